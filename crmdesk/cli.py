@@ -1,0 +1,65 @@
+"""The ``crmdesk`` command. No subcommand opens the GUI; each subcommand does
+the same work headless for scripts and the Windows Task Scheduler.
+
+Exit codes (a public contract, see README): 0 success; 1 the work failed
+(a file could not be read, a strict import refused, a check failed);
+2 usage error (unknown option, bad value); 3 the database could not be opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from crmdesk import __version__
+from crmdesk.commands import SUBCOMMANDS
+from crmdesk.commands.base import CliContext, CliError
+from crmdesk.i18n import language_from_environment, set_language
+from crmdesk.logsetup import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crmdesk",
+        description="Desktop CRM for a wholesale/retail shop. Without a subcommand, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"crmdesk {__version__}")
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="database file or SQLAlchemy URL (default: crmdesk.db in the user data folder)")
+    parser.add_argument("--user", metavar="NAME",
+                        help="act as this user (default: the first owner account)")
+    parser.add_argument("--lang", choices=["en", "zh_CN"], help="language of messages and the GUI")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    set_language(args.lang or language_from_environment())
+    setup_logging(console=args.command is not None)
+    ctx = CliContext(db_location=args.db, username=args.user)
+    if args.command is None:
+        from crmdesk.ui.app import run_gui  # Qt is loaded only when the GUI is wanted
+
+        return run_gui(ctx.db_location_or_default(), lang=args.lang)
+    try:
+        return int(args.func(args, ctx) or 0)
+    except CliError as exc:
+        print(f"crmdesk {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"crmdesk {args.command}: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""``crmdesk backup [FILE]`` and ``crmdesk restore FILE``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from crmdesk.commands.base import EXIT_USAGE, CliContext, CliError
+from crmdesk.db.backup import BackupNotSupportedError, backup_to, restore_from, timestamped_backup
+from crmdesk.services.permissions import PermissionDenied, require
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("backup", help="copy the database to a file (default: the backups folder beside it)")
+    p.add_argument("file", nargs="?", help="where to write the copy")
+    p.add_argument("--keep", type=int, default=10, help="backups to keep in the backups folder (default 10)")
+    p.set_defaults(func=run_backup)
+    r = sub.add_parser("restore", help="replace the database's content with a backup file")
+    r.add_argument("file", help="a file made by 'crmdesk backup'")
+    r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    r.set_defaults(func=run_restore)
+
+
+def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
+    db = ctx.database()
+    try:
+        path = backup_to(db, Path(args.file)) if args.file else timestamped_backup(db, "manual", keep=args.keep)
+    except BackupNotSupportedError as exc:
+        raise CliError(str(exc)) from exc
+    print(path)
+    return 0
+
+
+def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
+    source = Path(args.file)
+    if not source.is_file():
+        raise CliError(f"{source}: no such file", EXIT_USAGE)
+    with ctx.transaction() as (_session, actor):
+        try:
+            require(actor, "database.restore")
+        except PermissionDenied as exc:
+            raise CliError(str(exc)) from exc
+    if not args.yes:
+        answer = input(f"Replace everything in {ctx.database().describe()} with {source}? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            raise CliError("restore cancelled")
+    db = ctx.database()
+    safety = timestamped_backup(db, "pre-restore", keep=5)
+    try:
+        restore_from(db, source)
+    except (ValueError, BackupNotSupportedError) as exc:
+        raise CliError(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - sqlite3 reports a non-database file this way
+        raise CliError(f"{source} is not a crmdesk backup ({exc})") from exc
+    print(f"restored {source}; the previous content is in {safety}")
+    return 0

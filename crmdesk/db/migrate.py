@@ -1,0 +1,66 @@
+"""Bring a database to the current schema: fresh ones are created, older ones
+are upgraded in place after a backup copy."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from crmdesk.db.backup import backup_before_upgrade
+from crmdesk.db.engine import Database, connect
+
+log = logging.getLogger(__name__)
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer crmdesk than this one."""
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(db: Database, revision: str = "head") -> None:
+    cfg = alembic_config(db.url)
+    with db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def open_database(db_location: str | Path, echo: bool = False) -> Database:
+    """Connect and make the schema current. Returns the open database."""
+    db = connect(db_location, echo=echo)
+    current = current_revision(db)
+    head = head_revision()
+    if current == head:
+        return db
+    script = ScriptDirectory.from_config(alembic_config(db.url))
+    if current is not None and script.get_revision(current) is None:
+        db.dispose()
+        raise SchemaTooNewError(
+            f"{db.describe()} was written by a newer crmdesk (schema {current}); update crmdesk to open it"
+        )
+    if current is not None:
+        backup = backup_before_upgrade(db, current)
+        if backup:
+            log.info("backed up %s to %s before upgrading from %s", db.describe(), backup, current)
+    upgrade(db)
+    return db

@@ -1,0 +1,39 @@
+"""All tables. Import from here so every mapper is registered before use."""
+
+from crmdesk.db.models.activity import (
+    CaseStatus,
+    Channel,
+    Interaction,
+    Opportunity,
+    OpportunityStage,
+    ServiceCase,
+    Task,
+    TaskStatus,
+)
+from crmdesk.db.models.catalog import Product, StockSnapshot
+from crmdesk.db.models.customers import (
+    Contact,
+    CustomFieldDef,
+    CustomFieldValue,
+    Customer,
+    CustomerRelation,
+    CustomerStatus,
+    CustomerType,
+    FieldType,
+    RelationType,
+    Tag,
+    customer_tags,
+)
+from crmdesk.db.models.org import Territory, TerritoryRule, WorkflowRule
+from crmdesk.db.models.sales import DocType, OrderStatus, Receipt, SalesLine, SalesOrder
+from crmdesk.db.models.system import AuditLog, Attachment, ImportBatch, ImportRejectedRow, SavedFilter, Setting
+from crmdesk.db.models.users import Role, User
+
+__all__ = [
+    "Attachment", "AuditLog", "CaseStatus", "Channel", "Contact", "CustomFieldDef", "CustomFieldValue",
+    "Customer", "CustomerRelation", "CustomerStatus", "CustomerType", "DocType", "FieldType", "ImportBatch",
+    "ImportRejectedRow", "Interaction", "Opportunity", "OpportunityStage", "OrderStatus", "Product",
+    "Receipt", "RelationType", "Role", "SalesLine", "SalesOrder", "SavedFilter", "ServiceCase", "Setting",
+    "StockSnapshot", "Tag", "Task", "TaskStatus", "Territory", "TerritoryRule", "User", "WorkflowRule",
+    "customer_tags",
+]
