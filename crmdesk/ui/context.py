@@ -23,6 +23,11 @@ class ChangeBus(QObject):
 
     changed = Signal(object)
     status_message = Signal(str)
+    # Any screen may ask to show a customer's form (drill-down, search, Today page);
+    # the main window switches to the Customers page and opens it.
+    open_customer_requested = Signal(int)
+    # Ask the main window to show a page by its key in crmdesk.ui.pages.
+    show_page_requested = Signal(str)
 
     def announce(self, *entities: str) -> None:
         self.changed.emit(set(entities))

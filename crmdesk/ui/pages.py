@@ -1,0 +1,36 @@
+"""The main window's navigation: one entry per page, in order.
+
+``factory`` is "module:function" taking the AppContext and returning the page
+widget; it is imported only when the page is first shown. None shows a
+"coming" placeholder until that page's issue lands. A page widget may define
+``activate()`` (called each time it is shown) and ``open_customer(id)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crmdesk.i18n import N_
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    key: str
+    title: str  # English; translated when shown
+    shortcut: str
+    factory: str | None
+
+
+PAGES: list[PageEntry] = [
+    PageEntry("customers", N_("Customers"), "Ctrl+1", None),
+    PageEntry("followups", N_("Follow-ups"), "Ctrl+2", None),
+    PageEntry("pipeline", N_("Pipeline"), "Ctrl+3", None),
+    PageEntry("service", N_("Service"), "Ctrl+4", None),
+    PageEntry("analysis", N_("Analysis"), "Ctrl+5", None),
+    PageEntry("import", N_("Import"), "Ctrl+6", None),
+    PageEntry("settings", N_("Settings"), "Ctrl+7", None),
+]
+
+
+def page(key: str) -> PageEntry:
+    return next(p for p in PAGES if p.key == key)
