@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -40,3 +41,6 @@ class ReportSpec:
     chart: Callable[[pd.DataFrame, dict[str, Any]], Any] | None = None
     money_columns: tuple[str, ...] = field(default=())
     pct_columns: tuple[str, ...] = field(default=())
+    # Special output formats by file suffix (".pdf", ".xlsx"): (DataFrame, options, path) → None.
+    # ``crmdesk report --out`` uses these before its generic CSV/XLSX/PNG writers.
+    exporters: dict[str, Callable[[pd.DataFrame, dict[str, Any], Path], None]] = field(default_factory=dict)
