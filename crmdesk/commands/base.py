@@ -42,7 +42,9 @@ class CliContext:
             try:
                 self._db = open_database(location)
             except Exception as exc:  # noqa: BLE001 - any driver error becomes one line
-                raise CliError(f"cannot open database {location}: {exc}", EXIT_NO_DATABASE) from exc
+                reason = getattr(exc, "orig", None) or exc
+                first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
+                raise CliError(f"cannot open database {location}: {first_line}", EXIT_NO_DATABASE) from exc
         return self._db
 
     @contextmanager

@@ -45,6 +45,13 @@ def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # noqa: BLE001 - alembic raises ResolutionError/CommandError for unknown ids
+        return False
+
+
 def open_database(db_location: str | Path, echo: bool = False) -> Database:
     """Connect and make the schema current. Returns the open database."""
     db = connect(db_location, echo=echo)
@@ -53,7 +60,7 @@ def open_database(db_location: str | Path, echo: bool = False) -> Database:
     if current == head:
         return db
     script = ScriptDirectory.from_config(alembic_config(db.url))
-    if current is not None and script.get_revision(current) is None:
+    if current is not None and not _known(script, current):
         db.dispose()
         raise SchemaTooNewError(
             f"{db.describe()} was written by a newer crmdesk (schema {current}); update crmdesk to open it"

@@ -1,0 +1,94 @@
+"""The CLI frame: version, usage errors, database errors, users, backup and restore."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import text
+
+from crmdesk import __version__
+from crmdesk.cli import main
+from crmdesk.db import open_database
+
+
+def test_version_via_entry_point(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "crmdesk.cli", "--db", str(tmp_path / "x.db"), "--version"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"crmdesk {__version__}"
+
+
+def test_unknown_subcommand_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["no-such-command"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_unopenable_database_exits_3_with_one_line(tmp_path, capsys):
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database" * 100)
+    assert main(["--db", str(garbage), "user", "list"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("crmdesk user: cannot open database")
+
+
+def test_first_user_becomes_owner_then_more_users(tmp_path, capsys):
+    db = str(tmp_path / "u.db")
+    assert main(["--db", db, "user", "add", "boss", "--password", "secret"]) == 0
+    assert main(["--db", db, "user", "add", "xiaoli", "--role", "counter", "--password", "pw1234",
+                 "--name", "小李"]) == 0
+    assert main(["--db", db, "user", "add", "xiaoli", "--password", "pw1234"]) == 1
+    assert main(["--db", db, "user", "list"]) == 0
+    out = capsys.readouterr()
+    assert "boss\towner" in out.out and "xiaoli\tcounter\t小李" in out.out
+    assert "exists already" in out.err
+
+
+def test_unknown_acting_user_is_a_usage_error(tmp_path, capsys):
+    db = str(tmp_path / "u.db")
+    assert main(["--db", db, "--user", "ghost", "user", "list"]) == 2
+    assert "no active user named 'ghost'" in capsys.readouterr().err
+
+
+def test_backup_and_restore_round_trip(tmp_path, capsys):
+    path = tmp_path / "shop.db"
+    db = open_database(path)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO settings (key, value) VALUES ('shop.name', '晨光文具')"))
+    db.dispose()
+    copy = tmp_path / "copy.db"
+    assert main(["--db", str(path), "backup", str(copy)]) == 0
+    assert copy.is_file()
+
+    db = open_database(path)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE settings SET value = 'changed' WHERE key = 'shop.name'"))
+    db.dispose()
+    assert main(["--db", str(path), "restore", str(copy), "--yes"]) == 0
+    db = open_database(path)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM settings WHERE key='shop.name'")).scalar() == "晨光文具"
+    db.dispose()
+    assert list((tmp_path / "backups").glob("shop-pre-restore-*.db"))
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, capsys):
+    path = tmp_path / "shop.db"
+    open_database(path).dispose()
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"\x00garbage" * 500)
+    assert main(["--db", str(path), "restore", str(bad), "--yes"]) == 1
+    assert "is not a crmdesk backup" in capsys.readouterr().err
+    db = open_database(path)  # still usable
+    db.dispose()
+
+
+def test_backup_folder_keeps_the_newest(tmp_path, capsys):
+    path = tmp_path / "shop.db"
+    open_database(path).dispose()
+    for _ in range(4):
+        assert main(["--db", str(path), "backup", "--keep", "2"]) == 0
+    assert len(list((tmp_path / "backups").glob("shop-manual-*.db"))) == 2
