@@ -28,7 +28,7 @@ PAGES: list[PageEntry] = [
     PageEntry("service", N_("Service"), "Ctrl+4", None),
     PageEntry("analysis", N_("Analysis"), "Ctrl+5", None),
     PageEntry("import", N_("Import"), "Ctrl+6", None),
-    PageEntry("settings", N_("Settings"), "Ctrl+7", None),
+    PageEntry("settings", N_("Settings"), "Ctrl+7", "crmdesk.ui.settings.page:create_settings_page"),
 ]
 
 

@@ -1,0 +1,101 @@
+"""Starting the GUI: the QApplication (language, Qt translations, CJK font),
+the database, the login, then the main window. Split into steps so tests can
+build the main window for an AppContext without an event loop."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from crmdesk import __version__, userconfig
+from crmdesk.charts.fonts import configure_matplotlib
+from crmdesk.commands.base import EXIT_NO_DATABASE, EXIT_OK
+from crmdesk.db import Database, open_database
+from crmdesk.i18n import _, language_from_environment, set_language
+from crmdesk.logsetup import setup_logging
+from crmdesk.paths import log_file
+from crmdesk.services.actor import Actor
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.error_hook import install_error_hook
+from crmdesk.ui.login_dialog import LoginDialog
+from crmdesk.ui.main_window import MainWindow
+from crmdesk.ui.qt_fonts import apply_cjk_font
+from crmdesk.ui.qt_translations import install_qt_translations
+from crmdesk.ui.widgets.icons import icon
+
+log = logging.getLogger(__name__)
+
+
+def choose_language(lang: str | None) -> str:
+    """The --lang argument, else CRMDESK_LANG, else the user's setting, else the system's."""
+    return set_language(lang or language_from_environment() or userconfig.language())
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("crmdesk")
+    app.setOrganizationName("crmdesk")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("crmdesk"))
+    return app
+
+
+def prepare_application(app: QApplication, lang: str | None) -> str:
+    """Language, Qt's own translations, CJK fonts for widgets and charts. Returns the language."""
+    language = choose_language(lang)
+    install_qt_translations(app, language)
+    apply_cjk_font(app)
+    configure_matplotlib()
+    return language
+
+
+def open_database_or_explain(location: str, parent: QWidget | None = None) -> Database | None:
+    """Open (and if needed upgrade) the database; on failure explain it in a dialog and return None."""
+    try:
+        return open_database(location)
+    except Exception as exc:  # noqa: BLE001 - any driver or migration error ends in the same dialog
+        log.exception("cannot open database %s", location)
+        QMessageBox.critical(parent, _("Cannot open the database"),
+                             _("crmdesk could not open its database:\n{location}\n\n{error}\n\n"
+                               "Nothing was changed. Details are in the log file:\n{log}")
+                             .format(location=location, error=exc, log=log_file()))
+        return None
+
+
+def log_in(db: Database, parent: QWidget | None = None) -> Actor | None:
+    """Show the login (or first-start) dialog; None if the user cancelled."""
+    dialog = LoginDialog(db, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.actor
+
+
+def build_main_window(ctx: AppContext) -> MainWindow:
+    window = MainWindow(ctx)
+    install_error_hook(lambda: window)
+    return window
+
+
+def run_gui(db_location: str, lang: str | None) -> int:
+    setup_logging()
+    app = create_application()
+    language = prepare_application(app, lang)
+    install_error_hook()
+    log.info("crmdesk %s starting (language %s, database %s)", __version__, language, db_location)
+    db = open_database_or_explain(db_location)
+    if db is None:
+        return EXIT_NO_DATABASE
+    try:
+        actor = log_in(db)
+        if actor is None:
+            return EXIT_OK
+        window = build_main_window(AppContext(db=db, actor=actor))
+        window.show()
+        code = app.exec()
+        QThreadPool.globalInstance().waitForDone(10_000)  # let a running backup or import finish cleanly
+        return code
+    finally:
+        db.dispose()

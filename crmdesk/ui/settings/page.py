@@ -1,0 +1,68 @@
+"""The Settings page: one titled group per entry of SETTINGS_SECTIONS. A
+section whose factory fails shows its error and the others still work."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from crmdesk.i18n import _
+from crmdesk.ui import settings as registry
+from crmdesk.ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def load_factory(spec: str):
+    module_name, _sep, attr = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+class SettingsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sections: dict[str, QWidget] = {}
+        body = QWidget()
+        body.setMaximumWidth(820)  # forms stay readable on wide screens
+        column = QVBoxLayout(body)
+        column.setContentsMargins(24, 24, 24, 24)
+        column.setSpacing(16)
+        for section in registry.SETTINGS_SECTIONS:
+            group = QGroupBox(_(section.title))
+            group.setObjectName(f"settings-{section.key}")
+            inner = QVBoxLayout(group)
+            try:
+                widget = load_factory(section.factory)(ctx)
+            except Exception as exc:  # noqa: BLE001 - one broken section must not hide the others
+                log.exception("settings section %s failed", section.key)
+                widget = QLabel(_("This section could not be opened: {error}").format(error=exc))
+                widget.setWordWrap(True)
+                widget.setStyleSheet("color: #b00020;")
+            inner.addWidget(widget)
+            self.sections[section.key] = widget
+            column.addWidget(group)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder = QWidget()
+        row = QHBoxLayout(holder)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(body, 1)
+        row.addStretch(0)
+        scroll.setWidget(holder)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    def activate(self) -> None:
+        for widget in self.sections.values():
+            hook = getattr(widget, "activate", None)
+            if callable(hook):
+                hook()
+
+
+def create_settings_page(ctx: AppContext) -> QWidget:
+    return SettingsPage(ctx)

@@ -1,0 +1,69 @@
+"""Backing up the database from the GUI (File menu and Settings): the copy runs
+off the GUI thread; the result is announced on the status bar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from crmdesk.db.backup import BackupNotSupportedError, backup_to, backups_dir, timestamped_backup
+from crmdesk.i18n import _
+from crmdesk.ui.background import Job, run_in_background
+from crmdesk.ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def _copy_to(db, dest: Path, progress) -> Path:
+    progress.update(None, _("Backing up…"))
+    return backup_to(db, dest)
+
+
+def _copy_timestamped(db, progress) -> Path:
+    progress.update(None, _("Backing up…"))
+    return timestamped_backup(db, "manual")
+
+
+def default_backup_name(ctx: AppContext) -> Path:
+    folder = backups_dir(ctx.db)
+    stem = ctx.db.file_path.stem if ctx.db.file_path else "crmdesk"
+    return folder / f"{stem}-{dt.datetime.now():%Y%m%d-%H%M}.db"
+
+
+def back_up_with_dialog(parent: QWidget, ctx: AppContext) -> Job | None:
+    """Ask where to save a copy, then write it in the background."""
+    try:
+        suggested = default_backup_name(ctx)
+    except BackupNotSupportedError as exc:
+        QMessageBox.information(parent, _("Back up database"), str(exc))
+        return None
+    name, _filter = QFileDialog.getSaveFileName(parent, _("Back up database"), str(suggested),
+                                                _("Database files (*.db);;All files (*)"))
+    if not name:
+        return None
+    return _start(parent, ctx, _copy_to, ctx.db, Path(name))
+
+
+def back_up_now(parent: QWidget, ctx: AppContext) -> Job | None:
+    """A timestamped copy in the "backups" folder beside the database, no questions asked."""
+    if ctx.db.file_path is None:
+        QMessageBox.information(parent, _("Back up database"),
+                                _("This database is on a server; back it up with the server's own tools."))
+        return None
+    return _start(parent, ctx, _copy_timestamped, ctx.db)
+
+
+def _start(parent: QWidget, ctx: AppContext, fn, *args) -> Job:
+    ctx.bus.status_message.emit(_("Backing up…"))
+
+    def done(path: Path) -> None:
+        ctx.bus.status_message.emit(_("Backed up to {path}").format(path=path))
+
+    def failed(exc: Exception, _details: str) -> None:
+        ctx.bus.status_message.emit(_("Backup failed"))
+        QMessageBox.warning(parent, _("Back up database"), _("The backup failed: {error}").format(error=exc))
+
+    return run_in_background(fn, *args, on_success=done, on_error=failed)
