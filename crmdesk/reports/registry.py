@@ -8,7 +8,15 @@ import importlib
 from crmdesk.reports.spec import ReportSpec
 
 _MODULES: list[str] = [
-    # "crmdesk.reports.margin",
+    "crmdesk.reports.margin",
+    "crmdesk.reports.key_customers",
+    "crmdesk.reports.rfm",
+    "crmdesk.reports.preferences",
+    "crmdesk.reports.purchases",
+    "crmdesk.reports.stock",
+    "crmdesk.reports.promotion",
+    "crmdesk.reports.trends",
+    "crmdesk.reports.receivables",
 ]
 
 

@@ -1,0 +1,250 @@
+"""What every report shares: the filtered sales-lines select, ``as_of``, and
+the conversion of integer money units to yuan and of ratios to percentages.
+
+Filters on products (category, brand, price band) become ``product_id IN
+(…)``, filters on customers (type, grade, territory) ``customer_id IN (…)``
+and the salesperson filter ``order_id IN (…)`` (the order's salesperson), so
+the million-line table is scanned once with its own indexes and no join.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from crmdesk.db.models import Contact, Customer, CustomerType, Product, SalesLine, SalesOrder, Territory, User
+from crmdesk.money import to_units
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.services.actor import Actor
+from crmdesk.services.permissions import scope_customers
+
+
+class ReportError(ValueError):
+    """A report cannot run with these options (the CLI exits 2 with this message)."""
+
+
+L = SalesLine.__table__.c
+
+
+# --- filters -------------------------------------------------------------------------------
+
+def has_product_filter(f: ReportFilters) -> bool:
+    return bool(f.categories or f.brands or f.price_min is not None or f.price_max is not None)
+
+
+def has_customer_filter(f: ReportFilters) -> bool:
+    return bool(f.customer_types or f.grades or f.territory_ids)
+
+
+def product_conditions(f: ReportFilters) -> list[ColumnElement[bool]]:
+    p = Product.__table__.c
+    cond: list[ColumnElement[bool]] = []
+    if f.categories:
+        cond.append(p.category.in_(f.categories))
+    if f.brands:
+        cond.append(p.brand.in_(f.brands))
+    if f.price_min is not None:
+        cond.append(p.list_price >= to_units(f.price_min))
+    if f.price_max is not None:
+        cond.append(p.list_price <= to_units(f.price_max))
+    return cond
+
+
+def product_ids_select(f: ReportFilters) -> Select:
+    return select(Product.id).where(*product_conditions(f))
+
+
+def customer_ids_select(f: ReportFilters, actor: Actor, *, owner_for_salesperson: bool = False) -> Select:
+    """Customers passing the customer filters and visible to ``actor``.
+
+    ``owner_for_salesperson`` applies the salesperson filter to the customer's
+    owner (for reports about customers rather than lines, e.g. receivables).
+    """
+    c = Customer.__table__.c
+    stmt = select(c.id)
+    if f.customer_types:
+        types = select(CustomerType.id).where(or_(CustomerType.code.in_(f.customer_types),
+                                                  CustomerType.name.in_(f.customer_types)))
+        stmt = stmt.where(c.type_id.in_(types))
+    if f.grades:
+        stmt = stmt.where(c.grade.in_(f.grades))
+    if f.territory_ids:
+        stmt = stmt.where(c.territory_id.in_(f.territory_ids))
+    if owner_for_salesperson and f.salesperson_ids:
+        stmt = stmt.where(c.owner_id.in_(f.salesperson_ids))
+    return scope_customers(stmt, actor)
+
+
+def _scoped(actor: Actor) -> bool:
+    # scope_customers returns its input unchanged when the actor sees everything.
+    probe = select(Customer.id)
+    return scope_customers(probe, actor) is not probe
+
+
+def line_conditions(f: ReportFilters, actor: Actor, *, dates: bool = True, products: bool = True,
+                    date_to: dt.date | None = None) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``sales_lines`` for the filters.
+
+    ``dates=False`` ignores the date range (point-in-time reports set their own);
+    ``date_to`` overrides the upper bound.
+    """
+    cond: list[ColumnElement[bool]] = []
+    if dates and f.date_from is not None:
+        cond.append(L.order_date >= f.date_from)
+    upper = date_to if date_to is not None else (f.date_to if dates else None)
+    if upper is not None:
+        cond.append(L.order_date <= upper)
+    if products and has_product_filter(f):
+        cond.append(L.product_id.in_(product_ids_select(f)))
+    if has_customer_filter(f) or _scoped(actor):
+        cond.append(L.customer_id.in_(customer_ids_select(f, actor)))
+    if f.salesperson_ids:
+        cond.append(L.order_id.in_(select(SalesOrder.id).where(SalesOrder.salesperson_id.in_(f.salesperson_ids))))
+    return cond
+
+
+def sums_select(f: ReportFilters, actor: Actor, keys: Sequence[ColumnElement], **kw) -> Select:
+    """``SELECT keys…, revenue, cost, quantity FROM sales_lines WHERE filters GROUP BY keys``
+    (money in integer units)."""
+    stmt = select(*keys, func.sum(L.amount).label("revenue_u"), func.sum(L.cost_amount).label("cost_u"),
+                  func.sum(L.quantity).label("quantity")).where(*line_conditions(f, actor, **kw))
+    return stmt.group_by(*keys) if keys else stmt
+
+
+def frame(session: Session, stmt: Select) -> pd.DataFrame:
+    result = session.execute(stmt)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+# --- as_of -----------------------------------------------------------------------------------
+
+def resolve_as_of(session: Session, f: ReportFilters) -> dt.date:
+    """``as_of``, else ``date_to``, else the newest order date, else today."""
+    if f.as_of is not None:
+        return f.as_of
+    if f.date_to is not None:
+        return f.date_to
+    newest = session.scalar(select(func.max(L.order_date)))
+    if isinstance(newest, str):  # raw SQL max() on SQLite returns text
+        newest = dt.date.fromisoformat(newest)
+    return newest or dt.date.today()
+
+
+def to_date(value: object) -> dt.date | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# --- units → yuan, ratios → percent -----------------------------------------------------------
+
+def yuan(units: pd.Series | np.ndarray | int) -> pd.Series | float:
+    """Integer money units → yuan rounded half-up to fen, as float (exact to 2 decimals)."""
+    if isinstance(units, (int, np.integer)):
+        return float(_fen(np.asarray([units]))[0]) / 100
+    arr = np.asarray(units, dtype="float64")
+    fen = _fen(np.nan_to_num(arr)) / 100
+    if isinstance(units, pd.Series):
+        return pd.Series(fen, index=units.index, name=units.name)
+    return fen
+
+
+def _fen(units: np.ndarray) -> np.ndarray:
+    ints = units.astype("int64")
+    return np.sign(ints) * ((np.abs(ints) + 50) // 100)
+
+
+def pct(part: pd.Series | float, whole: pd.Series | float) -> pd.Series | float:
+    """100 × part / whole rounded to 2 decimals; NaN where whole is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if isinstance(part, pd.Series) or isinstance(whole, pd.Series):
+            p = pd.Series(part, dtype="float64") if not isinstance(part, pd.Series) else part.astype("float64")
+            w = whole.astype("float64") if isinstance(whole, pd.Series) else float(whole)
+            out = (p * 100.0 / w).where(w != 0) if isinstance(w, pd.Series) else (p * 100.0 / w if w else p * np.nan)
+            return out.round(2)
+        return round(float(part) * 100.0 / float(whole), 2) if whole else float("nan")
+
+
+def add_money(df: pd.DataFrame, revenue_u: str = "revenue_u", cost_u: str = "cost_u") -> pd.DataFrame:
+    """Add revenue, cost, gross_profit (yuan) and margin_pct from unit columns."""
+    rev = df[revenue_u].fillna(0).astype("int64")
+    cost = df[cost_u].fillna(0).astype("int64")
+    df["revenue"] = yuan(rev)
+    df["cost"] = yuan(cost)
+    df["gross_profit"] = yuan(rev - cost)
+    df["margin_pct"] = pct(rev - cost, rev)
+    df["gp_u"] = rev - cost
+    return df
+
+
+# --- dimension tables ------------------------------------------------------------------------
+
+def products_frame(session: Session) -> pd.DataFrame:
+    p = Product.__table__.c
+    df = frame(session, select(p.id, p.code, p.name, p.category, p.brand, p.list_price, p.cost, p.lead_time_days,
+                               p.active))
+    return df.set_index("id")
+
+
+def customers_frame(session: Session) -> pd.DataFrame:
+    c = Customer.__table__.c
+    t = CustomerType.__table__.c
+    terr = Territory.__table__.c
+    u = User.__table__.c
+    stmt = (select(c.id, c.code, c.name, c.grade, c.credit_limit, c.phone, c.mobile, c.type_id,
+                   t.name.label("customer_type"), t.code.label("customer_type_code"),
+                   terr.name.label("territory"), func.coalesce(func.nullif(u.display_name, ""), u.username)
+                   .label("owner"))
+            .outerjoin(CustomerType.__table__, t.id == c.type_id)
+            .outerjoin(Territory.__table__, terr.id == c.territory_id)
+            .outerjoin(User.__table__, u.id == c.owner_id))
+    df = frame(session, stmt)
+    for col in ("customer_type", "customer_type_code", "territory", "owner"):
+        df[col] = df[col].fillna("")
+    return df.set_index("id")
+
+
+def user_names(session: Session) -> dict[int, str]:
+    rows = session.execute(select(User.id, User.display_name, User.username)).all()
+    return {r.id: (r.display_name or r.username) for r in rows}
+
+
+def primary_contacts(session: Session, customer_ids: Sequence[int]) -> pd.DataFrame:
+    """Per customer: contact_name and the best phone (contact mobile/phone, else the customer's)."""
+    ids = [int(i) for i in customer_ids]
+    cols = ["customer_id", "contact_name", "contact_phone"]
+    if not ids:
+        return pd.DataFrame(columns=cols).set_index("customer_id")
+    k = Contact.__table__.c
+    rows = []
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        rows += session.execute(select(k.customer_id, k.name, k.mobile, k.phone, k.is_primary)
+                                .where(k.customer_id.in_(chunk)).order_by(k.customer_id, k.is_primary.desc(), k.id)
+                                ).all()
+    df = pd.DataFrame(rows, columns=["customer_id", "name", "mobile", "phone", "is_primary"])
+    df = df.drop_duplicates("customer_id")
+    df["contact_name"] = df["name"].fillna("")
+    df["contact_phone"] = df["mobile"].where(df["mobile"].fillna("") != "", df["phone"]).fillna("")
+    return df.set_index("customer_id")[["contact_name", "contact_phone"]]
+
+
+def empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+def period_key(session: Session, column: ColumnElement, by: str = "month") -> ColumnElement:
+    """SQL expression for ``YYYY-MM`` (month) or ``YYYY`` (year) of a date column."""
+    length = 7 if by == "month" else 4
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM" if by == "month" else "YYYY")
+    return func.substr(column, 1, length)  # SQLite keeps dates as ISO text

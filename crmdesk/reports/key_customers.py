@@ -1,0 +1,74 @@
+"""Key customers: customers ranked by the gross profit they bring, with their
+share, the cumulative share and an ABC class (Pareto).
+
+A customer is class A while the gross profit of the customers ranked above it
+is below 80 % of the total (so the customer crossing 80 % is still A), B
+likewise up to 95 %, C the rest; customers with no positive gross profit are C.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from crmdesk.i18n import N_
+from crmdesk.reports.common import L, add_money, customers_frame, empty, frame, pct, sums_select
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.spec import ReportOption, ReportSpec
+from crmdesk.services.actor import Actor
+
+COLUMNS = ["customer_code", "customer_name", "customer_type", "revenue", "cost", "gross_profit", "margin_pct",
+           "gp_share_pct", "cumulative_share_pct", "abc_class"]
+A_LIMIT = 80.0
+B_LIMIT = 95.0
+
+
+def abc_classes(gp_units: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """For gross profits sorted descending: share %, cumulative share % and ABC class."""
+    total = int(gp_units.sum())
+    share = pct(gp_units, total) if total else pd.Series(np.nan, index=gp_units.index)
+    cum_units = gp_units.cumsum()
+    cumulative = pct(cum_units, total) if total else pd.Series(np.nan, index=gp_units.index)
+    before = (cum_units - gp_units) * 100.0 / total if total else pd.Series(np.inf, index=gp_units.index)
+    cls = np.where(gp_units <= 0, "C", np.where(before < A_LIMIT, "A", np.where(before < B_LIMIT, "B", "C")))
+    return share, cumulative, pd.Series(cls, index=gp_units.index)
+
+
+def key_customers(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
+    df = frame(session, sums_select(f, actor, [L.customer_id]))
+    if df.empty:
+        return empty(COLUMNS)
+    custs = customers_frame(session)
+    df["customer_code"] = df["customer_id"].map(custs["code"])
+    df["customer_name"] = df["customer_id"].map(custs["name"])
+    df["customer_type"] = df["customer_id"].map(custs["customer_type"]).fillna("")
+    df = add_money(df).sort_values(["gp_u", "customer_code"], ascending=[False, True], kind="stable")
+    df = df.reset_index(drop=True)
+    df["gp_share_pct"], df["cumulative_share_pct"], df["abc_class"] = abc_classes(df["gp_u"])
+    limit = options.get("limit")
+    if limit:
+        df = df.head(int(limit))
+    return df[COLUMNS]
+
+
+def _chart(df: pd.DataFrame, options: dict[str, Any]):
+    from crmdesk.charts.report_charts import pareto_chart
+
+    return pareto_chart(df, options)
+
+
+SPECS = [
+    ReportSpec(
+        name="key-customers",
+        title=N_("Key customers (gross profit Pareto)"),
+        fn=key_customers,
+        description=N_("Customers ranked by gross profit with share, cumulative share and ABC class."),
+        options=(ReportOption("limit", N_("show only the top N customers"), type=int),),
+        chart=_chart,
+        money_columns=("revenue", "cost", "gross_profit"),
+        pct_columns=("margin_pct", "gp_share_pct", "cumulative_share_pct"),
+    ),
+]

@@ -1,0 +1,99 @@
+"""Promotion targets: the customers most likely to buy an overstocked item —
+the owner's call list.
+
+Target lines: with ``--product CODE``, lines in the product's category or of
+its brand; otherwise the filter's ``--category``/``--brand`` select them. Only
+the ``days`` ending at ``as_of`` count. Customers are ranked by a score (0–100)
+= 40 % amount percentile + 35 % recency percentile + 25 % order-count
+percentile, with buyers of the product itself first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session
+
+from crmdesk.db.models import Product
+from crmdesk.i18n import N_, _
+from crmdesk.reports.common import (L, ReportError, customers_frame, empty, frame, has_product_filter,
+                                    line_conditions, primary_contacts, resolve_as_of, yuan)
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.spec import ReportOption, ReportSpec
+from crmdesk.services.actor import Actor
+
+COLUMNS = ["rank", "customer_code", "customer_name", "contact_name", "phone", "last_purchase_date",
+           "days_since_purchase", "orders", "amount", "bought_product", "score"]
+
+
+def promotion_targets(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
+    code = options.get("product")
+    days = int(options.get("days") or 180)
+    limit = int(options.get("limit") or 50)
+    as_of = resolve_as_of(session, f)
+    window = f.with_(date_from=as_of - dt.timedelta(days=days - 1), date_to=as_of)
+    product_id = None
+    if code:
+        prod = session.scalar(select(Product).where(Product.code == code))
+        if prod is None:
+            raise ReportError(_("no product with code {code}").format(code=code))
+        product_id = prod.id
+        same = [Product.category == prod.category]
+        if prod.brand:
+            same.append(Product.brand == prod.brand)
+        target = L.product_id.in_(select(Product.id).where(or_(*same)))
+        conds = [*line_conditions(window, actor), target]
+    elif has_product_filter(f):
+        conds = line_conditions(window, actor)
+    else:
+        raise ReportError(_("promotion-targets needs --product CODE, --category or --brand"))
+    bought = func.max(case((L.product_id == product_id, 1), else_=0)) if product_id else func.max(0)
+    stmt = (select(L.customer_id, func.max(case((L.amount > 0, L.order_date))).label("last"),
+                   func.count(func.distinct(case((L.amount > 0, L.order_id)))).label("orders"),
+                   func.sum(L.amount).label("amount_u"), bought.label("bought"))
+            .where(*conds).group_by(L.customer_id))
+    df = frame(session, stmt)
+    df = df[(df["amount_u"] > 0) & df["last"].notna()]
+    if df.empty:
+        return empty(COLUMNS)
+    df["last"] = pd.to_datetime(df["last"])
+    df["days_since_purchase"] = (pd.Timestamp(as_of) - df["last"]).dt.days.astype("int64")
+    score = (0.40 * df["amount_u"].rank(pct=True) + 0.35 * (-df["days_since_purchase"]).rank(pct=True)
+             + 0.25 * df["orders"].rank(pct=True)) * 100
+    df["score"] = score.round(2)
+    df["bought_product"] = df["bought"].astype(bool)
+    custs = customers_frame(session)
+    df["customer_code"] = df["customer_id"].map(custs["code"])
+    df["customer_name"] = df["customer_id"].map(custs["name"])
+    df = df.sort_values(["bought_product", "score", "customer_code"], ascending=[False, False, True],
+                        kind="stable").head(limit)
+    contacts = primary_contacts(session, df["customer_id"].tolist())
+    df["contact_name"] = df["customer_id"].map(contacts["contact_name"]).fillna("")
+    own_phone = df["customer_id"].map(custs["mobile"]).fillna("")
+    own_phone = own_phone.where(own_phone != "", df["customer_id"].map(custs["phone"]).fillna(""))
+    phone = df["customer_id"].map(contacts["contact_phone"]).fillna("")
+    df["phone"] = phone.where(phone != "", own_phone)
+    df["last_purchase_date"] = df["last"].dt.date
+    df["amount"] = yuan(df["amount_u"].astype("int64"))
+    df["orders"] = df["orders"].astype("int64")
+    df["rank"] = range(1, len(df) + 1)
+    return df[COLUMNS].reset_index(drop=True)
+
+
+SPECS = [
+    ReportSpec(
+        name="promotion-targets",
+        title=N_("Promotion targets (call list)"),
+        fn=promotion_targets,
+        description=N_("Customers who recently bought the product's category or brand, ranked, with phone."),
+        options=(
+            ReportOption("product", N_("product code whose category and brand are promoted")),
+            ReportOption("days", N_("how many days back a purchase counts"), default=180, type=int),
+            ReportOption("limit", N_("how many customers to list"), default=50, type=int),
+        ),
+        money_columns=("amount",),
+    ),
+]

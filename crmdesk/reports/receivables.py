@@ -1,0 +1,157 @@
+"""Receivables: balance and ageing per customer, or collection per month.
+
+A customer's balance at ``as_of`` = its line amounts − its receipts, both up to
+``as_of`` and over all history (the date range does not cut a balance). Ageing
+applies the receipts and the returns (negative documents) to the oldest sale
+documents first (FIFO) and ages what remains by the document date.
+Customer filters apply (the salesperson filter means the customer's owner);
+product filters do not — a receivable belongs to the customer.
+
+``--view collection``: per month, billed (line amounts), collected (receipts),
+balance at month end and DSO = balance ÷ billed in the trailing three months ×
+the days of those months.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crmdesk.db.models import Receipt
+from crmdesk.i18n import N_
+from crmdesk.reports.common import (L, customer_ids_select, customers_frame, empty, frame, has_customer_filter,
+                                    period_key, resolve_as_of, yuan)
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.spec import ReportOption, ReportSpec
+from crmdesk.services.actor import Actor
+
+BUCKETS = ("age_0_30", "age_31_60", "age_61_90", "age_over_90")
+COLUMNS = ["customer_code", "customer_name", "balance", *BUCKETS, "credit_limit", "over_limit"]
+COLLECTION_COLUMNS = ["month", "billed", "collected", "balance", "dso_days"]
+R = Receipt.__table__.c
+
+
+def _customer_conds(f: ReportFilters, actor: Actor, column) -> list:
+    if has_customer_filter(f) or f.salesperson_ids:
+        return [column.in_(customer_ids_select(f, actor, owner_for_salesperson=True))]
+    scoped = customer_ids_select(ReportFilters(), actor)
+    return [column.in_(scoped)] if scoped.whereclause is not None else []
+
+
+def ageing_units(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
+    """Per customer id: balance_u and the four ageing buckets in money units."""
+    docs = frame(session, select(L.customer_id, L.order_id, L.order_date, func.sum(L.amount).label("amt"))
+                 .where(L.order_date <= as_of, *_customer_conds(f, actor, L.customer_id))
+                 .group_by(L.customer_id, L.order_id, L.order_date))
+    paid = frame(session, select(R.customer_id, func.sum(R.amount).label("paid"))
+                 .where(R.receipt_date <= as_of, *_customer_conds(f, actor, R.customer_id))
+                 .group_by(R.customer_id)).set_index("customer_id")["paid"]
+    billed = docs.groupby("customer_id")["amt"].sum() if not docs.empty else pd.Series(dtype="int64")
+    ids = billed.index.union(paid.index)
+    out = pd.DataFrame(index=ids)
+    out["balance_u"] = billed.reindex(ids).fillna(0).astype("int64") - paid.reindex(ids).fillna(0).astype("int64")
+    for b in BUCKETS:
+        out[b] = 0
+    if docs.empty:
+        return out
+    returns = (-docs.loc[docs["amt"] < 0].groupby("customer_id")["amt"].sum())
+    credits = paid.reindex(ids).fillna(0) + returns.reindex(ids).fillna(0)
+    sales = docs[docs["amt"] > 0].sort_values(["customer_id", "order_date", "order_id"], kind="stable")
+    cum = sales.groupby("customer_id")["amt"].cumsum()
+    credit = sales["customer_id"].map(credits).fillna(0)
+    remaining = np.minimum(np.clip(cum - credit, 0, None), sales["amt"])
+    age = (pd.Timestamp(as_of) - pd.to_datetime(sales["order_date"])).dt.days
+    bucket = np.select([age <= 30, age <= 60, age <= 90], list(BUCKETS[:3]), default=BUCKETS[3])
+    aged = pd.DataFrame({"customer_id": sales["customer_id"], "bucket": bucket, "rem": remaining})
+    table = aged.pivot_table(index="customer_id", columns="bucket", values="rem", aggfunc="sum", fill_value=0)
+    for b in BUCKETS:
+        if b in table:
+            out[b] = table[b].reindex(ids).fillna(0).astype("int64")
+    return out
+
+
+def _ageing(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
+    as_of = resolve_as_of(session, f)
+    df = ageing_units(session, actor, f, as_of)
+    df = df[df["balance_u"] != 0]
+    if df.empty:
+        return empty(COLUMNS)
+    custs = customers_frame(session)
+    df["customer_code"] = custs["code"].reindex(df.index).to_numpy()
+    df["customer_name"] = custs["name"].reindex(df.index).to_numpy()
+    limit_u = custs["credit_limit"].reindex(df.index).fillna(0).astype("int64")
+    df["over_limit"] = (limit_u > 0) & (df["balance_u"] > limit_u)
+    df["balance"] = yuan(df["balance_u"])
+    df["credit_limit"] = yuan(limit_u)
+    for b in BUCKETS:
+        df[b] = yuan(df[b].astype("int64"))
+    df = df.sort_values(["balance", "customer_code"], ascending=[False, True], kind="stable")
+    return df[COLUMNS].reset_index(drop=True)
+
+
+def monthly_billing(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
+    """Index month (YYYY-MM) over all history up to as_of: billed_u, collected_u, balance_u at month end."""
+    month = period_key(session, L.order_date).label("month")
+    billed = frame(session, select(month, func.sum(L.amount).label("billed_u"))
+                   .where(L.order_date <= as_of, *_customer_conds(f, actor, L.customer_id)).group_by(month))
+    rmonth = period_key(session, R.receipt_date).label("month")
+    paid = frame(session, select(rmonth, func.sum(R.amount).label("collected_u"))
+                 .where(R.receipt_date <= as_of, *_customer_conds(f, actor, R.customer_id)).group_by(rmonth))
+    df = billed.set_index("month").join(paid.set_index("month"), how="outer").fillna(0)
+    if df.empty:
+        return pd.DataFrame(columns=["billed_u", "collected_u", "balance_u"])
+    first = pd.Period(min(df.index), "M")
+    months = pd.period_range(first, pd.Period(as_of, "M"), freq="M").strftime("%Y-%m")
+    df = df.reindex(months, fill_value=0).astype("int64")
+    df["balance_u"] = (df["billed_u"] - df["collected_u"]).cumsum()
+    return df
+
+
+def _collection(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
+    as_of = resolve_as_of(session, f)
+    df = monthly_billing(session, actor, f, as_of)
+    if df.empty:
+        return empty(COLLECTION_COLUMNS)
+    days = pd.PeriodIndex(df.index, freq="M").days_in_month.to_numpy()
+    billed3 = df["billed_u"].rolling(3, min_periods=1).sum()
+    days3 = pd.Series(days, index=df.index).rolling(3, min_periods=1).sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dso = np.where(billed3 > 0, df["balance_u"] / billed3 * days3, np.nan)
+    out = pd.DataFrame({"month": df.index, "billed": yuan(df["billed_u"]).to_numpy(),
+                        "collected": yuan(df["collected_u"]).to_numpy(), "balance": yuan(df["balance_u"]).to_numpy(),
+                        "dso_days": np.round(dso, 1)})
+    if f.date_from is not None:
+        out = out[out["month"] >= f.date_from.strftime("%Y-%m")]
+    return out.reset_index(drop=True)
+
+
+def receivables(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
+    if (options.get("view") or "ageing") == "collection":
+        return _collection(session, actor, f)
+    return _ageing(session, actor, f)
+
+
+def _chart(df: pd.DataFrame, options: dict[str, Any]):
+    from crmdesk.charts.report_charts import receivables_chart
+
+    return receivables_chart(df, options)
+
+
+SPECS = [
+    ReportSpec(
+        name="receivables",
+        title=N_("Receivables and ageing"),
+        fn=receivables,
+        description=N_("Balance per customer with ageing buckets and credit limit, or collection and DSO per "
+                       "month."),
+        options=(ReportOption("view", N_("ageing: per customer; collection: per month with DSO"), default="ageing",
+                              choices=("ageing", "collection")),),
+        chart=_chart,
+        money_columns=("balance", *BUCKETS, "credit_limit", "billed", "collected"),
+    ),
+]

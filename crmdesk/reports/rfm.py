@@ -1,0 +1,155 @@
+"""RFM: recency, frequency and monetary value per customer, scored 1–5 and
+named into segments, with each customer's segment one period earlier.
+
+* window: the filter's date range, ending at ``as_of`` (all history when no
+  ``date_from``);
+* recency_days: days from the last sale (not return) order to ``as_of``;
+  frequency: number of sale orders; monetary: net amount (returns subtract);
+* scores: ``ceil(5 × rank / n)`` with ties ranked low, so 5 is the best fifth;
+  recency is ranked reversed (recent = high);
+* previous_segment: the same computation at ``as_of − previous_days`` (the
+  window shifted by the same amount), "" when the customer had bought nothing
+  then. ``--view moves`` counts customers per (previous_segment, segment).
+
+Both snapshots come from one scan of the lines with conditional aggregates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from crmdesk.i18n import N_
+from crmdesk.reports.common import L, customers_frame, empty, frame, line_conditions, resolve_as_of, yuan
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.spec import ReportOption, ReportSpec
+from crmdesk.services.actor import Actor
+
+COLUMNS = ["customer_code", "customer_name", "recency_days", "frequency", "monetary", "r_score", "f_score",
+           "m_score", "segment", "previous_segment"]
+MOVES_COLUMNS = ["previous_segment", "segment", "customers"]
+
+# Segment names (data values; the GUI translates them). First matching rule wins.
+SEGMENTS = (N_("champions"), N_("loyal"), N_("new"), N_("potential loyalist"), N_("promising"),
+            N_("need attention"), N_("about to sleep"), N_("cannot lose"), N_("at risk"), N_("hibernating"),
+            N_("lost"))
+
+
+def segment_of(r: np.ndarray, f: np.ndarray, m: np.ndarray) -> np.ndarray:
+    fm = np.floor((f + m) / 2 + 0.5)
+    rules = [
+        (r >= 4) & (fm >= 4),
+        (r >= 3) & (fm >= 4),
+        (r == 5) & (f == 1),
+        (r >= 4) & (fm >= 2),
+        r >= 4,
+        (r == 3) & (fm == 3),
+        r == 3,
+        (r == 1) & (fm == 5),
+        fm >= 4,
+        r == 2,
+        np.ones_like(r, dtype=bool),
+    ]
+    return np.select(rules, list(SEGMENTS), default="lost")
+
+
+def score(values: pd.Series, reverse: bool = False) -> pd.Series:
+    ranked = (-values if reverse else values).rank(method="min")
+    return np.clip(np.ceil(5 * ranked / len(values)), 1, 5).astype("int64")
+
+
+def _snapshot(last: pd.Series, freq: pd.Series, money_u: pd.Series, as_of: dt.date) -> pd.DataFrame:
+    df = pd.DataFrame({"last": pd.to_datetime(last), "frequency": freq.astype("int64"), "money_u": money_u})
+    df = df[df["frequency"] > 0].copy()
+    df["recency_days"] = (pd.Timestamp(as_of) - df["last"]).dt.days.astype("int64")
+    if df.empty:
+        df["r_score"] = df["f_score"] = df["m_score"] = pd.Series(dtype="int64")
+        df["segment"] = pd.Series(dtype="object")
+        return df
+    df["r_score"] = score(df["recency_days"], reverse=True)
+    df["f_score"] = score(df["frequency"])
+    df["m_score"] = score(df["money_u"].astype("float64"))
+    df["segment"] = segment_of(df["r_score"].to_numpy(), df["f_score"].to_numpy(), df["m_score"].to_numpy())
+    return df
+
+
+def rfm_frames(session: Session, actor: Actor, f: ReportFilters, previous_days: int) -> tuple[pd.DataFrame,
+                                                                                                pd.DataFrame]:
+    """(current, previous) snapshots indexed by customer id."""
+    as_of = resolve_as_of(session, f)
+    prev_as_of = as_of - dt.timedelta(days=previous_days)
+    lo = f.date_from
+    prev_lo = lo - dt.timedelta(days=previous_days) if lo else None
+
+    def window(upper: dt.date, lower: dt.date | None):
+        return (L.order_date <= upper) & (L.order_date >= lower) if lower else (L.order_date <= upper)
+
+    cur_w, prev_w = window(as_of, lo), window(prev_as_of, prev_lo)
+    sale = L.amount > 0
+    stmt = (select(L.customer_id,
+                   func.max(case((cur_w & sale, L.order_date))).label("last"),
+                   func.count(func.distinct(case((cur_w & sale, L.order_id)))).label("freq"),
+                   func.sum(case((cur_w, L.amount), else_=0)).label("money"),
+                   func.max(case((prev_w & sale, L.order_date))).label("p_last"),
+                   func.count(func.distinct(case((prev_w & sale, L.order_id)))).label("p_freq"),
+                   func.sum(case((prev_w, L.amount), else_=0)).label("p_money"))
+            .where(*line_conditions(f.with_(date_from=prev_lo), actor, date_to=as_of))
+            .group_by(L.customer_id))
+    raw = frame(session, stmt).set_index("customer_id")
+    current = _snapshot(raw["last"], raw["freq"], raw["money"], as_of)
+    previous = _snapshot(raw["p_last"], raw["p_freq"], raw["p_money"], prev_as_of)
+    return current, previous
+
+
+def rfm(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
+    previous_days = int(options.get("previous_days") or 90)
+    view = options.get("view") or "customers"
+    current, previous = rfm_frames(session, actor, f, previous_days)
+    if view == "moves":
+        if current.empty:
+            return empty(MOVES_COLUMNS)
+        moves = pd.DataFrame({"previous_segment": previous["segment"].reindex(current.index).fillna(""),
+                              "segment": current["segment"]})
+        out = moves.groupby(["previous_segment", "segment"]).size().rename("customers").reset_index()
+        return out.sort_values(["customers", "previous_segment", "segment"], ascending=[False, True, True],
+                               kind="stable").reset_index(drop=True)
+    if current.empty:
+        return empty(COLUMNS)
+    custs = customers_frame(session)
+    df = current.copy()
+    df["customer_code"] = custs["code"].reindex(df.index).to_numpy()
+    df["customer_name"] = custs["name"].reindex(df.index).to_numpy()
+    df["monetary"] = yuan(df["money_u"].astype("int64"))
+    df["previous_segment"] = previous["segment"].reindex(df.index).fillna("")
+    df = df.sort_values(["r_score", "f_score", "m_score", "monetary", "customer_code"],
+                        ascending=[False, False, False, False, True], kind="stable")
+    return df[COLUMNS].reset_index(drop=True)
+
+
+def _chart(df: pd.DataFrame, options: dict[str, Any]):
+    from crmdesk.charts.report_charts import rfm_chart
+
+    return rfm_chart(df, options)
+
+
+SPECS = [
+    ReportSpec(
+        name="rfm",
+        title=N_("RFM segments"),
+        fn=rfm,
+        description=N_("Recency, frequency and monetary scores per customer, named segments, and the segment "
+                       "one period earlier."),
+        options=(
+            ReportOption("view", N_("customers: one row per customer; moves: customers per segment change"),
+                         default="customers", choices=("customers", "moves")),
+            ReportOption("previous_days", N_("length of the comparison period in days"), default=90, type=int),
+        ),
+        chart=_chart,
+        money_columns=("monetary",),
+    ),
+]

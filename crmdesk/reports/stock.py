@@ -1,0 +1,157 @@
+"""Stock reports: what to restock and what is overstocked (promotion candidates).
+
+Stock is product-level: the product filters (category, brand, price band)
+choose the products; customer and salesperson filters are ignored. Stock of a
+product = its newest snapshot on or before ``as_of`` (summed over the
+warehouses of that date). Average daily sales = net quantity sold in the
+``window_days`` ending at ``as_of`` ÷ ``window_days``; days of cover = stock ÷
+average daily sales.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crmdesk.db.models import StockSnapshot
+from crmdesk.i18n import N_
+from crmdesk.reports.common import (L, empty, frame, pct, product_conditions, product_ids_select,
+                                    products_frame, resolve_as_of,
+                                    yuan)
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.spec import ReportOption, ReportSpec
+from crmdesk.services.actor import Actor
+
+RESTOCK_COLUMNS = ["product", "product_name", "category", "brand", "stock", "avg_daily_sales", "days_of_cover",
+                   "lead_time_days", "suggested_order_qty"]
+OVERSTOCK_COLUMNS = ["product", "product_name", "category", "brand", "stock", "stock_value", "avg_daily_sales",
+                     "days_of_cover", "last_sale_date", "days_since_sale", "margin_pct"]
+
+
+def stock_at(session: Session, as_of: dt.date) -> pd.DataFrame:
+    """Per product id: stock (quantity), stock_value_u and snapshot_date of its newest snapshot ≤ as_of."""
+    s = StockSnapshot.__table__.c
+    latest = (select(s.product_id, func.max(s.snapshot_date).label("d"))
+              .where(s.snapshot_date <= as_of).group_by(s.product_id).subquery())
+    stmt = (select(s.product_id, func.sum(s.quantity).label("stock"), func.sum(s.cost_value).label("stock_value_u"),
+                   func.max(s.snapshot_date).label("snapshot_date"))
+            .join(latest, (s.product_id == latest.c.product_id) & (s.snapshot_date == latest.c.d))
+            .group_by(s.product_id))
+    return frame(session, stmt).set_index("product_id")
+
+
+def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_days: int) -> pd.DataFrame:
+    """Products passing the product filters with stock, window sales and last sale date."""
+    prods = products_frame(session)
+    if product_conditions(f):
+        keep = set(session.scalars(product_ids_select(f)).all())
+        prods = prods[prods.index.isin(keep)]
+    start = as_of - dt.timedelta(days=window_days - 1)
+    sold = frame(session, select(L.product_id, func.sum(L.quantity).label("qty"), func.sum(L.amount).label("rev_u"),
+                                 func.sum(L.cost_amount).label("cost_u"))
+                 .where(L.order_date >= start, L.order_date <= as_of).group_by(L.product_id)).set_index("product_id")
+    last = frame(session, select(L.product_id, func.max(L.order_date).label("last_sale"))
+                 .where(L.order_date <= as_of).group_by(L.product_id)).set_index("product_id")
+    stock = stock_at(session, as_of)
+    df = prods.copy()
+    df["stock"] = stock["stock"].reindex(df.index).fillna(0.0).astype("float64")
+    df["stock_value_u"] = stock["stock_value_u"].reindex(df.index).fillna(0).astype("int64")
+    df["window_qty"] = sold["qty"].reindex(df.index).fillna(0.0).astype("float64")
+    df["avg_daily_sales"] = (df["window_qty"] / window_days).clip(lower=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["cover"] = np.where(df["avg_daily_sales"] > 0, df["stock"] / df["avg_daily_sales"], np.inf)
+    df["last_sale"] = pd.to_datetime(last["last_sale"].reindex(df.index))
+    return df
+
+
+def _product_cols(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.rename(columns={"code": "product", "name": "product_name"})
+    df["avg_daily_sales"] = df["avg_daily_sales"].round(2)
+    df["stock"] = df["stock"].round(2)
+    return df
+
+
+def restock(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
+    window = int(options.get("window_days") or 90)
+    safety = int(options.get("safety_days") if options.get("safety_days") is not None else 7)
+    review = int(options.get("review_days") if options.get("review_days") is not None else 30)
+    as_of = resolve_as_of(session, f)
+    df = product_activity(session, f, as_of, window)
+    df = df[(df["avg_daily_sales"] > 0) & (df["cover"] < df["lead_time_days"] + safety)].copy()
+    if df.empty:
+        return empty(RESTOCK_COLUMNS)
+    need = df["avg_daily_sales"] * (df["lead_time_days"] + safety + review) - df["stock"].clip(lower=0)
+    df["suggested_order_qty"] = np.ceil(need.clip(lower=0) - 1e-9).astype("int64")
+    df["days_of_cover"] = df["cover"].round(1)
+    df = _product_cols(df).sort_values(["days_of_cover", "product"], kind="stable")
+    return df[RESTOCK_COLUMNS].reset_index(drop=True)
+
+
+def overstock(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
+    window = int(options.get("window_days") or 90)
+    max_cover = float(options.get("max_cover_days") or 180)
+    idle = int(options.get("idle_days") or 90)
+    as_of = resolve_as_of(session, f)
+    df = product_activity(session, f, as_of, window)
+    df["days_since_sale"] = (pd.Timestamp(as_of) - df["last_sale"]).dt.days
+    idle_mask = df["days_since_sale"].isna() | (df["days_since_sale"] > idle)
+    df = df[(df["stock"] > 0) & ((df["cover"] > max_cover) | idle_mask)].copy()
+    if df.empty:
+        return empty(OVERSTOCK_COLUMNS)
+    df["stock_value"] = yuan(df["stock_value_u"])
+    df["days_of_cover"] = df["cover"].replace(np.inf, np.nan).round(1)
+    df["last_sale_date"] = df["last_sale"].dt.date
+    df["days_since_sale"] = df["days_since_sale"].astype("Int64")
+    # Margin at list price: the room there is for a promotional discount.
+    df["margin_pct"] = pct(df["list_price"] - df["cost"], df["list_price"])
+    df = _product_cols(df).sort_values(["stock_value", "product"], ascending=[False, True], kind="stable")
+    return df[OVERSTOCK_COLUMNS].reset_index(drop=True)
+
+
+def _restock_chart(df: pd.DataFrame, options: dict[str, Any]):
+    from crmdesk.charts.report_charts import cover_chart
+
+    return cover_chart(df, options)
+
+
+def _overstock_chart(df: pd.DataFrame, options: dict[str, Any]):
+    from crmdesk.charts.report_charts import overstock_chart
+
+    return overstock_chart(df, options)
+
+
+WINDOW = ReportOption("window_days", N_("days of sales used for the average daily sales"), default=90, type=int)
+
+SPECS = [
+    ReportSpec(
+        name="restock",
+        title=N_("Restock"),
+        fn=restock,
+        description=N_("Products whose days of cover are below lead time plus a safety margin, with a "
+                       "suggested order quantity."),
+        options=(WINDOW,
+                 ReportOption("safety_days", N_("safety margin in days added to the lead time"), default=7, type=int),
+                 ReportOption("review_days", N_("days of sales the suggested order should cover beyond lead time "
+                                                "and safety"), default=30, type=int)),
+        chart=_restock_chart,
+    ),
+    ReportSpec(
+        name="overstock",
+        title=N_("Overstock (promotion candidates)"),
+        fn=overstock,
+        description=N_("Products with too many days of cover or no sale for a long time."),
+        options=(WINDOW,
+                 ReportOption("max_cover_days", N_("days of cover above which stock is overstock"), default=180,
+                              type=int),
+                 ReportOption("idle_days", N_("days without a sale that make stock overstock"), default=90,
+                              type=int)),
+        chart=_overstock_chart,
+        money_columns=("stock_value",),
+        pct_columns=("margin_pct",),
+    ),
+]
