@@ -16,7 +16,7 @@ QT_CATALOGS = ("qtbase",)
 def install_qt_translations(app: QApplication, language: str) -> list[QTranslator]:
     """Load Qt's catalogs for ``language`` ("zh_CN"; "en" needs none). Returns the installed translators."""
     if language == "en":
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates))
+        QLocale.setDefault(QLocale("en_US"))
         return []
     QLocale.setDefault(QLocale(language))
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
