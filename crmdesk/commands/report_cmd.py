@@ -1,16 +1,97 @@
-"""``crmdesk report``: placeholder until its issue lands."""
+"""``crmdesk report NAME [filters] [report options] [--out FILE]``.
+
+Without ``--out`` the report goes to stdout as UTF-8 CSV; ``--out`` writes
+.csv, .xlsx (formatted, with a chart) or .png (the report's chart), or a
+format the report exports itself (e.g. the statement's .pdf).
+``crmdesk report --list`` / ``crmdesk report list`` lists the reports.
+Exit codes: 0 done (an empty result prints the header only), 2 unknown report
+or bad option/value (one line on stderr), 3 database could not be opened.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
 
-from crmdesk.commands.base import CliContext, CliError
+from crmdesk.commands.base import EXIT_USAGE, CliContext, CliError
+from crmdesk.i18n import _
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """Usage errors as a single line and exit 2 (the contract of every report)."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("report", help="(coming)")
-    p.set_defaults(func=run)
+    from crmdesk.reports import registry
+    from crmdesk.reports.cli_options import add_filter_arguments, add_report_arguments
+
+    p = sub.add_parser("report", help=_("run an analysis report (CSV to stdout, or --out FILE)"),
+                       description=_("Run an analysis report. 'crmdesk report list' shows them all."))
+    p.error = _OneLineParser.error.__get__(p)  # the subparser's class belongs to cli.py
+    p.add_argument("--list", action="store_true", help=_("list the reports and exit"))
+    p.set_defaults(func=run, report_name=None)
+    reports = p.add_subparsers(dest="report_name", metavar="NAME", parser_class=_OneLineParser)
+    reports.add_parser("list", help=_("list the reports"))
+    for name, spec in sorted(registry.REPORTS.items()):
+        rp = reports.add_parser(name, help=_(spec.title), description=_(spec.description) or _(spec.title))
+        add_filter_arguments(rp)
+        add_report_arguments(rp, spec)
+        rp.add_argument("--out", type=Path, metavar="FILE",
+                        help=_("write to FILE (.csv, .xlsx, .png{extra}) instead of CSV on stdout").format(
+                            extra="".join(f", {s}" for s in sorted(spec.exporters) if s not in (".csv", ".xlsx"))))
+
+
+def _write_stdout(text: str) -> None:
+    stream = sys.stdout
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:
+        stream.write(text)
+        return
+    stream.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def list_reports() -> str:
+    from crmdesk.reports import registry
+
+    width = max((len(n) for n in registry.REPORTS), default=0)
+    return "".join(f"{name:<{width}}  {_(spec.title)}\n" for name, spec in sorted(registry.REPORTS.items()))
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    raise CliError("not available yet")
+    if args.list or args.report_name in (None, "list"):
+        if args.report_name is None and not args.list:
+            raise CliError(_("name a report; 'crmdesk report list' shows them"), EXIT_USAGE)
+        _write_stdout(list_reports())
+        return 0
+    from crmdesk.reports import registry
+    from crmdesk.reports.cli_options import filters_from_args, options_from_args
+    from crmdesk.reports.common import ReportError
+    from crmdesk.reports.output import SUFFIXES, csv_text, export
+
+    spec = registry.get(args.report_name)
+    out: Path | None = args.out
+    if out is not None and out.suffix.lower() not in {*SUFFIXES, *spec.exporters}:
+        raise CliError(_("cannot write {name}: use .csv, .xlsx or .png").format(name=out.name), EXIT_USAGE)
+    options = options_from_args(args, spec)
+    try:
+        with ctx.transaction() as (session, actor):
+            filters = filters_from_args(args, session)
+            df = spec.fn(session, actor, filters, options)
+        if out is None:
+            _write_stdout(csv_text(df, spec))
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            export(df, spec, options, out)
+    except ReportError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    except OSError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
