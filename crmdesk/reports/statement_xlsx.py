@@ -1,0 +1,130 @@
+"""The statement of account as a formatted workbook: a shop/customer header block, the
+entries with money formats, the closing totals in bold, the header row frozen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from crmdesk.i18n import _
+
+MONEY_FORMAT = "#,##0.00;-#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+# (DataFrame column, header text, width)
+TABLE = (
+    ("date", "Date", 12),
+    ("number", "Number", 20),
+    ("description", "Description", 30),
+    ("order_amount", "Orders", 15),
+    ("receipt_amount", "Receipts", 15),
+    ("balance", "Balance", 16),
+)
+_THIN = Side(style="thin", color="999999")
+_HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
+
+
+def header_lines(attrs: dict) -> list[str]:
+    """The lines above the table: shop, customer, period (shared with the PDF)."""
+    shop = attrs.get("shop") or {}
+    lines = []
+    if shop.get("name"):
+        lines.append(shop["name"])
+    contact = "  ".join(x for x in (shop.get("address", ""), shop.get("phone", "")) if x)
+    if contact:
+        lines.append(contact)
+    return lines
+
+
+def customer_line(attrs: dict) -> str:
+    return _("Customer: {name} ({code})").format(name=attrs.get("customer_name", ""),
+                                                 code=attrs.get("customer_code", ""))
+
+
+def period_line(attrs: dict) -> str:
+    start = attrs.get("period_from") or _("beginning")
+    return _("Period: {start} to {end}").format(start=start, end=attrs.get("period_to", ""))
+
+
+def _cell_value(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
+
+
+def write_statement_xlsx(df: pd.DataFrame, path: str | Path) -> None:
+    attrs = dict(df.attrs)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Statement")[:31]
+    width = len(TABLE)
+    last_col = get_column_letter(width)
+
+    row = 1
+    for text in header_lines(attrs):
+        ws.cell(row=row, column=1, value=text).font = Font(bold=row == 1, size=12 if row == 1 else 10)
+        row += 1
+    title = ws.cell(row=row, column=1, value=_("Statement of account"))
+    title.font = Font(bold=True, size=16)
+    title.alignment = Alignment(horizontal="center")
+    ws.merge_cells(f"A{row}:{last_col}{row}")
+    row += 1
+    ws.cell(row=row, column=1, value=customer_line(attrs)).font = Font(bold=True)
+    row += 1
+    extra = "  ".join(x for x in (attrs.get("customer_address", ""), attrs.get("customer_phone", "")) if x)
+    if extra:
+        ws.cell(row=row, column=1, value=extra)
+        row += 1
+    ws.cell(row=row, column=1, value=period_line(attrs))
+    row += 2
+
+    header_row = row
+    for col, (_key, label, col_width) in enumerate(TABLE, start=1):
+        cell = ws.cell(row=header_row, column=col, value=_(label))
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = Border(bottom=_THIN, top=_THIN)
+        cell.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(col)].width = col_width
+
+    for offset, record in enumerate(df.to_dict("records"), start=1):
+        r = header_row + offset
+        closing = record.get("kind") == "closing"
+        for col, (key, _label, _w) in enumerate(TABLE, start=1):
+            value = _cell_value(record.get(key))
+            cell = ws.cell(row=r, column=col, value=value)
+            if key == "date" and isinstance(value, dt.date):
+                cell.number_format = DATE_FORMAT
+            elif key in ("order_amount", "receipt_amount", "balance"):
+                cell.number_format = MONEY_FORMAT
+            if closing:
+                cell.font = Font(bold=True)
+                cell.border = Border(top=_THIN, bottom=Side(style="double"))
+
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    sign_row = header_row + len(df) + 3
+    ws.cell(row=sign_row, column=1, value=_("Please check and confirm the balance above."))
+    ws.cell(row=sign_row + 2, column=1, value=_("Customer confirmation (signature / stamp): ______________"))
+    ws.cell(row=sign_row + 2, column=5, value=_("Date: ____________"))
+    wb.save(path)
+
+
+def table_start_row(ws) -> int:
+    """The worksheet row holding the table header (for readers and tests)."""
+    wanted = _(TABLE[0][1])
+    for row in ws.iter_rows(min_col=1, max_col=1):
+        if row[0].value == wanted:
+            return row[0].row
+    raise LookupError("statement table header not found")
