@@ -60,3 +60,42 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"shared sample data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# A small demo shop (crmdesk.demo), generated once per test session (per xdist worker).
+DEMO_SIZES = dict(customers=300, products=120, lines=6000, seed=7)
+DEMO_END_DATE = "2026-06-30"
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory) -> Path:
+    """Path of a demo database (300 customers, 120 products, 6,000 lines, seed 7, ending
+    2026-06-30). Read-only: tests that write use ``demo_db``, which gets a copy."""
+    import datetime as dt
+
+    from crmdesk.db import open_database
+    from crmdesk.demo import generate
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = open_database(path)
+    try:
+        generate(database, end_date=dt.date.fromisoformat(DEMO_END_DATE), **DEMO_SIZES)
+        with database.engine.connect() as conn:  # fold the WAL into the file so a plain copy is complete
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        database.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_file, tmp_path):
+    """An open copy of the demo database for this test (changes stay in the copy)."""
+    import shutil
+
+    from crmdesk.db import open_database
+
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(demo_db_file, copy)
+    database = open_database(copy)
+    yield database
+    database.dispose()
