@@ -1,0 +1,1 @@
+"""Dialogs of the Customers page and form."""

@@ -1,0 +1,131 @@
+"""Quick log: a visit, call, WeChat message, email or store visit, typed with the
+keyboard only. The channel is chosen with arrows/letters or Alt+1…5, Tab moves
+on, Ctrl+Enter saves from anywhere and Enter saves on the last fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crmdesk.i18n import _
+from crmdesk.services.contacts import list_contacts
+from crmdesk.services.customers import get_customer
+from crmdesk.services.interactions import CHANNEL_LABELS, InteractionInput, log_interaction
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.customers.prompts import show_error
+
+DEFAULT_FOLLOW_UP_DAYS = 3
+
+
+class QuickLogDialog(QDialog):
+    def __init__(self, ctx: AppContext, customer_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.customer_id = customer_id
+        self.saved_interaction_id: int | None = None
+        with ctx.read() as session:
+            customer = get_customer(session, customer_id)
+            title = f"{customer.code} {customer.name}"
+            contacts = list_contacts(session, customer_id)
+        self.setWindowTitle(_("Log contact: {customer}").format(customer=title))
+
+        self.channel_combo = QComboBox()
+        for number, (value, label) in enumerate(CHANNEL_LABELS.items(), start=1):
+            self.channel_combo.addItem(f"{number} {_(label)}", value)
+            shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            shortcut.activated.connect(lambda pos=number - 1: self.channel_combo.setCurrentIndex(pos))
+        self.channel_combo.setCurrentIndex(max(0, self.channel_combo.findData("call")))
+        self.contact_combo = QComboBox()
+        self.contact_combo.addItem("", None)
+        for c in contacts:
+            self.contact_combo.addItem(f"{c.name} {c.role}".strip(), c.id)
+        if contacts and contacts[0].is_primary:
+            self.contact_combo.setCurrentIndex(1)
+        self.when_edit = QDateTimeEdit(QDateTime.currentDateTime())
+        self.when_edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.when_edit.setCalendarPopup(True)
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setTabChangesFocus(True)
+        self.notes_edit.setPlaceholderText(_("What was said or done"))
+        self.outcome_edit = QLineEdit()
+        self.follow_up_check = QCheckBox(_("Follow up on"))
+        self.follow_up_edit = QDateEdit(QDate.currentDate().addDays(DEFAULT_FOLLOW_UP_DAYS))
+        self.follow_up_edit.setDisplayFormat("yyyy-MM-dd")
+        self.follow_up_edit.setCalendarPopup(True)
+        self.follow_up_edit.setEnabled(False)
+        self.follow_up_check.toggled.connect(self.follow_up_edit.setEnabled)
+
+        form = QFormLayout()
+        form.addRow(_("Channel"), self.channel_combo)
+        form.addRow(_("Contact"), self.contact_combo)
+        form.addRow(_("When"), self.when_edit)
+        form.addRow(_("Notes"), self.notes_edit)
+        form.addRow(_("Outcome"), self.outcome_edit)
+        follow = QHBoxLayout()
+        follow.addWidget(self.follow_up_check)
+        follow.addWidget(self.follow_up_edit, 1)
+        form.addRow(_("Next follow-up"), follow)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        hint = QLabel(_("Alt+1…5 channel · Ctrl+Enter saves · Esc cancels"))
+        hint.setStyleSheet("color: #777;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.buttons)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.save,
+                      context=Qt.ShortcutContext.WindowShortcut)
+        self.setTabOrder(self.channel_combo, self.notes_edit)
+        self.setTabOrder(self.notes_edit, self.outcome_edit)
+        self.setTabOrder(self.outcome_edit, self.follow_up_check)
+        self.setTabOrder(self.follow_up_check, self.follow_up_edit)
+        self.setTabOrder(self.follow_up_edit, self.contact_combo)
+        self.setTabOrder(self.contact_combo, self.when_edit)
+        self.channel_combo.setFocus()
+
+    def value(self) -> InteractionInput:
+        when = self.when_edit.dateTime().toPython()
+        follow_up: dt.date | None = None
+        if self.follow_up_check.isChecked():
+            follow_up = self.follow_up_edit.date().toPython()
+        return InteractionInput(channel=self.channel_combo.currentData(), occurred_at=when,
+                                contact_id=self.contact_combo.currentData(),
+                                notes=self.notes_edit.toPlainText().strip(),
+                                outcome=self.outcome_edit.text().strip(), next_follow_up=follow_up)
+
+    def save(self) -> None:
+        data = self.value()
+        if not data.notes and not data.outcome:
+            show_error(self, _("Type a note or an outcome first."))
+            self.notes_edit.setFocus()
+            return
+        try:
+            with self.ctx.write("interactions", "tasks") as session:
+                interaction = log_interaction(session, self.ctx.actor, self.customer_id, data)
+                session.flush()
+                self.saved_interaction_id = interaction.id
+        except Exception as exc:  # noqa: BLE001 - the service's message is shown
+            show_error(self, exc)
+            return
+        self.ctx.bus.status_message.emit(_("Contact logged."))
+        self.accept()

@@ -1,0 +1,283 @@
+"""The customer form: a window with tabs (basic, financial, purchases, contacts,
+contact log, follow-ups, relationships, attachments, history).
+
+An edit is never silently lost: closing with unsaved changes asks Save /
+Discard / Cancel, and a save that meets someone else's change shows the
+service's concurrency error and keeps the typed values.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crmdesk.db.models import Customer
+from crmdesk.i18n import _
+from crmdesk.services import custom_fields
+from crmdesk.services import customers as customer_service
+from crmdesk.services.customer_errors import ValidationError
+from crmdesk.services.customer_profile import list_orders, load_profile
+from crmdesk.services.customer_query import list_options
+from crmdesk.services.customers import CustomerInput
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.customers.form.activity_tabs import FollowupsTab, LogTab
+from crmdesk.ui.customers.form.basic_tab import BasicTab
+from crmdesk.ui.customers.form.contacts_tab import ContactsTab
+from crmdesk.ui.customers.form.financial_tab import FinancialTab
+from crmdesk.ui.customers.form.links_tabs import AttachmentsTab, HistoryTab, RelationsTab
+from crmdesk.ui.customers.form.purchases_tab import PurchasesTab
+from crmdesk.ui.customers.prompts import CANCEL, SAVE, confirm, save_discard_cancel, show_error
+
+log = logging.getLogger(__name__)
+
+# Changes announced on the bus that the form reloads for.
+FORM_ENTITIES = {"customers", "contacts", "interactions", "tasks", "customer_relations", "attachments",
+                 "sales_orders", "sales_lines", "receipts", "custom_fields", "customer_types"}
+
+
+class CustomerFormDialog(QDialog):
+    created = Signal(int)  # a new customer got its id
+    saved = Signal(int)
+
+    def __init__(self, ctx: AppContext, customer_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+        self.setModal(False)
+        self.resize(980, 680)
+        self.ctx = ctx
+        self.customer_id = customer_id
+        self.loaded_updated_at = None
+        self.profile = None
+        self.dirty = False
+        self._loading = False
+
+        with ctx.read() as session:
+            options = list_options(session, ctx.actor)
+            types = custom_fields.list_types(session)
+            if customer_id is not None:
+                self.profile = load_profile(session, ctx.actor, customer_id)
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.tabs = QTabWidget()
+        self.basic = BasicTab(options, types)
+        self.financial = FinancialTab()
+        self.purchases = PurchasesTab(self._more_orders)
+        self.contacts = ContactsTab(self)
+        self.log_tab = LogTab(self)
+        self.followups = FollowupsTab(self)
+        self.relations = RelationsTab(self)
+        self.attachments = AttachmentsTab(self)
+        self.history = HistoryTab()
+        for widget, title in ((self.basic, _("Basic")), (self.financial, _("Financial")),
+                              (self.purchases, _("Purchases")), (self.contacts, _("Contacts")),
+                              (self.log_tab, _("Contact log")), (self.followups, _("Follow-ups")),
+                              (self.relations, _("Relationships")), (self.attachments, _("Attachments")),
+                              (self.history, _("History"))):
+            self.tabs.addTab(widget, title)
+
+        self.save_button = QPushButton(_("Save"))
+        self.save_button.setToolTip(_("Ctrl+S"))
+        self.log_button = QPushButton(_("Quick log"))
+        self.log_button.setToolTip(_("Ctrl+L"))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.log_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.save_button)
+        bottom.addWidget(self.buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bottom)
+
+        self.save_button.clicked.connect(self.save)
+        self.log_button.clicked.connect(self.quick_log)
+        self.buttons.rejected.connect(self.close)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.quick_log)
+        self.basic.edited.connect(self._mark_dirty)
+        self.financial.edited.connect(self._mark_dirty)
+        ctx.bus.changed.connect(self._on_changed)
+
+        if self.profile is not None:
+            self._show_profile(self.profile, basic=True)
+        else:
+            self.basic.load(CustomerInput(name=""))
+            self.financial.load_terms(0, 0)
+            for pos in range(1, self.tabs.count()):
+                self.tabs.setTabEnabled(pos, False)
+            self.log_button.setEnabled(False)
+            self._update_title()
+        self.basic.name_edit.setFocus()
+
+    # -- loading -----------------------------------------------------------------------------
+    def _show_profile(self, profile, basic: bool) -> None:
+        self._loading = True
+        try:
+            if basic:
+                self.basic.load(profile.basic)
+                self.loaded_updated_at = profile.updated_at
+                self.financial.load(profile.financial)
+                self.dirty = False
+            self.purchases.load(profile.purchases, profile.orders)
+            self.contacts.load(profile.contacts)
+            self.log_tab.load(profile.interactions)
+            self.followups.load(profile.tasks)
+            self.relations.load(profile.relations)
+            self.attachments.load(profile.attachments)
+            self.history.load(profile.history)
+        finally:
+            self._loading = False
+        self._update_title()
+
+    def reload(self) -> None:
+        if self.customer_id is None:
+            return
+        try:
+            with self.ctx.read() as session:
+                self.profile = load_profile(session, self.ctx.actor, self.customer_id)
+        except Exception as exc:  # noqa: BLE001 - e.g. merged away or deleted meanwhile
+            log.info("customer %s could not be reloaded: %s", self.customer_id, exc)
+            return
+        self._show_profile(self.profile, basic=not self.dirty)
+
+    def _on_changed(self, entities) -> None:
+        if self.customer_id is not None and set(entities) & FORM_ENTITIES and self.isVisible():
+            self.reload()
+
+    def _more_orders(self, offset: int) -> list:
+        with self.ctx.read() as session:
+            return list_orders(session, self.ctx.actor, self.customer_id, offset=offset)
+
+    def _update_title(self) -> None:
+        p = self.profile
+        if p is None:
+            self.setWindowTitle(_("New customer") + (" *" if self.dirty else ""))
+            self.header.setText(f"<b>{_('New customer')}</b>")
+            return
+        name = self.basic.name_edit.text() or p.basic.name
+        self.setWindowTitle(f"{p.code} {name}" + (" *" if self.dirty else ""))
+        flags = []
+        if p.archived:
+            flags.append(_("archived"))
+        if p.is_incomplete:
+            flags.append(_("incomplete (created by an import)"))
+        extra = f" <span style='color:#c0392b'>[{'，'.join(flags)}]</span>" if flags else ""
+        self.header.setText(f"<b>{p.code} {name}</b> · {p.type_name} · {p.owner_name} · {p.territory_name}{extra}")
+
+    def _mark_dirty(self) -> None:
+        if not self._loading and not self.dirty:
+            self.dirty = True
+            self._update_title()
+
+    # -- writing -----------------------------------------------------------------------------
+    @contextmanager
+    def own_write(self, *entities: str):
+        """A write made from this form (a contact, a log entry …). Such writes may touch the
+        customer row (search text), so the form takes the new ``updated_at`` as its own."""
+        with self.ctx.write(*entities) as session:
+            yield session
+        with self.ctx.read() as session:
+            stamp = session.get(Customer, self.customer_id)
+            if stamp is not None:
+                self.loaded_updated_at = stamp.updated_at
+
+    def collect(self) -> CustomerInput:
+        data = self.basic.collect()
+        data.credit_limit = self.financial.credit_limit_units()
+        data.payment_terms_days = self.financial.payment_terms_days()
+        return data
+
+    def save(self) -> bool:
+        """Validate and save; True when saved. Problems are shown and the form stays open."""
+        try:
+            data = self.collect()
+            if self.customer_id is None:
+                with self.ctx.read() as session:
+                    hits = customer_service.find_duplicates(session, data.name, [data.phone, data.mobile])
+                if hits and not confirm(self, self._duplicates_text(hits), _("Possible duplicate")):
+                    return False
+                with self.ctx.write("customers") as session:
+                    customer = customer_service.create_customer(session, self.ctx.actor, data)
+                    session.flush()
+                    new_id = customer.id
+                self.customer_id = new_id
+                for pos in range(self.tabs.count()):
+                    self.tabs.setTabEnabled(pos, True)
+                self.log_button.setEnabled(True)
+                self.created.emit(new_id)
+            else:
+                with self.ctx.write("customers") as session:
+                    customer_service.update_customer(session, self.ctx.actor, self.customer_id, data,
+                                                     self.loaded_updated_at)
+        except ValidationError as exc:
+            self.basic.mark_problems(exc.problems)
+            show_error(self, exc, _("Please correct"))
+            return False
+        except Exception as exc:  # noqa: BLE001 - concurrency and refusals are shown as they are
+            show_error(self, exc)
+            return False
+        self.basic.mark_problems([])
+        self.dirty = False
+        self.reload()
+        self.saved.emit(self.customer_id)
+        self.ctx.bus.status_message.emit(_("Customer saved."))
+        return True
+
+    @staticmethod
+    def _duplicates_text(hits) -> str:
+        lines = [_("Similar customers exist already:")]
+        for h in hits[:10]:
+            why = _("same name") if h.reason == "name" else _("same phone {phone}").format(phone=h.matched)
+            lines.append(f"  {h.code} {h.name} ({why})")
+        lines.append("")
+        lines.append(_("Save this new customer anyway?"))
+        return "\n".join(lines)
+
+    def quick_log(self):
+        if self.customer_id is None:
+            return None
+        from crmdesk.ui.customers.dialogs.quick_log import QuickLogDialog
+
+        dialog = QuickLogDialog(self.ctx, self.customer_id, self)
+        dialog.open()
+        return dialog
+
+    # -- closing -----------------------------------------------------------------------------
+    def may_close(self) -> bool:
+        if not self.dirty:
+            return True
+        answer = save_discard_cancel(self, _("Save the changes to this customer?"))
+        if answer == CANCEL:
+            return False
+        if answer == SAVE:
+            return self.save()
+        self.dirty = False
+        return True
+
+    def reject(self) -> None:
+        # Esc, the Close button and the window's close box all come here (QDialog.closeEvent calls
+        # reject and ignores the close when the dialog stays visible).
+        if self.may_close():
+            self._disconnect()
+            super().reject()
+
+    def _disconnect(self) -> None:
+        try:
+            self.ctx.bus.changed.disconnect(self._on_changed)
+        except (RuntimeError, TypeError):
+            pass

@@ -1,0 +1,259 @@
+"""The Customers page: find a customer in a keystroke, open its form, log a contact.
+
+Keyboard flow for the counter: Ctrl+F focuses the search box, typing filters
+(debounced), Down moves into the list, Enter opens the customer, Ctrl+L logs a
+call/visit for the selected (or open) customer, Ctrl+N makes a new one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from crmdesk.i18n import _
+from crmdesk.services import custom_fields
+from crmdesk.services.customer_query import (
+    CustomerQuery,
+    fetch_customer_rows,
+    list_options,
+    search_customer_ids,
+)
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.customers import page_actions
+from crmdesk.ui.customers.columns import COLUMNS, DEFAULT_WIDTHS, SORT_KEY_OF
+from crmdesk.ui.customers.list_view import CustomerListView
+from crmdesk.ui.customers.prompts import show_error
+from crmdesk.ui.customers.table_model import CustomerTableModel
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 150
+# Entities whose change can alter what the list shows.
+LIST_ENTITIES = {"customers", "contacts", "tags", "customer_types", "custom_fields", "sales_lines",
+                 "sales_orders", "receipts", "territories", "users", "import_batches"}
+
+
+class CustomersPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.view = CustomerListView()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.query = CustomerQuery()
+        self.model = CustomerTableModel(COLUMNS, self._fetch_rows, self)
+        self.view.table.setModel(self.model)
+        for pos, column in enumerate(COLUMNS):
+            self.view.table.setColumnWidth(pos, DEFAULT_WIDTHS.get(column.key, 100))
+        self.forms: dict[int, QWidget] = {}  # customer id → its open form
+        self.last_query_ms = 0.0
+        self._loaded = False
+        self._stale = False
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.requery)
+        self._wire()
+
+    # -- wiring ------------------------------------------------------------------------------
+    def _wire(self) -> None:
+        v = self.view
+        v.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        v.search_edit.down_pressed.connect(self._focus_list)
+        v.search_edit.returnPressed.connect(self._open_from_search)
+        v.table.up_from_top.connect(v.search_edit.setFocus)
+        v.table.activated.connect(lambda index: self.open_customer(self.model.id_at(index.row())))
+        v.table.horizontalHeader().sectionClicked.connect(self._on_header_clicked)
+        v.filter_bar.changed.connect(self.requery)
+        v.new_button.clicked.connect(self.new_customer)
+        v.open_button.clicked.connect(self.open_selected)
+        v.log_button.clicked.connect(self.quick_log)
+        v.archive_button.clicked.connect(lambda: page_actions.archive_selected(self))
+        v.delete_button.clicked.connect(lambda: page_actions.delete_selected(self))
+        v.merge_button.clicked.connect(lambda: page_actions.merge(self))
+        v.export_button.clicked.connect(lambda: page_actions.export_view(self))
+        v.filters_menu.aboutToShow.connect(lambda: page_actions.fill_saved_filters_menu(self))
+        page_actions.fill_more_menu(self, v.more_menu)
+
+        def shortcut(keys: str | QKeySequence.StandardKey, slot) -> None:
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+        shortcut("Ctrl+F", self.focus_search)
+        shortcut("Ctrl+L", self.quick_log)
+        shortcut("Ctrl+N", self.new_customer)
+        self.ctx.bus.changed.connect(self._on_changed)
+
+    # -- page protocol ---------------------------------------------------------------------
+    def activate(self) -> None:
+        """Called by the main window each time the page is shown."""
+        if not self._loaded:
+            self.reload_options()
+            self.requery()
+            self._loaded = True
+        elif self._stale:
+            self.requery(keep_selection=True)
+        self.focus_search()
+
+    def open_customer(self, customer_id: int | None):
+        """Open (or raise) the customer's form; returns it."""
+        if customer_id is None:
+            return None
+        form = self.forms.get(customer_id)
+        if form is None:
+            from crmdesk.ui.customers.form.dialog import CustomerFormDialog
+
+            try:
+                form = CustomerFormDialog(self.ctx, customer_id, self)
+            except Exception as exc:  # noqa: BLE001 - a missing/removed customer is shown, not raised
+                show_error(self, exc)
+                return None
+            self._track_form(form, customer_id)
+        form.show()
+        form.raise_()
+        form.activateWindow()
+        return form
+
+    # -- data --------------------------------------------------------------------------------
+    def _fetch_rows(self, ids):
+        with self.ctx.read() as session:
+            return {row.id: row for row in fetch_customer_rows(session, list(ids))}
+
+    def reload_options(self) -> None:
+        with self.ctx.read() as session:
+            options = list_options(session, self.ctx.actor)
+            types = custom_fields.list_types(session)
+        self.view.filter_bar.set_options(options, types)
+
+    def current_query(self) -> CustomerQuery:
+        self.query.text = self.view.search_edit.text().strip()
+        self.view.filter_bar.apply_to(self.query)
+        return self.query
+
+    def requery(self, keep_selection: bool = False) -> None:
+        """Re-run the id query with the current text, filters and sort; show the count."""
+        self._search_timer.stop()
+        keep = self.selected_ids() if keep_selection else []
+        started = time.perf_counter()
+        try:
+            with self.ctx.read() as session:
+                ids = search_customer_ids(session, self.ctx.actor, self.current_query())
+        except Exception as exc:  # noqa: BLE001 - a bad custom-field value names the field
+            show_error(self, exc)
+            return
+        self.model.set_ids(ids)
+        self.last_query_ms = (time.perf_counter() - started) * 1000
+        self._stale = False
+        self.view.count_label.setText(_("{count} customers").format(count=f"{len(ids):,}"))
+        rows = [r for r in (self.model.row_of(i) for i in keep) if r >= 0]
+        if rows:
+            self._select_row(rows[0])
+        elif ids:
+            self._select_row(0, focus=False)
+
+    def _on_changed(self, entities) -> None:
+        if not set(entities) & LIST_ENTITIES:
+            return
+        if {"customer_types", "custom_fields", "tags", "territories", "users"} & set(entities):
+            self.reload_options()
+        if self.isVisible():
+            self.requery(keep_selection=True)
+        else:
+            self._stale = True
+
+    # -- selection and keyboard ------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.view.table.selectionModel().selectedRows()})
+        ids = [self.model.id_at(r) for r in rows]
+        if not ids:
+            current = self.view.table.currentIndex()
+            if current.isValid():
+                ids = [self.model.id_at(current.row())]
+        return [i for i in ids if i is not None]
+
+    def current_customer_id(self) -> int | None:
+        """The customer an action applies to: the active open form's, else the selected row's."""
+        for customer_id, form in self.forms.items():
+            if form.isActiveWindow():
+                return customer_id
+        ids = self.selected_ids()
+        return ids[0] if ids else None
+
+    def _select_row(self, row: int, focus: bool = False) -> None:
+        index = self.model.index(row, 0)
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.table.selectionModel().setCurrentIndex(index, flags)
+        self.view.table.scrollTo(index)
+        if focus:
+            self.view.table.setFocus()
+
+    def focus_search(self) -> None:
+        self.view.search_edit.setFocus()
+        self.view.search_edit.selectAll()
+
+    def _focus_list(self) -> None:
+        if self._search_timer.isActive():
+            self.requery()
+        if self.model.rowCount():
+            current = self.view.table.currentIndex()
+            self._select_row(current.row() if current.isValid() else 0, focus=True)
+
+    def _open_from_search(self) -> None:
+        if self._search_timer.isActive():
+            self.requery()
+        self.open_selected()
+
+    def open_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.open_customer(ids[0])
+
+    def _on_header_clicked(self, section: int) -> None:
+        column = COLUMNS[section]
+        sort_key = SORT_KEY_OF.get(column.key)
+        header = self.view.table.horizontalHeader()
+        if sort_key is None:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            return
+        if self.query.sort_key == sort_key:
+            self.query.descending = not self.query.descending
+        else:
+            self.query.sort_key, self.query.descending = sort_key, False
+        order = Qt.SortOrder.DescendingOrder if self.query.descending else Qt.SortOrder.AscendingOrder
+        header.setSortIndicator(section, order)
+        self.requery(keep_selection=True)
+
+    # -- actions -------------------------------------------------------------------------------
+    def new_customer(self):
+        from crmdesk.ui.customers.form.dialog import CustomerFormDialog
+
+        form = CustomerFormDialog(self.ctx, None, self)
+        form.created.connect(lambda cid, f=form: self._track_form(f, cid))
+        form.show()
+        return form
+
+    def _track_form(self, form: QWidget, customer_id: int) -> None:
+        self.forms[customer_id] = form
+        form.finished.connect(lambda _r, cid=customer_id: self.forms.pop(cid, None))
+
+    def quick_log(self):
+        customer_id = self.current_customer_id()
+        if customer_id is None:
+            self.ctx.bus.status_message.emit(_("Select a customer first."))
+            return None
+        from crmdesk.ui.customers.dialogs.quick_log import QuickLogDialog
+
+        dialog = QuickLogDialog(self.ctx, customer_id, self.window())
+        dialog.open()
+        return dialog
+
+
+def create_customers_page(ctx: AppContext) -> CustomersPage:
+    return CustomersPage(ctx)

@@ -1,0 +1,1 @@
+"""The Follow-ups (Today) page."""
