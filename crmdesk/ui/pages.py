@@ -22,11 +22,11 @@ class PageEntry:
 
 
 PAGES: list[PageEntry] = [
-    PageEntry("customers", N_("Customers"), "Ctrl+1", None),
-    PageEntry("followups", N_("Follow-ups"), "Ctrl+2", None),
+    PageEntry("customers", N_("Customers"), "Ctrl+1", "crmdesk.ui.customers.page:create_customers_page"),
+    PageEntry("followups", N_("Follow-ups"), "Ctrl+2", "crmdesk.ui.followups.page:create_followups_page"),
     PageEntry("pipeline", N_("Pipeline"), "Ctrl+3", None),
     PageEntry("service", N_("Service"), "Ctrl+4", None),
-    PageEntry("analysis", N_("Analysis"), "Ctrl+5", None),
+    PageEntry("analysis", N_("Analysis"), "Ctrl+5", "crmdesk.ui.analysis.page:create_analysis_page"),
     PageEntry("import", N_("Import"), "Ctrl+6", None),
     PageEntry("settings", N_("Settings"), "Ctrl+7", "crmdesk.ui.settings.page:create_settings_page"),
 ]

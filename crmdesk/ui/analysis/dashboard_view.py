@@ -1,0 +1,195 @@
+"""The owner's dashboard: KPI tiles with the change against the previous
+period, and six small charts. A click on a bar drills down: a month → its
+customers, a key customer → its form, a brand → its products, an ageing
+bucket → the customers owing in it, a stock alert → the product list."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from matplotlib.artist import Artist
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+
+from crmdesk.charts.fonts import configure_matplotlib
+from crmdesk.i18n import _
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.ui.analysis import dashboard_charts as charts
+from crmdesk.ui.analysis.dashboard_source import DashboardData, load_dashboard
+from crmdesk.ui.analysis.drill_targets import DrillTarget
+from crmdesk.ui.analysis.drilldown import DrillDownView
+from crmdesk.ui.analysis.filter_bar import FilterBar
+from crmdesk.ui.analysis.filter_choices import FilterChoices
+from crmdesk.ui.analysis.kpi_tile import KpiTile
+from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.widgets.chart_canvas import ChartCanvas, default_description
+
+log = logging.getLogger(__name__)
+
+CHARTS = ("monthly", "pareto", "brands", "ageing", "stock")
+TILE_COLUMNS = 6
+
+
+def compute_dashboard(db: Any, actor: Any, filters: ReportFilters, progress: Any) -> DashboardData:
+    """Worker: the dashboard's numbers in the worker's own session."""
+    progress.update(None, _("Computing the dashboard…"))
+    with db.sessions() as session:
+        return load_dashboard(session, actor, filters)
+
+
+class DashboardView(QWidget):
+    computed = Signal()
+
+    def __init__(self, ctx: AppContext, choices: FilterChoices | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        configure_matplotlib()
+        self.ctx = ctx
+        self.stale = True
+        self.data: DashboardData | None = None
+        self.last_filters = ReportFilters()
+        self._names: dict[str, dict[str, str]] = {name: {} for name in CHARTS}  # gid → what hover shows
+        self.runner = LatestRunner(self)
+        self.runner.finished.connect(self._on_computed)
+        self.runner.failed.connect(self._on_failed)
+
+        title = QLabel(_("Dashboard"))
+        title.setStyleSheet("font-size: 16px; font-weight: bold")
+        self.busy = BusyIndicator()
+        self.busy.attach(self.runner)
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addWidget(self.busy)
+        header.addStretch(1)
+        header.addWidget(self.refresh_button)
+
+        self.filter_bar = FilterBar()
+        if choices is not None:
+            self.filter_bar.set_choices(choices)
+        self.filter_bar.filters_changed.connect(lambda _f: self.refresh())
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020")
+        self.message.hide()
+
+        self.tiles_layout = QGridLayout()
+        self.tiles: list[KpiTile] = []
+        self.canvases: dict[str, ChartCanvas] = {}
+        grid = QGridLayout()
+        for i, name in enumerate(CHARTS):
+            canvas = ChartCanvas(hover_formatter=self._hover_for(name))
+            canvas.setMinimumHeight(230)
+            canvas.clicked.connect(lambda key, name=name: self.drill(name, key))
+            self.canvases[name] = canvas
+            grid.addWidget(canvas, i // 3, i % 3)
+        hint = QLabel(_("Click a bar to drill down; hover for values."))
+        hint.setStyleSheet("color: gray")
+        overview = QWidget()
+        overview_layout = QVBoxLayout(overview)
+        overview_layout.setContentsMargins(0, 0, 0, 0)
+        overview_layout.addLayout(self.tiles_layout)
+        overview_layout.addLayout(grid, 1)
+        overview_layout.addWidget(hint)
+
+        self.drill_view = DrillDownView(ctx)
+        self.drill_view.back_requested.connect(lambda: self.stack.setCurrentIndex(0))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(overview)
+        self.stack.addWidget(self.drill_view)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.message)
+        layout.addWidget(self.stack, 1)
+
+    # -- computing --------------------------------------------------------------------------
+    def activate(self) -> None:
+        if self.stale:
+            self.refresh()
+
+    def set_choices(self, choices: FilterChoices) -> None:
+        self.filter_bar.set_choices(choices)
+
+    def refresh(self) -> None:
+        self.stale = False
+        self.last_filters = self.filter_bar.filters()
+        self.runner.run(compute_dashboard, self.ctx.db, self.ctx.actor, self.last_filters)
+
+    def _on_failed(self, message: str) -> None:
+        self.message.setText(_("Could not compute the dashboard: {error}").format(error=message))
+        self.message.show()
+        self.computed.emit()
+
+    def _on_computed(self, data: DashboardData) -> None:
+        self.message.hide()
+        self.data = data
+        self._show_tiles(data)
+        self._names["pareto"] = ({str(c): str(n) for c, n in zip(data.pareto["customer_code"],
+                                                                   data.pareto["customer_name"], strict=True)}
+                                 if {"customer_code", "customer_name"} <= set(data.pareto.columns) else {})
+        self._names["ageing"] = ({str(b): str(lbl) for b, lbl in zip(data.ageing["bucket"], data.ageing["label"],
+                                                                     strict=True)}
+                                 if len(data.ageing) else {})
+        self._names["stock"] = {"restock": _("To restock"), "overstock": _("Overstocked")}
+        figures = {
+            "monthly": lambda: charts.monthly_chart(data.monthly),
+            "pareto": lambda: charts.pareto_chart(data.pareto),
+            "brands": lambda: charts.brand_margin_chart(data.brands),
+            "ageing": lambda: charts.ageing_chart(data.ageing),
+            "stock": lambda: charts.stock_chart(data.restock_count, data.overstock_count),
+        }
+        for name, build in figures.items():
+            try:
+                self.canvases[name].set_figure(build())
+            except Exception:  # one chart's bad data must not blank the dashboard
+                log.exception("dashboard chart %s failed", name)
+                self.canvases[name].set_figure(None)
+        if self.stack.currentIndex() != 0:
+            self.stack.setCurrentIndex(0)
+        self.computed.emit()
+
+    def _show_tiles(self, data: DashboardData) -> None:
+        while len(self.tiles) < len(data.kpis):
+            tile = KpiTile()
+            self.tiles_layout.addWidget(tile, len(self.tiles) // TILE_COLUMNS, len(self.tiles) % TILE_COLUMNS)
+            self.tiles.append(tile)
+        for tile, kpi in zip(self.tiles, data.kpis, strict=False):
+            tile.set_kpi(kpi)
+            tile.show()
+        for tile in self.tiles[len(data.kpis):]:
+            tile.hide()
+
+    def tile_texts(self) -> dict[str, str]:
+        """KPI key → the value shown (tests compare it with the numbers)."""
+        return {t.kpi.key: t.value.text() for t in self.tiles if t.kpi is not None and t.isVisibleTo(self)}
+
+    # -- hover and drill-down ---------------------------------------------------------------
+    def _hover_for(self, chart: str) -> Callable[[Artist, int | None], str | None]:
+        def describe(artist: Artist, index: int | None) -> str | None:
+            text = default_description(artist, index)
+            gid = artist.get_gid()
+            name = self._names.get(chart, {}).get(str(gid)) if gid else None
+            if text and name and gid:
+                text = text.replace(str(gid), name, 1)
+            return text
+        return describe
+
+    def drill(self, chart: str, key: str) -> None:
+        """A bar of ``chart`` with gid ``key`` was clicked."""
+        target = None
+        if chart == "monthly":
+            target = DrillTarget("month", key, key)
+        elif chart == "pareto":
+            target = DrillTarget("customer", key, self._names["pareto"].get(key, key))
+        elif chart == "brands":
+            target = DrillTarget("brand", key, key or _("(no brand)"))
+        elif chart == "ageing":
+            target = DrillTarget("ageing", key, self._names["ageing"].get(key, key))
+        elif chart == "stock" and key in ("restock", "overstock"):
+            target = DrillTarget("report", key, key)
+        if target is not None and self.drill_view.start(target, self.last_filters):
+            self.stack.setCurrentIndex(1)

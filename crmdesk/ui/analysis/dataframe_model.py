@@ -1,0 +1,166 @@
+"""A read-only table model over a report's DataFrame.
+
+Money columns (yuan) show two decimals and thousands separators; percent
+columns hold percentages (25.0 means 25 %, as ``crmdesk.reports.common.pct``
+makes them) and show one decimal and a % sign. Sorting sorts the frame itself by the
+raw values (numbers as numbers, Decimals included), never the display text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from crmdesk.i18n import _
+
+Index = QModelIndex | QPersistentModelIndex
+
+RAW_ROLE = Qt.ItemDataRole.UserRole + 1  # the unformatted cell value
+# Columns whose text values are English codes the reports mark for translation (segment names …).
+TRANSLATED_COLUMNS = frozenset({"segment", "previous_segment", "trend", "spend_level", "kind", "status", "stage",
+                                "case_type", "contact_band", "channel", "view"})
+
+
+def is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def format_money(value: Any) -> str:
+    """Yuan with fen; Decimal keeps 0.005 rounding exact."""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value.item() if hasattr(value, "item") else value))
+    return f"{amount:,.2f}"
+
+
+def format_cell(value: Any, kind: str = "") -> str:
+    """The display text of one value; ``kind`` is "money", "pct" or ""."""
+    if is_missing(value):
+        return ""
+    if kind == "money" and _is_number(value):
+        return format_money(value)
+    if kind == "pct" and _is_number(value):
+        return f"{float(value):.1f}%"
+    if kind == "text" and isinstance(value, str):
+        return _(value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        return value.strftime("%Y-%m-%d %H:%M") if (value.hour or value.minute) else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{int(value):,}" if value.is_integer() and abs(value) < 1e15 else f"{value:,.2f}"
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, np.generic):
+        return format_cell(value.item(), kind)
+    return str(value)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    """Missing values last; numbers by value; everything else by text."""
+    if is_missing(value):
+        return (2, 0)
+    if isinstance(value, (np.generic,)):
+        value = value.item()
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        number = float(value)
+        return (0, number) if not math.isnan(number) else (2, 0)
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return (0, pd.Timestamp(value).value)
+    return (1, str(value))
+
+
+class DataFrameModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._frame = pd.DataFrame()
+        self._kinds: dict[str, str] = {}
+
+    # -- content ----------------------------------------------------------------------------
+    def set_frame(self, frame: pd.DataFrame | None, money_columns: Iterable[str] = (),
+                  pct_columns: Iterable[str] = ()) -> None:
+        self.beginResetModel()
+        self._frame = (frame if frame is not None else pd.DataFrame()).reset_index(drop=True)
+        self._kinds = ({c: "text" for c in TRANSLATED_COLUMNS} | {c: "money" for c in money_columns}
+                       | {c: "pct" for c in pct_columns})
+        self.endResetModel()
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows in display order."""
+        return self._frame
+
+    def column_kind(self, column: str) -> str:
+        """"money", "pct", "text" (translated values) or ""."""
+        return self._kinds.get(column, "")
+
+    def row_dict(self, row: int) -> dict[str, Any]:
+        return self._frame.iloc[row].to_dict()
+
+    def display_text(self, row: int, column: int) -> str:
+        name = self._frame.columns[column]
+        return format_cell(self._frame.iat[row, column], self.column_kind(name))
+
+    # -- Qt model API -----------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._frame)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._frame.columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display_text(index.row(), index.column())
+        if role == RAW_ROLE:
+            return self._frame.iat[index.row(), index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            value = self._frame.iat[index.row(), index.column()]
+            name = self._frame.columns[index.column()]
+            if self.column_kind(name) in ("money", "pct") or _is_number(value):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self._frame.columns):
+                return _(str(self._frame.columns[section]))
+            return None
+        return str(section + 1)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self._frame.columns):
+            return
+        self.layoutAboutToBeChanged.emit()
+        name = self._frame.columns[column]
+        keys = self._frame[name].map(_sort_key)
+        descending = order == Qt.SortOrder.DescendingOrder
+        # Missing values stay last in both directions.
+        ordered = sorted(range(len(keys)), key=lambda i: (keys.iat[i][0] == 2, keys.iat[i]), reverse=False)
+        if descending:
+            present = [i for i in ordered if keys.iat[i][0] != 2]
+            missing = [i for i in ordered if keys.iat[i][0] == 2]
+            ordered = sorted(present, key=lambda i: keys.iat[i], reverse=True) + missing
+        self._frame = self._frame.iloc[ordered].reset_index(drop=True)
+        self.layoutChanged.emit()

@@ -1,0 +1,305 @@
+"""One panel per report: filter bar, the report's own options, chart above
+table; a click on the chart or a double-click on a row drills down."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pandas as pd
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from crmdesk.charts.fonts import configure_matplotlib
+from crmdesk.i18n import _
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.spec import ReportOption, ReportSpec
+from crmdesk.ui.analysis.dataframe_model import DataFrameModel
+from crmdesk.ui.analysis.drill_targets import target_for_key, target_for_row
+from crmdesk.ui.analysis.drilldown import DrillDownView, make_table_view
+from crmdesk.ui.analysis.export import ask_chart_path, ask_table_path, report_failure, save_figure, \
+    write_dataframe_xlsx
+from crmdesk.ui.analysis.filter_bar import FilterBar
+from crmdesk.ui.analysis.filter_choices import FilterChoices
+from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.widgets.chart_canvas import ChartCanvas
+
+log = logging.getLogger(__name__)
+
+
+def compute_report(db: Any, actor: Any, spec: ReportSpec, filters: ReportFilters, options: dict[str, Any],
+                   progress: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Worker: the report's DataFrame, in the worker's own session."""
+    progress.update(None, _("Computing {title}…").format(title=_(spec.title)))
+    with db.sessions() as session:
+        frame = spec.fn(session, actor, filters, options)
+    progress.check()
+    return frame, options
+
+
+def build_chart(spec: ReportSpec, frame: pd.DataFrame | None, options: dict[str, Any]) -> Any:
+    """The report's Figure, made on the GUI thread: matplotlib's font cache is not thread-safe."""
+    if spec.chart is None or frame is None or frame.empty:
+        return None
+    try:
+        return spec.chart(frame, options)
+    except Exception:  # a chart bug must not hide the table
+        log.exception("chart of report %s failed", spec.name)
+        return None
+
+
+class OptionsBar(QWidget):
+    """Editors for a report's own options; ``changed`` when one is edited."""
+
+    changed = Signal()
+
+    def __init__(self, options: tuple[ReportOption, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._getters: dict[str, Any] = {}
+        self.editors: dict[str, QWidget] = {}
+        # Typing "180" must start one computation, not three.
+        self._debounce = QTimer(self, singleShot=True, interval=400)
+        self._debounce.timeout.connect(self.changed)
+        for option in options:
+            layout.addWidget(QLabel(_(option.name.replace("_", " ").capitalize())))
+            editor = self._editor(option)
+            editor.setToolTip(_(option.help))
+            self.editors[option.name] = editor
+            layout.addWidget(editor)
+        layout.addStretch(1)
+        self.setVisible(bool(options))
+
+    def _editor(self, option: ReportOption) -> QWidget:
+        if option.choices:
+            combo = QComboBox()
+            for choice in option.choices:
+                combo.addItem(_(str(choice)), choice)
+            if option.default is not None:
+                combo.setCurrentIndex(max(0, combo.findData(option.default)))
+            combo.currentIndexChanged.connect(self._debounce.start)
+            self._getters[option.name] = combo.currentData
+            return combo
+        if option.type is int:
+            spin = QSpinBox()
+            spin.setRange(0, 1_000_000)
+            spin.setValue(int(option.default or 0))
+            spin.valueChanged.connect(self._debounce.start)
+            if option.default is None:  # 0 shows "—" and means "not set"
+                spin.setSpecialValueText("—")
+                self._getters[option.name] = lambda spin=spin: spin.value() or None
+            else:
+                self._getters[option.name] = spin.value
+            return spin
+        if option.type is float:
+            dspin = QDoubleSpinBox()
+            dspin.setRange(-1e9, 1e9)
+            dspin.setValue(float(option.default or 0))
+            dspin.valueChanged.connect(self._debounce.start)
+            self._getters[option.name] = dspin.value
+            return dspin
+        edit = QLineEdit("" if option.default is None else str(option.default))
+        edit.editingFinished.connect(self._debounce.start)
+
+        def text_value(edit: QLineEdit = edit, option: ReportOption = option) -> Any:
+            text = edit.text().strip()
+            return option.type(text) if text else option.default
+
+        self._getters[option.name] = text_value
+        return edit
+
+    def flush(self) -> None:
+        """Announce a pending change now instead of after the debounce."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self.changed.emit()
+
+    def values(self) -> dict[str, Any]:
+        return {name: getter() for name, getter in self._getters.items()}
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Set an option as the user would (the change is announced after the debounce)."""
+        editor = self.editors[name]
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(editor.findData(value))
+        elif isinstance(editor, (QSpinBox, QDoubleSpinBox)):
+            editor.setValue(value)
+        elif isinstance(editor, QLineEdit):
+            editor.setText(str(value))
+            self._debounce.start()
+
+
+class ReportPanel(QWidget):
+    """``computed`` fires after a result was shown (tests and screenshots wait for it)."""
+
+    computed = Signal()
+
+    def __init__(self, ctx: AppContext, spec: ReportSpec, choices: FilterChoices | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        configure_matplotlib()
+        self.ctx = ctx
+        self.spec = spec
+        self.stale = True
+        self.last_frame: pd.DataFrame | None = None
+        self.last_filters = ReportFilters()
+        self.runner = LatestRunner(self)
+        self.runner.finished.connect(self._on_computed)
+        self.runner.failed.connect(self._on_failed)
+
+        title = QLabel(_(spec.title))
+        title.setStyleSheet("font-size: 16px; font-weight: bold")
+        title.setToolTip(_(spec.description) if spec.description else "")
+        self.busy = BusyIndicator()
+        self.busy.attach(self.runner)
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_table_button = QPushButton(_("Export table…"))
+        self.export_table_button.clicked.connect(lambda: self.export_table())
+        self.export_chart_button = QPushButton(_("Export chart…"))
+        self.export_chart_button.clicked.connect(lambda: self.export_chart())
+        self.export_chart_button.setVisible(spec.chart is not None)
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addWidget(self.busy)
+        header.addStretch(1)
+        for button in (self.refresh_button, self.export_table_button, self.export_chart_button):
+            header.addWidget(button)
+
+        self.filter_bar = FilterBar()
+        if choices is not None:
+            self.filter_bar.set_choices(choices)
+        self.filter_bar.filters_changed.connect(lambda _f: self.refresh())
+        self.options_bar = OptionsBar(spec.options)
+        self.options_bar.changed.connect(self.refresh)
+
+        self.canvas = ChartCanvas()
+        self.canvas.clicked.connect(self.drill_key)
+        self.canvas.setVisible(spec.chart is not None)
+        self.model = DataFrameModel(self)
+        self.table = make_table_view(self.model)
+        self.table.doubleClicked.connect(lambda index: self.drill_row(index.row()))
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020")
+        self.message.hide()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.canvas)
+        splitter.addWidget(self.table)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([420, 280])
+        splitter.setChildrenCollapsible(False)
+        self.canvas.setMinimumHeight(220)
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addWidget(self.message)
+        results_layout.addWidget(splitter, 1)
+
+        self.drill = DrillDownView(ctx)
+        self.drill.back_requested.connect(lambda: self.stack.setCurrentIndex(0))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(results)
+        self.stack.addWidget(self.drill)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.options_bar)
+        layout.addWidget(self.stack, 1)
+
+    # -- computing --------------------------------------------------------------------------
+    def activate(self) -> None:
+        if self.stale:
+            self.refresh()
+
+    def set_choices(self, choices: FilterChoices) -> None:
+        self.filter_bar.set_choices(choices)
+
+    def refresh(self) -> None:
+        self.stale = False
+        self.last_filters = self.filter_bar.filters()
+        self.runner.run(compute_report, self.ctx.db, self.ctx.actor, self.spec, self.last_filters,
+                        self.options_bar.values())
+
+    def _on_computed(self, result: tuple[pd.DataFrame, dict[str, Any]]) -> None:
+        frame, options = result
+        self.message.hide()
+        self.last_frame = frame
+        self.model.set_frame(frame, self.spec.money_columns, self.spec.pct_columns)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the report's own order
+        self.table.resizeColumnsToContents()
+        if self.spec.chart is not None:
+            self.canvas.set_figure(build_chart(self.spec, frame, options))
+        if self.stack.currentIndex() != 0:
+            self.stack.setCurrentIndex(0)  # new numbers: the old drill-down no longer matches
+        self.computed.emit()
+
+    def _on_failed(self, message: str) -> None:
+        self.message.setText(_("Could not compute the report: {error}").format(error=message))
+        self.message.show()
+        self.computed.emit()
+
+    # -- drill-down -------------------------------------------------------------------------
+    def drill_key(self, key: str) -> None:
+        """A chart element was clicked (its gid or label)."""
+        target = target_for_key(self.last_frame, key) if self.last_frame is not None else None
+        self._drill(target, key)
+
+    def drill_row(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self._drill(target_for_row(self.model.row_dict(row)), "")
+
+    def _drill(self, target, key: str) -> None:
+        if target is None:
+            if key:
+                self.ctx.bus.status_message.emit(_("Nothing to drill into for {key}.").format(key=key))
+            return
+        if self.drill.start(target, self.last_filters, self.spec.money_columns, self.spec.pct_columns):
+            self.stack.setCurrentIndex(1)
+
+    # -- export -----------------------------------------------------------------------------
+    def export_table(self, path=None):
+        if path is None:
+            path = ask_table_path(self, _(self.spec.title))
+        if path is None:
+            return None
+        try:
+            saved = write_dataframe_xlsx(self.model.frame, path, money_columns=self.spec.money_columns,
+                                         pct_columns=self.spec.pct_columns, sheet_title=_(self.spec.title),
+                                         header_labels={c: _(str(c)) for c in self.model.frame.columns})
+        except OSError as exc:
+            report_failure(self, _("Export table"), exc)
+            return None
+        self.ctx.bus.status_message.emit(_("Saved {path}").format(path=saved))
+        return saved
+
+    def export_chart(self, path=None):
+        if self.canvas.figure is None:
+            self.ctx.bus.status_message.emit(_("There is no chart to export."))
+            return None
+        if path is None:
+            path = ask_chart_path(self, _(self.spec.title))
+        if path is None:
+            return None
+        try:
+            saved = save_figure(self.canvas.figure, path)
+        except (OSError, ValueError) as exc:
+            report_failure(self, _("Export chart"), exc)
+            return None
+        self.ctx.bus.status_message.emit(_("Saved {path}").format(path=saved))
+        return saved
