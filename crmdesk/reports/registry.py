@@ -17,6 +17,12 @@ _MODULES: list[str] = [
     "crmdesk.reports.promotion",
     "crmdesk.reports.trends",
     "crmdesk.reports.receivables",
+    "crmdesk.reports.statement",
+    "crmdesk.reports.pipeline",
+    "crmdesk.reports.fulfilment",
+    "crmdesk.reports.service",
+    "crmdesk.reports.activity",
+    "crmdesk.reports.lifetime",
 ]
 
 
