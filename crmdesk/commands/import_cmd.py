@@ -1,16 +1,102 @@
-"""``crmdesk import``: placeholder until its issue lands."""
+"""``crmdesk import FILE... [--kind K] [--profile NAME|FILE.toml] [--dry-run] [--strict]
+[--encoding E] [--sheet S] [--header-row N] [--rejected-xlsx OUT]``
+
+One line per file on stdout::
+
+    sales.csv: sales, added 120, updated 3, unchanged 877, rejected 2
+
+then indented notes (walk-in rows, stubs, where rejected rows are). Files that cannot be read,
+or that ``--strict`` refuses, print one line on stderr. Exit 0 when every file was read
+(rejected rows are reported, not fatal), 1 when a file could not be read or was refused, 2 usage.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from crmdesk.commands.base import CliContext, CliError
+from crmdesk.commands.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliContext, CliError
+from crmdesk.core.progress import Progress
+from crmdesk.i18n import _
+from crmdesk.importers import KINDS, ImportResult, ProfileError, export_rejected_xlsx, import_file, load_profile
+from crmdesk.services.permissions import PermissionDenied
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("import", help="(coming)")
+    p = sub.add_parser("import", help="import exports of the inventory program (CSV, TXT, XLSX, XLS)")
+    p.add_argument("files", nargs="+", metavar="FILE", help="files to import, each in its own transaction")
+    p.add_argument("--kind", choices=KINDS, help="what the files hold (default: detected from the headers)")
+    p.add_argument("--profile", metavar="NAME|FILE.toml", help="import profile (default: detected)")
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--strict", action="store_true", help="refuse a file that has any bad row")
+    p.add_argument("--encoding", metavar="E", help="text encoding (default: detected; e.g. gb18030, utf-16)")
+    p.add_argument("--sheet", metavar="S", help="Excel sheet name or 1-based number (default: the first)")
+    p.add_argument("--header-row", type=int, metavar="N", help="1-based row of the column headers")
+    p.add_argument("--rejected-xlsx", metavar="OUT", help="write the rejected rows of the import(s) to this .xlsx")
+    p.add_argument("--force", action="store_true", help="import even when the same content was imported before")
     p.set_defaults(func=run)
 
 
+def describe(result: ImportResult) -> str:
+    """The per-file summary line (also used by ``crmdesk sync``)."""
+    name = result.path.name
+    if result.status == "skipped":
+        return result.message
+    if not result.ok and result.status != "refused":
+        return result.message
+    line = _("{file}: {kind}, added {added}, updated {updated}, unchanged {unchanged}, rejected {rejected}").format(
+        file=name, kind=result.kind, added=result.added, updated=result.updated, unchanged=result.unchanged,
+        rejected=result.rejected)
+    if result.status == "dry-run":
+        line += " " + _("(dry run, nothing written)")
+    return line
+
+
+def print_result(result: ImportResult) -> None:
+    if result.status in ("failed", "refused"):
+        print(f"crmdesk import: {result.message}", file=sys.stderr)
+        return
+    print(describe(result))
+    for note in result.notes:
+        print(f"  {note}")
+    if result.rejected and result.batch_id:
+        print("  " + _("rejected rows are kept with batch {batch}").format(batch=result.batch_id))
+
+
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
-    raise CliError("not available yet")
+    if args.header_row is not None and args.header_row < 1:
+        raise CliError(_("--header-row must be 1 or more"), EXIT_USAGE)
+    try:
+        profile = load_profile(args.profile) if args.profile else None
+    except ProfileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
+    db = ctx.database()
+    with ctx.transaction() as (_session, actor):
+        pass
+    failed = False
+    batches: list[int] = []
+    for name in args.files:
+        progress = Progress()
+        try:
+            result = import_file(db, actor, name, kind=args.kind, profile=profile, encoding=args.encoding,
+                                 sheet=args.sheet, header_row=args.header_row, dry_run=args.dry_run,
+                                 strict=args.strict, progress=progress, skip_same_content=not args.force)
+        except PermissionDenied as exc:
+            raise CliError(str(exc)) from exc
+        print_result(result)
+        failed |= not result.ok
+        if result.batch_id and result.rejected and result.status != "skipped":
+            batches.append(result.batch_id)
+    if args.rejected_xlsx and batches:
+        with db.sessions() as s:
+            count = sum(export_rejected_xlsx(s, _suffix(args.rejected_xlsx, b, len(batches)), b) for b in batches)
+        print(_("{n} rejected rows written to {file}").format(n=count, file=args.rejected_xlsx))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _suffix(path: str, batch: int, count: int) -> str:
+    """One workbook per batch when several files had rejected rows."""
+    if count == 1:
+        return path
+    stem, dot, ext = path.rpartition(".")
+    return f"{stem}-{batch}.{ext}" if dot else f"{path}-{batch}"

@@ -1,0 +1,165 @@
+"""Per-kind rules on the typed rows: fallbacks, derived values, required values, duplicate keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from crmdesk.i18n import _
+from crmdesk.importers.detect import Layout
+from crmdesk.importers.fields import field_map
+from crmdesk.importers.prepare import Prepared, RowChecks, finish, read_typed
+
+_EMPTY = {"text": "", "code": "", "money": 0, "number": 0.0, "int": 0, "date": None}
+
+
+def prepare(layout: Layout) -> Prepared:
+    """Read, type and check every row of the file behind ``layout``."""
+    frame, raw, numbers, checks, header_of, blank, footer = read_typed(layout)
+    present = set(frame.columns)
+    for f in field_map(layout.kind).values():
+        if f.name not in frame.columns:
+            frame[f.name] = np.full(len(frame), _EMPTY[f.type], dtype=object if f.type in
+                                    ("text", "code", "date") else None)
+    notes: list[str] = []
+    rule = {"sales": _sales, "customers": _customers, "products": _products, "receipts": _receipts,
+            "stock": _stock}[layout.kind]
+    rule(layout, frame, checks, header_of, present, notes)
+    return finish(layout, frame, raw, numbers, checks, blank, footer, present, notes)
+
+
+def _h(header_of: dict[str, str], *fields: str) -> str:
+    return next((header_of[f] for f in fields if f in header_of), fields[0])
+
+
+def _empty(values) -> np.ndarray:
+    return np.asarray(values == "", dtype=bool) | pd.isna(values)
+
+
+def _fallback(frame: pd.DataFrame, target: str, source: str) -> None:
+    """Empty ``target`` cells take ``source``'s value (code from name and the like)."""
+    empty = _empty(frame[target].to_numpy())
+    if empty.any():
+        frame.loc[empty, target] = frame.loc[empty, source]
+
+
+def _require(frame, checks: RowChecks, header_of, name: str, label: str | None = None) -> None:
+    values = frame[name].to_numpy()
+    checks.add(_empty(values), _("required value missing"), label or _h(header_of, name))
+
+
+def _duplicates(frame, checks: RowChecks, keys: list[str], numbers_hint: str) -> None:
+    """Second and later rows with the same key are rejected: one key, one record."""
+    dup = frame.duplicated(subset=keys, keep="first").to_numpy() & ~checks.rejected
+    checks.add(dup, _("same {key} as an earlier row of this file").format(key=numbers_hint), numbers_hint)
+
+
+def _first_word(names: pd.Series) -> np.ndarray:
+    return names.astype(str).str.split().str[0].fillna("").to_numpy(dtype=object)
+
+
+def _walk_in(layout: Layout, frame: pd.DataFrame, notes: list[str]) -> None:
+    nobody = _empty(frame["customer_code"].to_numpy()) & _empty(frame["customer_name"].to_numpy())
+    if nobody.any():
+        who = layout.profile.walk_in_customer or "散客"
+        frame.loc[nobody, "customer_code"] = who
+        frame.loc[nobody, "customer_name"] = who
+        notes.append(_("{n} rows without a customer booked to the walk-in customer {name}").format(
+            n=int(nobody.sum()), name=who))
+    _fallback(frame, "customer_code", "customer_name")
+    _fallback(frame, "customer_name", "customer_code")
+
+
+def _sales(layout, frame, checks, header_of, present, notes) -> None:
+    prof = layout.profile
+    _require(frame, checks, header_of, "order_number")
+    dates = frame["order_date"].to_numpy()
+    checks.add(pd.isna(dates), _("required value missing"), _h(header_of, "order_date"))
+    _fallback(frame, "product_code", "product_name")
+    _fallback(frame, "product_name", "product_code")
+    _require(frame, checks, header_of, "product_code", _h(header_of, "product_code", "product_name"))
+    _walk_in(layout, frame, notes)
+    if prof.non_product_codes:
+        codes = {c.upper() for c in prof.non_product_codes}
+        hit = frame["product_code"].astype(str).str.upper().isin(codes).to_numpy()
+        checks.add(hit, _("not a product sale (postage, fee or adjustment code)"), _h(header_of, "product_code"),
+                   frame["product_code"].to_numpy())
+        if (hit & ~checks.rejected).any() or hit.any():
+            notes.append(_("{n} rows with non-product codes ({codes}) not imported as sales; see rejected rows")
+                         .format(n=int(hit.sum()), codes=", ".join(sorted(set(frame.loc[hit, "product_code"])))))
+    qty = frame["quantity"].to_numpy(dtype=np.float64)
+    price = frame["unit_price"].to_numpy(dtype=np.int64)
+    amount = frame["amount"].to_numpy(dtype=np.int64)
+    computed = np.rint(qty * price).astype(np.int64)
+    amount = np.where((amount == 0) & (computed != 0), computed, amount)
+    if "unit_price" not in present:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            price = np.where(qty != 0, np.rint(amount / np.where(qty == 0, 1, qty)), 0).astype(np.int64)
+    doc = frame["doc_type"].astype(str)
+    is_return = doc.str.contains("退", regex=False) | doc.str.lower().str.contains("return", regex=False)
+    if prof.return_prefix:
+        is_return |= frame["order_number"].astype(str).str.startswith(prof.return_prefix)
+    is_return = is_return.to_numpy()
+    # A return document lists positive quantities; stored, a return is negative.
+    flip = is_return & (qty > 0)
+    sign = np.where(flip, -1, 1)
+    cost = frame["cost_amount"].to_numpy(dtype=np.int64)
+    if "cost_amount" not in present:
+        if "unit_cost" in present:
+            cost = np.rint(qty * frame["unit_cost"].to_numpy(dtype=np.int64)).astype(np.int64)
+        elif "profit" in present:
+            cost = amount - frame["profit"].to_numpy(dtype=np.int64)
+    frame["quantity"] = qty * sign
+    frame["amount"] = amount * sign
+    frame["cost_amount"] = cost * sign
+    frame["unit_price"] = price
+    frame["is_return"] = is_return
+    if prof.brand_from_name:
+        empty = _empty(frame["brand"].to_numpy())
+        frame.loc[empty, "brand"] = _first_word(frame.loc[empty, "product_name"])
+    if "line_no" in present:
+        _duplicates(frame, checks, ["order_number", "line_no"], _h(header_of, "line_no"))
+
+
+def _customers(layout, frame, checks, header_of, present, notes) -> None:
+    _fallback(frame, "code", "name")
+    _fallback(frame, "name", "code")
+    _require(frame, checks, header_of, "code", _h(header_of, "code", "name"))
+    _duplicates(frame, checks, ["code"], _h(header_of, "code", "name"))
+
+
+def _products(layout, frame, checks, header_of, present, notes) -> None:
+    _fallback(frame, "code", "name")
+    _fallback(frame, "name", "code")
+    _require(frame, checks, header_of, "code")
+    _duplicates(frame, checks, ["code"], _h(header_of, "code"))
+    if layout.profile.brand_from_name:
+        empty = _empty(frame["brand"].to_numpy())
+        frame.loc[empty, "brand"] = _first_word(frame.loc[empty, "name"])
+
+
+def _receipts(layout, frame, checks, header_of, present, notes) -> None:
+    _require(frame, checks, header_of, "number")
+    checks.add(pd.isna(frame["receipt_date"].to_numpy()), _("required value missing"),
+               _h(header_of, "receipt_date"))
+    _walk_in(layout, frame, notes)
+    _duplicates(frame, checks, ["number"], _h(header_of, "number"))
+
+
+def _stock(layout, frame, checks, header_of, present, notes) -> None:
+    _fallback(frame, "product_code", "product_name")
+    _fallback(frame, "product_name", "product_code")
+    _require(frame, checks, header_of, "product_code")
+    if "snapshot_date" not in present:
+        mtime = dt.date.fromtimestamp(layout.source.path.stat().st_mtime)
+        frame["snapshot_date"] = np.full(len(frame), mtime, dtype=object)
+        notes.append(_("no stock date in the file: the snapshot is dated {date} (the file's date)").format(
+            date=mtime.isoformat()))
+    checks.add(pd.isna(frame["snapshot_date"].to_numpy()), _("required value missing"),
+               _h(header_of, "snapshot_date"))
+    if "cost_value" not in present and "unit_cost" in present:
+        qty = frame["quantity"].to_numpy(dtype=np.float64)
+        frame["cost_value"] = np.rint(qty * frame["unit_cost"].to_numpy(dtype=np.int64)).astype(np.int64)
+    _duplicates(frame, checks, ["product_code", "warehouse", "snapshot_date"], _h(header_of, "product_code"))

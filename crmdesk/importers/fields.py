@@ -1,0 +1,187 @@
+"""The import contract: the kinds, their fields, and the header names that mean each field.
+
+A field has a value type that decides how its cells are cleaned (``text``, ``code``,
+``money``, ``number``, ``int``, ``date``). Synonyms are compared after
+``header_key`` (NFKC, lower case, no spaces/underscores/hyphens, no trailing unit in
+brackets), so ``金额（元）``, ``Customer ID`` and ``customer_id`` all match. Earlier synonyms
+win when two columns of one file mean the same field (含税金额 before 金额).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+KINDS = ("customers", "products", "sales", "receipts", "stock")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # text, code, money, number, int, date
+    synonyms: tuple[str, ...] = ()
+
+
+def _f(name: str, type_: str, synonyms: str) -> Field:
+    return Field(name, type_, tuple(header_key(s) for s in synonyms.split("|") if s))
+
+
+_UNIT_SUFFIX = re.compile(r"[(\[].*?[)\]]$")
+_DROP = re.compile(r"[\s_\-*:#./]+")
+
+
+def header_key(text: object) -> str:
+    """A header name reduced to what identifies it (see module docstring)."""
+    s = unicodedata.normalize("NFKC", str(text or "")).strip().lower()
+    s = _UNIT_SUFFIX.sub("", s)
+    return _DROP.sub("", s)
+
+
+_CUSTOMER_CODE = "往来单位编号|客户编号|客户编码|客户代码|往来单位编码|单位编号|购货单位编码|客户id|customerid|customercode|customerno"
+_CUSTOMER_NAME = "往来单位全名|往来单位|往来单位名称|客户名称|客户全名|客户|购货单位|单位名称|customername|customer"
+_CUSTOMER_TYPE = "客户类型|客户类别|客户分类|segment|customertype"
+_SALESPERSON = "经手人全名|经手人|业务员|销售员|职员|salesperson|salesrep"
+_WAREHOUSE = "仓库全名|仓库|仓库名称|发货仓库|warehouse"
+_PRODUCT_CODE = ("商品编号|存货编码|产品编码|物料代码|商品编码|存货编号|产品编号|物料编码|商品代码|货号|"
+                 "productid|stockcode|productcode|sku|itemcode")
+_PRODUCT_NAME = "商品全名|商品名称|存货名称|产品名称|物料名称|品名|productname|description|itemname|product"
+_SPEC = "规格型号|规格|型号|spec"
+_UNIT = "单位|计量单位|计量单位名称|基本单位|unit|uom"
+_CATEGORY = "产品分类|商品类别|存货分类名称|商品分类|存货分类|类别|分类|category"
+
+FIELDS: dict[str, tuple[Field, ...]] = {
+    "customers": (
+        _f("code", "code", _CUSTOMER_CODE + "|编号|code"),
+        _f("name", "text", _CUSTOMER_NAME + "|名称|name|company"),
+        _f("short_name", "text", "简称|客户简称|shortname"),
+        _f("customer_type", "text", _CUSTOMER_TYPE + "|类型|type"),
+        _f("grade", "text", "等级|客户等级|级别|grade|level"),
+        _f("province", "text", "省份|省|地区|state|province"),
+        _f("city", "text", "城市|市|city"),
+        _f("district", "text", "区县|区|district"),
+        _f("address", "text", "地址|联系地址|通讯地址|送货地址|address"),
+        _f("phone", "text", "联系电话|电话|固定电话|phone|tel"),
+        _f("mobile", "text", "手机|手机号|手机号码|移动电话|mobile"),
+        _f("email", "text", "邮箱|电子邮件|email"),
+        _f("tax_id", "code", "纳税号|税号|纳税人识别号|taxid"),
+        _f("credit_limit", "money", "信用额度|creditlimit"),
+        _f("payment_terms_days", "int", "信用天数|账期|账期天数|paymentterms|paymenttermsdays"),
+        _f("contact_name", "text", "联系人|contact|contactname"),
+        _f("salesperson", "text", _SALESPERSON),
+        _f("notes", "text", "备注|notes|remark"),
+    ),
+    "products": (
+        _f("code", "code", _PRODUCT_CODE + "|编号|code"),
+        _f("name", "text", _PRODUCT_NAME + "|名称|name"),
+        _f("spec", "text", _SPEC),
+        _f("unit", "text", _UNIT),
+        _f("category", "text", _CATEGORY),
+        _f("brand", "text", "品牌|brand"),
+        _f("barcode", "code", "条码|条形码|barcode"),
+        _f("list_price", "money", "参考售价|零售价|售价|标准售价|销售单价|单价|listprice|price|unitprice"),
+        _f("cost", "money", "最新成本|参考成本|成本价|成本单价|单位成本|进价|成本|cost|unitcost"),
+        _f("reorder_point", "number", "安全库存|最低库存|库存下限|reorderpoint"),
+        _f("lead_time_days", "int", "采购提前期|提前期|leadtime|leadtimedays"),
+        _f("notes", "text", "备注|notes"),
+    ),
+    "sales": (
+        _f("order_number", "code", "单据编号|单号|单据号|订单号|订单编号|销售单号|出库单号|发货单号|"
+                                   "orderid|ordernumber|orderno|invoice|invoiceno"),
+        _f("line_no", "int", "行号|明细行号|rowid|lineno|line"),
+        _f("order_date", "date", "录单日期|单据日期|订单日期|出库日期|销售日期|开单日期|业务日期|日期|"
+                                 "orderdate|invoicedate|date"),
+        _f("doc_type", "text", "单据类型|业务类型|单据种类|doctype"),
+        _f("customer_code", "code", _CUSTOMER_CODE),
+        _f("customer_name", "text", _CUSTOMER_NAME),
+        _f("customer_type", "text", _CUSTOMER_TYPE),
+        _f("salesperson", "text", _SALESPERSON),
+        _f("warehouse", "text", _WAREHOUSE),
+        _f("product_code", "code", _PRODUCT_CODE),
+        _f("product_name", "text", _PRODUCT_NAME),
+        _f("spec", "text", _SPEC),
+        _f("unit", "text", _UNIT),
+        _f("category", "text", _CATEGORY),
+        _f("brand", "text", "品牌|brand"),
+        _f("quantity", "number", "数量|出库数量|销售数量|基本数量|quantity|qty"),
+        _f("unit_price", "money", "含税单价|折后单价|销售单价|单价|unitprice|price"),
+        _f("amount", "money", "含税金额|价税合计|折后金额|销售金额|金额|销售收入|sales|amount|salesamount"),
+        _f("cost_amount", "money", "成本金额|销售成本|成本|成本总额|cost|costamount"),
+        _f("unit_cost", "money", "单位成本|成本单价|成本价|unitcost"),
+        _f("profit", "money", "销售毛利|毛利|毛利额|profit|grossprofit"),
+        _f("province", "text", "省份|省|state|province"),
+        _f("city", "text", "城市|city"),
+        _f("notes", "text", "摘要|备注|notes|remark"),
+    ),
+    "receipts": (
+        _f("number", "code", "收款单号|收款单编号|单据编号|单号|单据号|receiptno|receiptnumber|number"),
+        _f("receipt_date", "date", "收款日期|录单日期|单据日期|日期|receiptdate|date"),
+        _f("customer_code", "code", _CUSTOMER_CODE),
+        _f("customer_name", "text", _CUSTOMER_NAME),
+        _f("amount", "money", "收款金额|实收金额|本次收款|金额|amount"),
+        _f("method", "text", "收款方式|结算方式|付款方式|结算账户|账户|method"),
+        _f("order_number", "code", "源单号|源单编号|关联单号|销售单号|订单号|ordernumber|orderid"),
+        _f("notes", "text", "摘要|备注|notes"),
+    ),
+    "stock": (
+        _f("product_code", "code", _PRODUCT_CODE),
+        _f("product_name", "text", _PRODUCT_NAME),
+        _f("spec", "text", _SPEC),
+        _f("unit", "text", _UNIT),
+        _f("category", "text", _CATEGORY),
+        _f("warehouse", "text", _WAREHOUSE),
+        _f("quantity", "number", "库存数量|结存数量|现存量|现存数量|可用库存量|库存量|期末数量|结存|库存|数量|"
+                                 "stock|onhand|quantity|qty"),
+        _f("cost_value", "money", "库存金额|结存金额|期末金额|库存成本|成本金额|金额|stockvalue|value"),
+        _f("unit_cost", "money", "成本单价|单位成本|成本价|单价|unitcost"),
+        _f("snapshot_date", "date", "盘点日期|截止日期|库存日期|日期|snapshotdate|date"),
+    ),
+}
+
+# What a file needs so that rows can be stored; alternatives in a tuple (any one suffices).
+REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "customers": (("code", "name"),),
+    "products": (("code",),),
+    "sales": (("order_number",), ("order_date",), ("product_code", "product_name"), ("quantity", "amount")),
+    "receipts": (("number",), ("receipt_date",), ("customer_code", "customer_name"), ("amount",)),
+    "stock": (("product_code",), ("quantity",)),
+}
+
+# Weak synonyms (``编号``, ``name`` …) map a column once the kind is known but never decide the kind.
+_WEAK = {header_key(s) for s in ("编号", "名称", "code", "name", "company", "类型", "type", "number", "date",
+                                 "日期", "数量", "quantity", "qty", "金额", "amount", "单位", "unit")}
+
+
+def field_map(kind: str) -> dict[str, Field]:
+    return {f.name: f for f in FIELDS[kind]}
+
+
+def propose_mapping(kind: str, headers: list[str]) -> dict[str, str]:
+    """Column header → field name for ``kind``; each field taken by its best-ranked column."""
+    best: dict[str, tuple[int, str]] = {}
+    for header in headers:
+        key = header_key(header)
+        if not key:
+            continue
+        for field in FIELDS[kind]:
+            if key in field.synonyms:
+                rank = field.synonyms.index(key)
+                if field.name not in best or rank < best[field.name][0]:
+                    best[field.name] = (rank, header)
+                break
+    return {header: name for name, (_rank, header) in best.items()}
+
+
+def missing_required(kind: str, mapped_fields: set[str]) -> list[str]:
+    """The required fields (``a/b`` for alternatives) that ``mapped_fields`` lacks."""
+    return ["/".join(alts) for alts in REQUIRED[kind] if not any(a in mapped_fields for a in alts)]
+
+
+def strong_hits(kind: str, headers: list[str]) -> int:
+    """How many headers identify a field of ``kind`` by a specific (not generic) name."""
+    names = {header_key(h) for h in headers}
+    return sum(1 for f in FIELDS[kind] if any(s in names and s not in _WEAK for s in f.synonyms))
+
+
+def all_synonyms() -> set[str]:
+    return {s for fields in FIELDS.values() for f in fields for s in f.synonyms}

@@ -1,0 +1,132 @@
+"""From a resolved layout to a typed frame of good rows plus the rejected rows with reasons."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crmdesk.i18n import _
+from crmdesk.importers import cleaning
+from crmdesk.importers.detect import Layout
+from crmdesk.importers.fields import field_map
+
+
+@dataclass
+class Reject:
+    row: int  # as the user sees it in the file
+    column: str
+    value: str
+    reason: str
+    raw: str = ""  # the row as JSON {header: text}
+
+
+@dataclass
+class Prepared:
+    kind: str
+    frame: pd.DataFrame  # typed fields of the accepted rows
+    rows: np.ndarray  # their row numbers
+    rejects: list[Reject]
+    data_rows: int  # rows below the header that are neither blank nor 合计 footers
+    blank_rows: int = 0
+    footer_rows: int = 0
+    present: set[str] = field(default_factory=set)  # fields that a column or constant supplies
+    notes: list[str] = field(default_factory=list)
+
+
+class RowChecks:
+    """Collects per-row problems: the first problem of a row is the one reported."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self.column = np.full(n, "", dtype=object)
+        self.value = np.full(n, "", dtype=object)
+
+    def add(self, mask: np.ndarray, reason: str, column: str = "", values: np.ndarray | None = None) -> None:
+        fresh = np.asarray(mask, dtype=bool) & pd.isna(self.reason)
+        if not fresh.any():
+            return
+        self.reason[fresh] = reason
+        self.column[fresh] = column
+        if values is not None:
+            self.value[fresh] = np.asarray(values, dtype=object)[fresh]
+
+    @property
+    def rejected(self) -> np.ndarray:
+        return ~pd.isna(self.reason)
+
+
+_PARSERS = {"money": cleaning.parse_money, "number": cleaning.parse_number, "int": cleaning.parse_int}
+
+
+def read_typed(layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, RowChecks, dict[str, str], int, int]:
+    """Read the body, drop blank and footer rows, type every mapped field.
+
+    Returns (typed, raw, row numbers, checks, field → header, blank count, footer count).
+    """
+    src, mapping = layout.source, layout.mapping
+    width = len(layout.headers)
+    footer_cols = [c for c in range(min(3, width))]
+    usecols = sorted(set(mapping) | set(footer_cols))
+    headers, raw, numbers = src.body(layout.header_row, usecols=usecols)
+    raw.columns = usecols
+    blank = cleaning.blank_mask(raw)
+    footer = ~blank & cleaning.footer_mask(raw, footer_cols + [c for c in mapping if c not in footer_cols and
+                                                                mapping[c] in _KEY_FIELDS])
+    keep = ~(blank | footer)
+    raw = raw.loc[keep].reset_index(drop=True)
+    numbers = numbers[keep]
+    checks = RowChecks(len(raw))
+    typed: dict[str, object] = {}
+    header_of: dict[str, str] = {}
+    fields = field_map(layout.kind)
+    prof = layout.profile
+    for pos, fname in mapping.items():
+        spec = fields[fname]
+        header = layout.headers[pos]
+        header_of[fname] = header
+        typed[fname] = _parse(raw[pos], spec.type, prof, checks, header)
+    for fname, value in prof.constants.items():
+        if fname in fields:
+            const = pd.Series([value] * len(raw), dtype=object)
+            typed[fname] = _parse(const, fields[fname].type, prof, checks, fname)
+            header_of[fname] = fname
+    frame = pd.DataFrame(typed, index=pd.RangeIndex(len(raw)))
+    return frame, raw, numbers, checks, header_of, int(blank.sum()), int(footer.sum())
+
+
+_KEY_FIELDS = {"order_number", "customer_code", "product_code", "code", "number"}
+
+
+def _parse(series: pd.Series, type_: str, prof, checks: RowChecks, header: str):
+    if type_ == "text":
+        return cleaning.clean_text(series)
+    if type_ == "code":
+        return cleaning.clean_code(series)
+    if type_ == "date":
+        values, bad = cleaning.parse_date(series, prof.date_format or None, prof.dayfirst)
+        checks.add(bad, _("not a date"), header, series.to_numpy(dtype=object))
+        return values
+    values, bad = _PARSERS[type_](series)
+    reason = {"money": _("not an amount"), "number": _("not a number"), "int": _("not a whole number")}[type_]
+    checks.add(bad, reason, header, series.to_numpy(dtype=object))
+    return values
+
+
+def finish(layout: Layout, frame: pd.DataFrame, raw: pd.DataFrame, numbers: np.ndarray, checks: RowChecks,
+           blank: int, footer: int, present: set[str], notes: list[str]) -> Prepared:
+    """Split into accepted rows and rejects (with the raw row as JSON)."""
+    bad = checks.rejected
+    rejects: list[Reject] = []
+    if bad.any():
+        names = {pos: layout.headers[pos] for pos in raw.columns}
+        for i in np.flatnonzero(bad):
+            raw_row = {names[pos]: str(raw.at[i, pos]) for pos in raw.columns}
+            rejects.append(Reject(row=int(numbers[i]), column=str(checks.column[i]),
+                                  value=str(checks.value[i] if checks.value[i] is not None else ""),
+                                  reason=str(checks.reason[i]), raw=json.dumps(raw_row, ensure_ascii=False)))
+    good = frame.loc[~bad].reset_index(drop=True)
+    return Prepared(kind=layout.kind, frame=good, rows=numbers[~bad], rejects=rejects, data_rows=len(frame),
+                    blank_rows=blank, footer_rows=footer, present=present, notes=notes)

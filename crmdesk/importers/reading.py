@@ -1,0 +1,267 @@
+"""Reading export files into rows of text: CSV/TXT (encoding and delimiter detected), XLSX and XLS.
+
+Readers: ``python-calamine`` (Rust, reads .xlsx and legacy BIFF8 .xls including codepage 936
+fast, without a Python-level cell loop), pandas' C CSV parser on text decoded by Python's codecs
+(GB18030 is a superset of GBK/GB2312), ``charset-normalizer`` only as the last resort for odd
+encodings (on its own it mistakes cp1252 for cp775/cp1250 on sparse Western text).
+
+Everything is returned as text; typing happens in ``cleaning`` so one set of rules covers
+CSV and Excel alike. Row numbers are kept as the user sees them (1-based line or sheet row).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from crmdesk.i18n import _
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
+EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+HEAD_ROWS = 80
+_DELIMITERS = [",", "\t", ";", "|"]
+
+
+class ReadError(Exception):
+    """The file cannot be read at all; the message names the file and says why."""
+
+
+@dataclass
+class Source:
+    """An opened file: format, encoding/delimiter or sheet, and access to its rows as text."""
+
+    path: Path
+    format: str  # csv, excel
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str = ""
+    sheets: list[str] = field(default_factory=list)
+    _text: str | None = field(default=None, repr=False)
+    _rows: list[list[str]] | None = field(default=None, repr=False)
+
+    def head(self, n: int = HEAD_ROWS) -> list[list[str]]:
+        """The first ``n`` rows (index i is row i+1 of the file), cells as stripped text."""
+        if self.format == "excel":
+            return self._excel_rows()[:n]
+        lines = self._text_lines(n)
+        if self.delimiter == " ":
+            return [line.split() for line in lines]
+        return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=self.delimiter)]
+
+    def body(self, header_row: int, usecols: list[int] | None = None) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+        """(headers, rows below the header as text, their 1-based row numbers).
+
+        Columns of the frame are positions; ``usecols`` limits them to the positions needed.
+        Blank rows are kept (as empty strings) so row numbers stay true.
+        """
+        if self.format == "excel":
+            rows = self._excel_rows()
+            if header_row > len(rows):
+                raise ReadError(_("{file}: the header row {row} is past the end").format(
+                    file=self.path.name, row=header_row))
+            headers = rows[header_row - 1]
+            width = len(headers)
+            body = [r[:width] + [""] * (width - len(r)) for r in rows[header_row:]]
+            frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(
+                columns=range(width), dtype=object)
+            if usecols is not None:
+                frame = frame[usecols]
+            numbers = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
+            return [str(h).strip() for h in headers], frame, numbers
+        return self._csv_body(header_row, usecols)
+
+    # -- text files ---------------------------------------------------------------------
+    def _text_lines(self, n: int) -> list[str]:
+        assert self._text is not None
+        out: list[str] = []
+        start = 0
+        text = self._text
+        while len(out) < n:
+            end = text.find("\n", start)
+            if end < 0:
+                if start < len(text):
+                    out.append(text[start:].rstrip("\r"))
+                break
+            out.append(text[start:end].rstrip("\r"))
+            start = end + 1
+        return out
+
+    def _csv_body(self, header_row: int, usecols: list[int] | None):
+        assert self._text is not None
+        headers = self.head(header_row)[header_row - 1] if header_row else []
+        sep = r"\s+" if self.delimiter == " " else self.delimiter
+        kwargs = dict(sep=sep, header=None, skiprows=header_row, dtype=str, keep_default_na=False,
+                      na_filter=False, skip_blank_lines=False, quotechar='"', names=list(range(len(headers))),
+                      index_col=False)
+        if usecols is not None:
+            kwargs["usecols"] = usecols
+        try:
+            frame = pd.read_csv(io.StringIO(self._text), engine="c" if sep != r"\s+" else "python", **kwargs)
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise ReadError(_("{file}: cannot split the rows into columns ({error})").format(
+                file=self.path.name, error=exc)) from exc
+        numbers = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
+        return headers, frame, numbers
+
+    # -- Excel ----------------------------------------------------------------------------
+    def _excel_rows(self) -> list[list[str]]:
+        if self._rows is None:
+            from python_calamine import CalamineWorkbook
+
+            try:
+                book = CalamineWorkbook.from_path(str(self.path))
+                sheet = book.get_sheet_by_name(self.sheet)
+                raw = sheet.to_python(skip_empty_area=False)
+            except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+                raise ReadError(_("{file}: not a readable Excel workbook ({error})").format(
+                    file=self.path.name, error=exc)) from exc
+            self._rows = [[_cell_text(v) for v in row] for row in raw]
+        return self._rows
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value).strip()
+
+
+# -- opening ----------------------------------------------------------------------------------
+def open_source(path: str | Path, encoding: str | None = None, sheet: str | int | None = None,
+                delimiter: str | None = None) -> Source:
+    """Open ``path`` for reading; raises ReadError when it is not a file we can read."""
+    path = Path(path)
+    if not path.is_file():
+        raise ReadError(_("{file}: no such file").format(file=path))
+    suffix = path.suffix.lower()
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if suffix in EXCEL_SUFFIXES or magic.startswith(b"PK\x03\x04") or magic.startswith(b"\xd0\xcf\x11\xe0"):
+        return _open_excel(path, sheet)
+    return _open_text(path, encoding, delimiter)
+
+
+def _open_excel(path: Path, sheet: str | int | None) -> Source:
+    from python_calamine import CalamineWorkbook
+
+    if path.suffix.lower() in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(path):
+        raise ReadError(_("{file}: not a readable Excel workbook (damaged or truncated)").format(file=path.name))
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        names = list(book.sheet_names)
+    except Exception as exc:  # noqa: BLE001
+        raise ReadError(_("{file}: not a readable Excel workbook ({error})").format(file=path.name, error=exc)) from exc
+    if not names:
+        raise ReadError(_("{file}: the workbook has no sheets").format(file=path.name))
+    if sheet is None or sheet == "":
+        chosen = names[0]
+    elif isinstance(sheet, int) or str(sheet).isdigit() and str(sheet) not in names:
+        index = int(sheet)
+        if not 0 <= index - 1 < len(names):
+            raise ReadError(_("{file}: no sheet number {sheet}").format(file=path.name, sheet=sheet))
+        chosen = names[index - 1]
+    elif sheet in names:
+        chosen = str(sheet)
+    else:
+        raise ReadError(_("{file}: no sheet named {sheet} (sheets: {names})").format(
+            file=path.name, sheet=sheet, names=", ".join(names)))
+    return Source(path=path, format="excel", sheet=chosen, sheets=names)
+
+
+def _open_text(path: Path, encoding: str | None, delimiter: str | None) -> Source:
+    data = path.read_bytes()
+    enc = encoding or detect_encoding(data)
+    try:
+        text = data.decode(enc)
+    except LookupError as exc:
+        raise ReadError(_("{file}: unknown encoding {encoding}").format(file=path.name, encoding=enc)) from exc
+    except UnicodeDecodeError as exc:
+        raise ReadError(_("{file}: not valid {encoding} text at byte {offset}; give the right encoding").format(
+            file=path.name, encoding=enc, offset=exc.start)) from exc
+    del data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text[:65536]:
+        raise ReadError(_("{file}: not a text export (binary content)").format(file=path.name))
+    source = Source(path=path, format="csv", encoding=enc, _text=text)
+    source.delimiter = delimiter or sniff_delimiter(source._text_lines(HEAD_ROWS))
+    return source
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def detect_encoding(data: bytes) -> str:
+    """utf-8-sig / utf-16 by BOM; utf-8 when valid; gb18030 when it decodes to Chinese; else cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[: 1 << 20]
+    if sample.count(b"\x00") > len(sample) // 4:
+        zeros_odd = sample[1::2].count(b"\x00")
+        return "utf-16-le" if zeros_odd > sample[0::2].count(b"\x00") else "utf-16-be"
+    if _decodes(sample, "utf-8", partial=len(data) > len(sample)):
+        return "utf-8"
+    if _decodes(sample, "gb18030", partial=len(data) > len(sample)):
+        text = sample.decode("gb18030", errors="ignore")
+        wide = [ch for ch in text if ord(ch) > 127]
+        if wide and sum(1 for ch in wide if _CJK.match(ch)) >= 0.9 * len(wide):
+            return "gb18030"
+    if _decodes(sample, "cp1252", partial=False):
+        return "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    return best.encoding if best is not None else "latin-1"
+
+
+def _decodes(sample: bytes, encoding: str, partial: bool) -> bool:
+    try:
+        if partial:
+            import codecs
+
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+        else:
+            sample.decode(encoding)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most lines into the same number (>1) of fields."""
+    lines = [ln for ln in lines if ln.strip()]
+    best, best_score = ",", (0, 0)
+    for delim in _DELIMITERS:
+        counts = [len(next(csv.reader([ln], delimiter=delim))) for ln in lines]
+        multi = [c for c in counts if c > 1]
+        if not multi:
+            continue
+        mode = max(set(multi), key=lambda c: (multi.count(c), c))
+        score = (multi.count(mode), mode)
+        if score > best_score:
+            best, best_score = delim, score
+    if best_score == (0, 0) and any(len(ln.split()) > 1 for ln in lines):
+        return " "  # whitespace-separated columns (fixed-width style exports)
+    return best

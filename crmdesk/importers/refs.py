@@ -1,0 +1,115 @@
+"""Resolving what rows refer to: customers, products, salespeople, customer types.
+
+Unknown customers and products met in sales, receipts or stock become stubs
+(``is_incomplete``) from what the row tells; a later customer/product import completes them.
+Salesperson names (经手人) become users without a password, role ``sales``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from crmdesk.core.search_text import build_search_text, customer_search_text
+from crmdesk.db.models import Customer, CustomerType, Product, Role, User
+from crmdesk.importers.tables import insert, lookup
+
+CUSTOMERS = Customer.__table__
+PRODUCTS = Product.__table__
+USERS = User.__table__
+TYPES = CustomerType.__table__
+
+
+def product_search_text(name: str, code: str, spec: str = "", brand: str = "", barcode: str = "") -> str:
+    return build_search_text(name, code, spec, brand, barcode, pinyin_of=(name,))
+
+
+def _first_per_key(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.DataFrame:
+    cols = [key] + [c for c in columns if c in frame.columns and c != key]
+    return frame[cols].drop_duplicates(subset=[key], keep="first")
+
+
+def type_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
+    """Customer type name (or code) → id; unknown names become new types (Superstore's segments)."""
+    wanted = {str(n) for n in names if n}
+    if not wanted:
+        return {}
+    rows = conn.execute(select(TYPES.c.id, TYPES.c.code, TYPES.c.name)).all()
+    known: dict[str, int] = {}
+    for tid, code, name in rows:
+        known[name] = tid
+        known.setdefault(code, tid)
+    missing = sorted(wanted - set(known))
+    if missing:
+        top = conn.scalar(select(func.max(TYPES.c.sort_order))) or 0
+        insert(conn, TYPES, {"code": [m[:20] for m in missing], "name": [m[:50] for m in missing],
+                             "sort_order": list(range(top + 1, top + 1 + len(missing)))})
+        known.update(lookup(conn, TYPES, "name", missing))
+    return {n: known[n] for n in wanted}
+
+
+def user_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
+    """Salesperson name → user id, by user name or display name; new names become sales users."""
+    wanted = {str(n) for n in names if n}
+    if not wanted:
+        return {}
+    known: dict[str, int] = {}
+    for uid, username, display in conn.execute(select(USERS.c.id, USERS.c.username, USERS.c.display_name)):
+        known.setdefault(username, uid)
+        if display:
+            known.setdefault(display, uid)
+    missing = sorted(w for w in wanted if w not in known)
+    if missing:
+        insert(conn, USERS, {"username": [m[:50] for m in missing], "display_name": [m[:100] for m in missing],
+                             "role": [Role.SALES.value] * len(missing), "password_hash": [None] * len(missing),
+                             "active": [True] * len(missing)})
+        known.update(lookup(conn, USERS, "username", [m[:50] for m in missing]))
+    return {w: known[w[:50]] if w not in known else known[w] for w in wanted}
+
+
+def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[np.ndarray, int]:
+    """Customer id per row of ``frame`` (customer_code, customer_name, optional customer_type,
+    city, province); unknown codes become stubs. Returns (ids, stubs created)."""
+    codes = frame["customer_code"].to_numpy(dtype=object)
+    known = lookup(conn, CUSTOMERS, "code", pd.unique(codes).tolist())
+    new = _first_per_key(frame.loc[~frame["customer_code"].isin(list(known))], "customer_code",
+                         ["customer_name", "customer_type", "city", "province"])
+    if len(new):
+        types = type_ids(conn, new["customer_type"].tolist()) if "customer_type" in new else {}
+        names = new["customer_name"].astype(str).str.slice(0, 200).tolist()
+        code_list = new["customer_code"].astype(str).tolist()
+        cols = {
+            "code": code_list, "name": names,
+            "search_text": [customer_search_text(n, c) for n, c in zip(names, code_list, strict=True)],
+            "is_incomplete": [True] * len(new), "source_batch_id": [batch_id] * len(new),
+            "type_id": [types.get(t) for t in new["customer_type"]] if "customer_type" in new else
+            [None] * len(new),
+        }
+        for extra in ("city", "province"):
+            if extra in new:
+                cols[extra] = new[extra].astype(str).str.slice(0, 50).tolist()
+        insert(conn, CUSTOMERS, cols)
+        known.update(lookup(conn, CUSTOMERS, "code", code_list))
+    return pd.Series(codes).map(known).to_numpy(dtype=np.int64), len(new)
+
+
+def product_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[np.ndarray, int]:
+    """Product id per row (product_code, product_name, optional category/brand/unit/spec); stubs for unknown."""
+    codes = frame["product_code"].to_numpy(dtype=object)
+    known = lookup(conn, PRODUCTS, "code", pd.unique(codes).tolist())
+    new = _first_per_key(frame.loc[~frame["product_code"].isin(list(known))], "product_code",
+                         ["product_name", "category", "brand", "unit", "spec"])
+    if len(new):
+        code_list = new["product_code"].astype(str).tolist()
+        names = new["product_name"].astype(str).str.slice(0, 200).tolist()
+        cols: dict[str, list] = {"code": code_list, "name": names, "is_incomplete": [True] * len(new),
+                                 "source_batch_id": [batch_id] * len(new)}
+        for extra, width in (("category", 100), ("brand", 100), ("unit", 20), ("spec", 200)):
+            if extra in new:
+                cols[extra] = new[extra].astype(str).str.slice(0, width).tolist()
+        cols["search_text"] = [product_search_text(n, c, s, b) for n, c, s, b in zip(
+            names, code_list, cols.get("spec", [""] * len(new)), cols.get("brand", [""] * len(new)), strict=True)]
+        insert(conn, PRODUCTS, cols)
+        known.update(lookup(conn, PRODUCTS, "code", code_list))
+    return pd.Series(codes).map(known).to_numpy(dtype=np.int64), len(new)

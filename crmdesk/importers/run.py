@@ -1,0 +1,184 @@
+"""Importing one file: content-hash skip, detection, one transaction, batch bookkeeping."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crmdesk.core.progress import Cancelled, Progress, ensure
+from crmdesk.db.base import utcnow
+from crmdesk.db.engine import Database
+from crmdesk.db.models import ImportBatch, ImportRejectedRow
+from crmdesk.i18n import _
+from crmdesk.importers.derive import prepare
+from crmdesk.importers.detect import require_columns, resolve_layout
+from crmdesk.importers.prepare import Prepared, Reject
+from crmdesk.importers.profiles import Profile, ProfileError
+from crmdesk.importers.reading import ReadError
+from crmdesk.importers.tables import insert
+from crmdesk.importers.write_masters import write_customers, write_products, write_receipts, write_stock
+from crmdesk.importers.write_sales import Counts, write_sales
+from crmdesk.services import audit
+from crmdesk.services.actor import Actor
+from crmdesk.services.permissions import require
+
+log = logging.getLogger(__name__)
+WRITERS = {"sales": write_sales, "customers": write_customers, "products": write_products,
+           "receipts": write_receipts, "stock": write_stock}
+
+DONE, SKIPPED, FAILED, REFUSED, DRY_RUN = "done", "skipped", "failed", "refused", "dry-run"
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file. ``status``: done, skipped (same content as an earlier batch),
+    failed (unreadable; nothing written), refused (--strict and bad rows; nothing but the batch
+    and its rejected rows written), dry-run (counted, rolled back)."""
+
+    path: Path
+    status: str
+    kind: str = ""
+    batch_id: int | None = None
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    blank_rows: int = 0
+    footer_rows: int = 0
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+    encoding: str = ""
+    sheet: str = ""
+    header_row: int = 0
+    profile: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (DONE, SKIPPED, DRY_RUN)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def find_same_content(session: Session, sha256: str) -> ImportBatch | None:
+    return session.scalar(select(ImportBatch).where(ImportBatch.file_sha256 == sha256,
+                                                    ImportBatch.status == DONE).order_by(ImportBatch.id))
+
+
+def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None = None,
+                profile: Profile | str | None = None, encoding: str | None = None, sheet: str | int | None = None,
+                header_row: int | None = None, dry_run: bool = False, strict: bool = False,
+                progress: Progress | None = None, skip_same_content: bool = True) -> ImportResult:
+    """Import one file in one transaction. Never raises for bad files: see ``ImportResult.status``.
+    Raises ``Cancelled`` (after rolling back) when ``progress`` is cancelled, PermissionDenied."""
+    require(actor, "import.run")
+    progress = ensure(progress)
+    path = Path(path)
+    progress.update(0.0, _("reading {file}").format(file=path.name), force=True)
+    try:
+        stat = path.stat()
+        sha = file_sha256(path)
+    except OSError as exc:
+        return ImportResult(path=path, status=FAILED, message=_("{file}: cannot read ({error})").format(
+            file=path.name, error=exc.strerror or exc))
+    if skip_same_content:
+        with db.sessions() as s:
+            same = find_same_content(s, sha)
+            if same is not None:
+                result = ImportResult(path=path, status=SKIPPED, kind=same.kind, batch_id=same.id, message=_(
+                    "{file}: same content as batch {batch} ({name}, {when}); skipped").format(
+                    file=path.name, batch=same.id, name=same.file_name, when=f"{same.started_at:%Y-%m-%d %H:%M}"))
+                if not dry_run:  # remembered, so a sync does not hash this file again
+                    s.add(ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha,
+                                      file_size=stat.st_size, file_mtime=stat.st_mtime, kind=same.kind,
+                                      status=SKIPPED, finished_at=utcnow(), message=result.message,
+                                      user_id=actor.user_id))
+                    s.commit()
+                return result
+    try:
+        layout = resolve_layout(path, kind, profile, encoding, sheet, header_row)
+        require_columns(layout)
+        progress.update(0.05, _("checking rows"))
+        prep = prepare(layout)
+    except (ReadError, ProfileError) as exc:
+        return ImportResult(path=path, status=FAILED, message=str(exc))
+    except (MemoryError, UnicodeError) as exc:
+        return ImportResult(path=path, status=FAILED, message=_("{file}: cannot read ({error})").format(
+            file=path.name, error=exc))
+    result = ImportResult(path=path, status=DONE, kind=layout.kind, rejected=len(prep.rejects),
+                          blank_rows=prep.blank_rows, footer_rows=prep.footer_rows, notes=list(prep.notes),
+                          encoding=layout.source.encoding, sheet=layout.source.sheet, header_row=layout.header_row,
+                          profile=layout.profile.name)
+    batch = ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha, file_size=stat.st_size,
+                        file_mtime=stat.st_mtime, kind=layout.kind, profile=layout.profile.name,
+                        encoding=layout.source.encoding or layout.source.sheet, user_id=actor.user_id,
+                        rows_total=prep.data_rows, rows_rejected=len(prep.rejects), status="running")
+    if strict and prep.rejects:
+        result.status = REFUSED
+        first = prep.rejects[0]
+        result.message = _("{file}: refused (--strict): {n} bad rows, first row {row} column {column}: "
+                           "{reason}").format(file=path.name, n=len(prep.rejects), row=first.row,
+                                              column=first.column, reason=first.reason)
+        if not dry_run:
+            with db.sessions.begin() as s:
+                batch.status, batch.message, batch.finished_at = FAILED, result.message, utcnow()
+                s.add(batch)
+                s.flush()
+                _store_rejects(s, batch.id, prep.rejects)
+                result.batch_id = batch.id
+        return result
+    with db.sessions() as s:
+        try:
+            s.add(batch)
+            s.flush()
+            counts = WRITERS[layout.kind](s.connection(), prep, batch.id, progress)
+            _finish_batch(s, actor, batch, prep, counts, result)
+            progress.update(0.98, _("saving"))
+            if dry_run:
+                s.rollback()
+                result.status, result.batch_id = DRY_RUN, None
+            else:
+                s.commit()
+                result.batch_id = batch.id
+        except Cancelled:
+            s.rollback()
+            raise
+        except Exception:
+            s.rollback()
+            raise
+    progress.update(1.0, _("done"), force=True)
+    return result
+
+
+def _finish_batch(s: Session, actor: Actor, batch: ImportBatch, prep: Prepared, counts: Counts,
+                  result: ImportResult) -> None:
+    _store_rejects(s, batch.id, prep.rejects)
+    if counts.stubs_customers:
+        result.notes.append(_("{n} unknown customers created as incomplete records").format(n=counts.stubs_customers))
+    if counts.stubs_products:
+        result.notes.append(_("{n} unknown products created as incomplete records").format(n=counts.stubs_products))
+    result.added, result.updated, result.unchanged = counts.added, counts.updated, counts.unchanged
+    batch.rows_added, batch.rows_updated, batch.rows_unchanged = counts.added, counts.updated, counts.unchanged
+    batch.status, batch.finished_at = DONE, utcnow()
+    batch.message = "\n".join(result.notes)
+    audit.record(s, actor, "import_batches", batch.id, "import", "file_name", None, batch.file_name)
+
+
+def _store_rejects(s: Session, batch_id: int, rejects: list[Reject]) -> None:
+    if not rejects:
+        return
+    insert(s.connection(), ImportRejectedRow.__table__, {
+        "batch_id": [batch_id] * len(rejects), "row_number": [r.row for r in rejects],
+        "column": [r.column[:100] for r in rejects], "value": [r.value for r in rejects],
+        "reason": [r.reason for r in rejects], "raw": [r.raw for r in rejects],
+    })

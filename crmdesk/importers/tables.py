@@ -1,0 +1,93 @@
+"""Core-level reads and writes shared by the kind writers (portable SQL, no SQLite specifics).
+
+Bulk inserts go through ``crmdesk.db.bulk.insert_columns`` (column-wise, executemany). It
+bypasses SQLAlchemy's per-row default handling, so ``insert`` here fills every column the
+caller did not give with the model's Python-side default first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Table, bindparam, select
+
+from crmdesk.db.bulk import insert_columns
+
+IN_CHUNK = 5_000  # bound parameters per IN (...) query: well under SQLite's and PostgreSQL's limits
+
+
+def _default(column) -> Any:
+    d = column.default
+    if d is None:
+        return None
+    if d.is_callable:
+        return d.arg(None)  # SQLAlchemy wraps zero-argument callables to take the context
+    if d.is_scalar:
+        return d.arg.value if hasattr(d.arg, "value") else d.arg
+    return None
+
+
+def insert(conn: Connection, table: Table, columns: dict[str, Sequence[Any] | np.ndarray],
+           on_chunk: Callable[[int], None] | None = None) -> int:
+    """Insert rows given as columns; missing columns get the model default. Returns the row count."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    if n == 0:
+        return 0
+    full = dict(columns)
+    for col in table.columns:
+        if col.primary_key or col.name in full:
+            continue
+        value = _default(col)
+        if value is None and col.nullable:
+            continue
+        full[col.name] = [value] * n
+    return insert_columns(conn, table, full, on_chunk=on_chunk)
+
+
+def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], columns: list[str]) -> pd.DataFrame:
+    """Rows of ``table`` whose ``key`` is in ``values`` (chunked IN queries), as a DataFrame."""
+    values = list(values)
+    cols = [table.c[c] for c in columns]
+    parts: list[list[tuple]] = []
+    for start in range(0, len(values), IN_CHUNK):
+        chunk = values[start:start + IN_CHUNK]
+        parts.append([tuple(r) for r in conn.execute(select(*cols).where(table.c[key].in_(chunk)))])
+    rows = [r for part in parts for r in part]
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
+
+
+def update_by_id(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> int:
+    """``UPDATE table SET columns WHERE id = …`` for every row of ``frame`` (needs an ``id`` column)."""
+    if frame.empty:
+        return 0
+    stmt = table.update().where(table.c.id == bindparam("_id")).values(
+        **{c: bindparam(c) for c in columns})
+    records = []
+    data = {c: _plain_list(frame[c]) for c in columns}
+    ids = [int(i) for i in frame["id"]]
+    for i, row_id in enumerate(ids):
+        rec = {c: data[c][i] for c in columns}
+        rec["_id"] = row_id
+        records.append(rec)
+    for start in range(0, len(records), 20_000):
+        conn.execute(stmt, records[start:start + 20_000])
+    return len(records)
+
+
+def _plain_list(series: pd.Series) -> list:
+    """numpy scalars → Python ones (drivers want int/float/str/date)."""
+    values = series.to_numpy()
+    if values.dtype.kind in "iufb":
+        return values.tolist()
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
+def lookup(conn: Connection, table: Table, key: str, values: Iterable[Any] | None = None) -> dict[Any, int]:
+    """key → id for the given values (all rows when ``values`` is None)."""
+    if values is None:
+        return {k: i for k, i in conn.execute(select(table.c[key], table.c.id))}
+    frame = fetch_in(conn, table, key, values, [key, "id"])
+    return dict(zip(frame[key].tolist(), frame["id"].astype(int).tolist(), strict=True))

@@ -1,0 +1,209 @@
+"""Writing sales lines: orders from the flat rows, lines matched by natural key, row_hash compare.
+
+Line key: (order number, line number) when the file numbers its lines (行号, Row ID), else
+(order number, product, n-th occurrence of that product in the order). A line whose key is
+known and whose ``row_hash`` (int64 over the source values) is equal is *unchanged* and not
+written; a different hash is *updated*; an unknown key is *added*. Orders keep
+``total_amount`` = sum of their lines; lines repeat the order's date and customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, bindparam, func, select
+
+from crmdesk.core.progress import Progress
+from crmdesk.db.models import Customer, DocType, SalesLine, SalesOrder
+from crmdesk.importers import refs
+from crmdesk.importers.prepare import Prepared
+from crmdesk.importers.tables import fetch_in, insert, update_by_id
+
+ORDERS = SalesOrder.__table__
+LINES = SalesLine.__table__
+CUSTOMERS = Customer.__table__
+_HASHED = ["order_number", "order_date", "customer_code", "product_code", "quantity", "unit_price", "amount",
+           "cost_amount", "salesperson", "warehouse", "doc_type", "line_key"]
+_ORDER_FIELDS = ["order_date", "customer_id", "salesperson_id", "doc_type", "warehouse"]
+
+
+@dataclass
+class Counts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    stubs_customers: int = 0
+    stubs_products: int = 0
+
+
+def row_hash(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """A stable int64 per row over ``columns`` (pandas' SipHash with its fixed key)."""
+    part = frame[columns].copy()
+    for c in columns:
+        if part[c].dtype == object:
+            part[c] = part[c].astype(str)
+    return pd.util.hash_pandas_object(part, index=False).to_numpy().view(np.int64)
+
+
+def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progress) -> Counts:
+    f = prep.frame
+    counts = Counts()
+    if f.empty:
+        return counts
+    progress.update(0.30, "customers and products")
+    f["customer_id"], counts.stubs_customers = refs.customer_ids(conn, f, batch_id)
+    f["product_id"], counts.stubs_products = refs.product_ids(conn, f, batch_id)
+    people = refs.user_ids(conn, pd.unique(f["salesperson"]).tolist())
+    f["salesperson_id"] = f["salesperson"].map(people).astype("Int64") if people else pd.NA
+    progress.update(0.40, "orders")
+    order_ids, changed_orders = _write_orders(conn, f, batch_id)
+    f["order_id"] = f["order_number"].map(order_ids).to_numpy(dtype=np.int64)
+    if "line_no" in prep.present:
+        f["line_key"] = f["line_no"].astype(np.int64)
+    else:
+        f["line_key"] = f.groupby(["order_number", "product_code"], sort=False).cumcount().to_numpy() + 1
+    f["row_hash"] = row_hash(f, _HASHED)
+    progress.update(0.50, "lines")
+    touched = _write_lines(conn, f, prep, batch_id, counts, progress)
+    _refresh_orders(conn, sorted(set(touched) | set(changed_orders)))
+    _first_order_dates(conn, f)
+    return counts
+
+
+def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dict[str, int], list[int]]:
+    """Insert new orders (with their totals), update changed headers; returns (number → id, changed ids)."""
+    first = f.drop_duplicates("order_number", keep="first").set_index("order_number")
+    all_negative = f.groupby("order_number", sort=False)["quantity"].max() < 0
+    any_return = f.groupby("order_number", sort=False)["is_return"].any()
+    heads = pd.DataFrame({
+        "order_date": first["order_date"], "customer_id": first["customer_id"],
+        "salesperson_id": first["salesperson_id"], "warehouse": first["warehouse"].astype(str).str.slice(0, 100),
+        "doc_type": np.where(any_return.reindex(first.index) | all_negative.reindex(first.index),
+                             DocType.RETURN.value, DocType.SALE.value),
+        "notes": first["notes"],
+    })
+    existing = fetch_in(conn, ORDERS, "number", heads.index.tolist(), ["number", "id"] + _ORDER_FIELDS)
+    ids = dict(zip(existing["number"], existing["id"].astype(int), strict=True))
+    new = heads.loc[~heads.index.isin(list(ids))]
+    if len(new):
+        totals = f.groupby("order_number", sort=False)["amount"].sum()
+        sp = new["salesperson_id"]
+        insert(conn, ORDERS, {
+            "number": new.index.tolist(), "order_date": new["order_date"].tolist(),
+            "customer_id": new["customer_id"].astype(np.int64).tolist(),
+            "salesperson_id": [None if pd.isna(v) else int(v) for v in sp],
+            "doc_type": new["doc_type"].tolist(), "warehouse": new["warehouse"].tolist(),
+            "notes": new["notes"].tolist(), "total_amount": totals.reindex(new.index).astype(np.int64).tolist(),
+            "source_batch_id": [batch_id] * len(new),
+        })
+        ids.update((n, int(i)) for n, i in conn.execute(
+            select(ORDERS.c.number, ORDERS.c.id).where(ORDERS.c.source_batch_id == batch_id)))
+    changed: list[int] = []
+    if len(existing):
+        old = existing.set_index("number")
+        cur = heads.loc[old.index]
+        diff = np.zeros(len(old), dtype=bool)
+        for col in _ORDER_FIELDS:
+            a = old[col].astype(object).where(old[col].notna(), None).tolist()
+            b = cur[col].astype(object).where(cur[col].notna(), None).tolist()
+            diff |= np.array([_norm(x) != _norm(y) for x, y in zip(a, b, strict=True)], dtype=bool)
+        if diff.any():
+            upd = cur.loc[diff].copy()
+            upd["id"] = old.loc[diff, "id"].astype(int).to_numpy()
+            upd["salesperson_id"] = [None if pd.isna(v) else int(v) for v in upd["salesperson_id"]]
+            update_by_id(conn, ORDERS, upd, _ORDER_FIELDS)
+            changed = upd["id"].tolist()
+            conn.execute(LINES.update().where(LINES.c.order_id == bindparam("_oid")).values(
+                order_date=bindparam("d"), customer_id=bindparam("c")),
+                [{"_oid": int(i), "d": d, "c": int(c)} for i, d, c in
+                 zip(upd["id"], upd["order_date"], upd["customer_id"], strict=True)])
+    return ids, changed
+
+
+def _norm(v):
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (np.integer, float)) and float(v).is_integer():
+        return int(v)
+    return str(v) if not isinstance(v, int) else v
+
+
+def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: int, counts: Counts,
+                 progress: Progress) -> list[int]:
+    order_ids = pd.unique(f["order_id"]).tolist()
+    old = fetch_in(conn, LINES, "order_id", order_ids, ["id", "order_id", "line_no", "product_id", "row_hash"])
+    by_line_no = "line_no" in prep.present
+    if by_line_no:
+        keys = ["order_id", "line_key"]
+        old["line_key"] = old["line_no"]
+    else:
+        keys = ["order_id", "product_id", "line_key"]
+        old = old.sort_values(["order_id", "line_no"])
+        old["line_key"] = old.groupby(["order_id", "product_id"]).cumcount() + 1
+    if len(old):
+        merged = f.merge(old[keys + ["id", "row_hash", "line_no"]].rename(
+            columns={"row_hash": "old_hash", "line_no": "old_line_no"}), on=keys, how="left")
+    else:
+        merged = f.assign(id=np.nan, old_hash=np.nan, old_line_no=np.nan)
+    is_new = merged["id"].isna().to_numpy()
+    same = ~is_new & (merged["old_hash"].to_numpy() == merged["row_hash"].to_numpy())
+    counts.unchanged = int(same.sum())
+    upd = merged.loc[~is_new & ~same]
+    counts.updated = len(upd)
+    if len(upd):
+        upd = upd.assign(id=upd["id"].astype(np.int64), source_batch_id=batch_id)
+        update_by_id(conn, LINES, upd, ["product_id", "order_date", "customer_id", "quantity", "unit_price",
+                                        "amount", "cost_amount", "row_hash", "source_batch_id"])
+    add = merged.loc[is_new]
+    counts.added = len(add)
+    if len(add):
+        if by_line_no:
+            line_no = add["line_key"].to_numpy(dtype=np.int64)
+        else:
+            base = old.groupby("order_id")["line_no"].max() if len(old) else pd.Series(dtype=np.int64)
+            start = add["order_id"].map(base).fillna(0).to_numpy(dtype=np.int64)
+            line_no = start + add.groupby("order_id", sort=False).cumcount().to_numpy() + 1
+        total = len(add)
+        insert(conn, LINES, {
+            "order_id": add["order_id"].to_numpy(dtype=np.int64), "line_no": line_no,
+            "product_id": add["product_id"].to_numpy(dtype=np.int64),
+            "order_date": add["order_date"].to_numpy(dtype=object),
+            "customer_id": add["customer_id"].to_numpy(dtype=np.int64),
+            "quantity": add["quantity"].to_numpy(dtype=np.float64),
+            "unit_price": add["unit_price"].to_numpy(dtype=np.int64),
+            "amount": add["amount"].to_numpy(dtype=np.int64),
+            "cost_amount": add["cost_amount"].to_numpy(dtype=np.int64),
+            "shipped_quantity": add["quantity"].to_numpy(dtype=np.float64),
+            "row_hash": add["row_hash"].to_numpy(dtype=np.int64),
+            "source_batch_id": np.full(total, batch_id, dtype=np.int64),
+        }, on_chunk=lambda done: progress.update(0.5 + 0.45 * done / total))
+    # Orders that existed before and got lines added or changed need their totals recomputed.
+    known_orders = set(old["order_id"].astype(int)) if len(old) else set()
+    touched = set(upd["order_id"].astype(int)) | (set(add["order_id"].astype(int)) & known_orders)
+    return sorted(touched)
+
+
+def _refresh_orders(conn: Connection, order_ids: list[int]) -> None:
+    if not order_ids:
+        return
+    total = select(func.coalesce(func.sum(LINES.c.amount), 0)).where(
+        LINES.c.order_id == ORDERS.c.id).scalar_subquery()
+    stmt = ORDERS.update().where(ORDERS.c.id == bindparam("_id")).values(total_amount=total)
+    conn.execute(stmt, [{"_id": i} for i in order_ids])
+
+
+def _first_order_dates(conn: Connection, f: pd.DataFrame) -> None:
+    """Customers whose first order is earlier than they knew get the new date (others untouched)."""
+    mins = f.groupby("customer_id")["order_date"].min()
+    cur = fetch_in(conn, CUSTOMERS, "id", [int(i) for i in mins.index], ["id", "first_order_date"])
+    if cur.empty:
+        return
+    new = cur["id"].map(mins)
+    old = cur["first_order_date"]
+    need = np.array([n is not None and not pd.isna(n) and (o is None or pd.isna(o) or o > n)
+                     for o, n in zip(old.tolist(), new.tolist(), strict=True)], dtype=bool)
+    if need.any():
+        upd = pd.DataFrame({"id": cur.loc[need, "id"].astype(int), "first_order_date": new[need].tolist()})
+        update_by_id(conn, CUSTOMERS, upd, ["first_order_date"])
