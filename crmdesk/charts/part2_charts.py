@@ -11,10 +11,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from crmdesk.charts.fonts import configure_matplotlib
-from crmdesk.i18n import _
+from crmdesk.i18n import N_, _
 
 TOP_N = 15
 BLUE, ORANGE, GREEN, GREY = "#2e86c1", "#e67e22", "#27ae60", "#95a5a6"
+# Case types are data codes; their labels are translated where drawn.
+CASE_TYPE_LABELS = {"complaint": N_("complaint"), "repair": N_("repair"), "return": N_("return"),
+                    "delivery": N_("delivery"), "consult": N_("consult")}
 
 
 def _figure(title: str, size: tuple[float, float] = (8, 4.5)) -> tuple[Figure, Any]:
@@ -119,7 +122,7 @@ def service_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     fig, ax = _figure(_("Service cases by type"))
     if df.empty:
         return _no_data(fig, ax)
-    types = [_(str(t)) for t in df["case_type"]]
+    types = [_(CASE_TYPE_LABELS.get(str(t), str(t))) for t in df["case_type"]]
     ax.bar(types, df["closed_cases"], color=GREEN, label=_("Closed"))
     ax.bar(types, df["open_cases"], bottom=df["closed_cases"], color=ORANGE, label=_("Open"))
     ax.set_ylabel(_("Cases"))

@@ -11,18 +11,18 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from crmdesk.i18n import _
+from crmdesk.i18n import N_, _
 
 MONEY_FORMAT = "#,##0.00;-#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 # (DataFrame column, header text, width)
 TABLE = (
-    ("date", "Date", 12),
-    ("number", "Number", 20),
-    ("description", "Description", 30),
-    ("order_amount", "Orders", 15),
-    ("receipt_amount", "Receipts", 15),
-    ("balance", "Balance", 16),
+    ("date", N_("Date"), 12),
+    ("number", N_("Number"), 20),
+    ("description", N_("Description"), 30),
+    ("order_amount", N_("Order amount"), 15),
+    ("receipt_amount", N_("Receipt amount"), 15),
+    ("balance", N_("Balance"), 16),
 )
 _THIN = Side(style="thin", color="999999")
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F2")
