@@ -5,13 +5,32 @@ Copies are removed only after the removing transaction commits."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import re
+import shutil
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import Attachment
+from crmdesk import paths
+from crmdesk.db.engine import sqlite_path
+from crmdesk.db.models import Attachment, User
+from crmdesk.i18n import _
+from crmdesk.services import audit
 from crmdesk.services.actor import Actor
+from crmdesk.services.customer_errors import CustomerError, NotFound
+from crmdesk.services.customers import get_customer
+from crmdesk.services.permissions import require
+
+log = logging.getLogger(__name__)
+FOLDER_NAME = "attachments"
+MAX_NAME = 120
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+_BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
 @dataclass(frozen=True)
@@ -29,40 +48,166 @@ class AttachmentInfo:
 
 
 def sanitize_filename(name: str) -> str:
-    """A safe single file name: no folders (``../``, absolute paths), no control or reserved
-    characters, no Windows device names (CON, NUL, COM1 …), not empty, not too long."""
-    raise NotImplementedError
-
-
-def attachments_root(session: Session) -> Path:
-    """The managed folder for the session's database: beside a database file, else under data_dir()."""
-    raise NotImplementedError
+    name = unicodedata.normalize("NFC", name or "")
+    # Only the last part of any path: "../../x", "C:\\x", "/etc/x" all become "x".
+    name = re.split(r"[\\/]", name)[-1]
+    name = _BAD_CHARS.sub("_", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    name = name.strip().strip(".").strip()  # Windows drops trailing dots and spaces; leading dots hide files
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if stem.split(".")[0].strip().lower() in _WINDOWS_RESERVED or (not stem and ext.lower() in _WINDOWS_RESERVED):
+        stem = "_" + stem
+    if not stem:
+        stem = "file"
+    ext = ext[:20]
+    stem = stem[: MAX_NAME - len(ext) - 1]
+    return f"{stem}.{ext}" if ext else stem
 
 
 def attachments_root_for_url(url: str) -> Path:
-    """Same as ``attachments_root`` for a database URL (for backup, which has a Database not a session)."""
-    raise NotImplementedError
+    db_file = sqlite_path(url)
+    if db_file is not None:
+        return db_file.parent / FOLDER_NAME
+    # A server or in-memory database: the managed folder lives in this PC's data folder.
+    return paths.data_dir() / FOLDER_NAME
+
+
+def attachments_root(session: Session) -> Path:
+    return attachments_root_for_url(session.get_bind().url.render_as_string(hide_password=False))
 
 
 def list_attachment_files(url: str) -> list[Path]:
-    """Every file in the managed attachment folder of this database (for backup to include)."""
-    raise NotImplementedError
+    root = attachments_root_for_url(url)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def _pending(session: Session, key: str) -> list[Path]:
+    """Files to delete once the transaction ends (after commit, or after rollback for new copies)."""
+    store = session.info.setdefault(key, [])
+    if not session.info.get("_attachments_hooked"):
+        session.info["_attachments_hooked"] = True
+        event.listen(session, "after_commit", _after_commit)
+        event.listen(session, "after_soft_rollback", _after_rollback)
+    return store
+
+
+def _unlink_all(files: list[Path]) -> None:
+    for path in files:
+        try:
+            path.unlink(missing_ok=True)
+            if path.parent.is_dir() and not any(path.parent.iterdir()):
+                path.parent.rmdir()
+        except OSError as exc:
+            log.warning("could not delete attachment file %s: %s", path, exc)
+    files.clear()
+
+
+def _after_commit(session: Session) -> None:
+    _unlink_all(session.info.get("attachments_delete", []))
+    session.info.get("attachments_new", []).clear()
+
+
+def _after_rollback(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:
+        return  # only the outermost rollback undoes the copies
+    _unlink_all(session.info.get("attachments_new", []))
+    session.info.get("attachments_delete", []).clear()
+
+
+def delete_files_after_commit(session: Session, files: list[Path]) -> None:
+    _pending(session, "attachments_delete").extend(files)
+
+
+def managed_files_of_customer(session: Session, customer_id: int) -> list[Path]:
+    root = attachments_root(session)
+    stored = session.scalars(select(Attachment.stored_path).where(Attachment.customer_id == customer_id,
+                                                                  Attachment.is_link.is_(False)))
+    return [root / p for p in stored]
+
+
+def _unique_name(folder: Path, name: str, taken: set[str]) -> str:
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    candidate, n = name, 1
+    while candidate.lower() in taken or (folder / candidate).exists():
+        n += 1
+        candidate = f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})"
+    return candidate
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def add_attachment(session: Session, actor: Actor, customer_id: int, source: Path | str, link: bool = False,
                    description: str = "") -> Attachment:
-    """Copy ``source`` into the managed folder (name de-duplicated) or link it by absolute path."""
-    raise NotImplementedError
+    require(actor, "customers.attachments")
+    get_customer(session, customer_id)
+    src = Path(source).expanduser()
+    if not src.is_file():
+        raise CustomerError(_("File not found: {path}").format(path=src))
+    size = src.stat().st_size
+    digest = _sha256(src)
+    if link:
+        stored = str(src.resolve())
+    else:
+        root = attachments_root(session)
+        folder = root / str(customer_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        taken = {Path(p).name.lower() for p in session.scalars(
+            select(Attachment.stored_path).where(Attachment.customer_id == customer_id,
+                                                 Attachment.is_link.is_(False)))}
+        name = _unique_name(folder, sanitize_filename(src.name), taken)
+        target = folder / name
+        if target.resolve().parent != folder.resolve():
+            raise CustomerError(_("Unsafe attachment name: {name}").format(name=src.name))
+        shutil.copy2(src, target)
+        _pending(session, "attachments_new").append(target)
+        stored = f"{customer_id}/{name}"
+    att = Attachment(customer_id=customer_id, original_name=src.name, stored_path=stored, is_link=link,
+                     size_bytes=size, sha256=digest, description=description, added_by_id=actor.user_id)
+    session.add(att)
+    session.flush()
+    audit.record(session, actor, "customers", customer_id, "update", "attachment", None, src.name)
+    return att
 
 
 def remove_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
-    """Delete the row; the managed copy is deleted when the transaction commits (a link's file is kept)."""
-    raise NotImplementedError
-
-
-def list_attachments(session: Session, customer_id: int) -> list[AttachmentInfo]:
-    raise NotImplementedError
+    require(actor, "customers.attachments")
+    att = session.get(Attachment, attachment_id)
+    if att is None:
+        raise NotFound(_("Attachment {id} does not exist (any more)").format(id=attachment_id))
+    if not att.is_link:
+        delete_files_after_commit(session, [attachment_path(session, att)])
+    audit.record(session, actor, "customers", att.customer_id, "update", "attachment", att.original_name, None)
+    session.delete(att)
+    session.flush()
 
 
 def attachment_path(session: Session, attachment: Attachment) -> Path:
-    raise NotImplementedError
+    if attachment.is_link:
+        return Path(attachment.stored_path)
+    return attachments_root(session) / attachment.stored_path
+
+
+def list_attachments(session: Session, customer_id: int) -> list[AttachmentInfo]:
+    rows = session.execute(select(Attachment, User.display_name).outerjoin(User, User.id == Attachment.added_by_id)
+                           .where(Attachment.customer_id == customer_id)
+                           .order_by(Attachment.added_at.desc(), Attachment.id.desc())).all()
+    out = []
+    for att, user_name in rows:
+        path = attachment_path(session, att)
+        out.append(AttachmentInfo(id=att.id, customer_id=att.customer_id, original_name=att.original_name, path=path,
+                                  is_link=att.is_link, exists=path.is_file(), size_bytes=att.size_bytes,
+                                  description=att.description, added_at=att.added_at,
+                                  added_by_name=user_name or ""))
+    return out

@@ -1,24 +1,102 @@
-"""Export the customer list as shown to XLSX or CSV, safe from formula injection."""
+"""Export the customer list as shown to XLSX or CSV, safe from formula injection: a cell
+that starts with ``= + - @`` (or tab / carriage return) is written so that spreadsheet
+programs show it as text instead of running it."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from crmdesk.i18n import N_, _
+from crmdesk.money import to_yuan_2
 from crmdesk.services.actor import Actor
-from crmdesk.services.customer_query import CustomerQuery
+from crmdesk.services.customer_errors import CustomerError
+from crmdesk.services.customer_query import CustomerQuery, CustomerRow, fetch_customer_rows, search_customer_ids
+from crmdesk.services.permissions import require
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+# (header, how to get the value from a CustomerRow); headers translated when written.
+COLUMNS = (
+    (N_("Code"), lambda r: r.code),
+    (N_("Name"), lambda r: r.name),
+    (N_("Type"), lambda r: r.type_name),
+    (N_("Grade"), lambda r: r.grade),
+    (N_("Status"), lambda r: _(r.status)),
+    (N_("City"), lambda r: r.city),
+    (N_("Phone"), lambda r: r.phone),
+    (N_("Mobile"), lambda r: r.mobile),
+    (N_("Owner"), lambda r: r.owner_name),
+    (N_("Territory"), lambda r: r.territory_name),
+    (N_("Tags"), lambda r: ", ".join(r.tags)),
+    (N_("Incomplete"), lambda r: _("yes") if r.is_incomplete else ""),
+    (N_("Balance"), lambda r: to_yuan_2(r.balance)),
+    (N_("Overdue"), lambda r: to_yuan_2(r.overdue)),
+)
+BATCH = 1000
+
 
 def csv_safe(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula."""
-    raise NotImplementedError
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _rows(session: Session, ids: list[int]):
+    for start in range(0, len(ids), BATCH):
+        yield from fetch_customer_rows(session, ids[start:start + BATCH])
+
+
+def _write_csv(target: Path, rows, headers: list[str]) -> None:
+    # UTF-8 with BOM: Excel on Chinese Windows opens it without mangling the names.
+    with target.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([csv_safe(v) if isinstance(v, str) else v for v in (get(row) for _h, get in COLUMNS)])
+
+
+def _write_xlsx(target: Path, rows, headers: list[str]) -> None:
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = _("Customers")
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for r, row in enumerate(rows, start=2):
+        for c, (_h, get) in enumerate(COLUMNS, start=1):
+            value = get(row)
+            cell = ws.cell(row=r, column=c)
+            if isinstance(value, str):
+                # Assigning cell.value would make "=…" a formula; store it as a plain string instead,
+                # and mark it quote-prefixed so that editing it in Excel keeps it text.
+                cell._value = value
+                cell.data_type = "s"
+                if value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True
+            else:
+                cell.value = float(value) if value is not None else None
+                cell.number_format = "#,##0.00"
+    ws.freeze_panes = "A2"
+    wb.save(target)
 
 
 def export_customers(session: Session, actor: Actor, target: Path | str, query: CustomerQuery | None = None,
                      ids: list[int] | None = None) -> int:
-    """Write the customers of ``ids`` (or of ``query``) to ``target``; .xlsx or .csv (UTF-8 with BOM)
-    by extension. Returns the number of customers written."""
-    raise NotImplementedError
+    require(actor, "customers.export")
+    target = Path(target)
+    if ids is None:
+        ids = search_customer_ids(session, actor, query or CustomerQuery())
+    headers = [_(h) for h, _get in COLUMNS]
+    suffix = target.suffix.lower()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        _write_csv(target, _rows(session, ids), headers)
+    elif suffix == ".xlsx":
+        _write_xlsx(target, _rows(session, ids), headers)
+    else:
+        raise CustomerError(_("Export to .xlsx or .csv, not {suffix}").format(suffix=suffix or target.name))
+    return len(ids)

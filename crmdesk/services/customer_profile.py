@@ -7,15 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import and_, extract, func, or_, select
 from sqlalchemy.orm import Session
 
+from crmdesk.db.models import (AuditLog, Contact, Customer, CustomerType, Interaction, Product, SalesLine, SalesOrder, Task,
+                               Territory, User)
+from crmdesk.services import balances
 from crmdesk.services.actor import Actor
-from crmdesk.services.attachments import AttachmentInfo
-from crmdesk.services.contacts import ContactInfo
-from crmdesk.services.customers import CustomerInput
-from crmdesk.services.interactions import InteractionInfo
-from crmdesk.services.relations import RelationInfo
-from crmdesk.services.tasks import TaskInfo
+from crmdesk.services.attachments import AttachmentInfo, list_attachments
+from crmdesk.services.contacts import ContactInfo, list_contacts
+from crmdesk.services.customers import CustomerInput, get_customer, input_from_customer
+from crmdesk.services.interactions import InteractionInfo, list_interactions
+from crmdesk.services.permissions import require
+from crmdesk.services.relations import RelationInfo, list_relations
+from crmdesk.services.tasks import TaskInfo, customer_tasks
 
 
 @dataclass(frozen=True)
@@ -110,23 +115,112 @@ class CustomerProfile:
 
 def load_profile(session: Session, actor: Actor, customer_id: int, as_of: dt.date | None = None,
                  orders_page: int = 50) -> CustomerProfile:
-    raise NotImplementedError
+    require(actor, "customers.view")
+    as_of = as_of or dt.date.today()
+    customer = get_customer(session, customer_id)
+    names = session.execute(
+        select(CustomerType.name, User.display_name, Territory.name).select_from(Customer)
+        .outerjoin(CustomerType, CustomerType.id == Customer.type_id)
+        .outerjoin(User, User.id == Customer.owner_id)
+        .outerjoin(Territory, Territory.id == Customer.territory_id)
+        .where(Customer.id == customer_id)).one()
+    return CustomerProfile(
+        id=customer.id, code=customer.code, updated_at=customer.updated_at,
+        basic=input_from_customer(session, customer_id),
+        type_name=names[0] or "", owner_name=names[1] or "", territory_name=names[2] or "",
+        is_incomplete=bool(customer.is_incomplete), archived=bool(customer.archived),
+        financial=financial_summary(session, customer_id, as_of),
+        purchases=purchases_summary(session, customer_id, as_of),
+        orders=list_orders(session, actor, customer_id, 0, orders_page),
+        contacts=list_contacts(session, customer_id),
+        interactions=list_interactions(session, customer_id),
+        tasks=customer_tasks(session, customer_id),
+        relations=list_relations(session, customer_id),
+        attachments=list_attachments(session, customer_id),
+        history=customer_history(session, customer_id),
+    )
 
 
 def financial_summary(session: Session, customer_id: int, as_of: dt.date | None = None) -> Financial:
-    raise NotImplementedError
+    as_of = as_of or dt.date.today()
+    customer = get_customer(session, customer_id)
+    bal = balances.customer_balance(session, customer_id, as_of)
+    first, last = session.execute(select(func.min(SalesLine.order_date), func.max(SalesLine.order_date))
+                                  .where(SalesLine.customer_id == customer_id)).one()
+    limit = customer.credit_limit or 0
+    use = round(bal.balance * 100.0 / limit, 1) if limit > 0 else None
+    return Financial(credit_limit=limit, payment_terms_days=customer.payment_terms_days or 0, balance=bal.balance,
+                     overdue=bal.overdue, credit_use_pct=use, total_sales=bal.sales, total_receipts=bal.receipts,
+                     first_order_date=first, last_order_date=last)
+
+
+def _shares(rows: list[tuple[str | None, int | None]], total: int, top: int) -> list[ShareRow]:
+    out = []
+    for name, amount in rows[:top]:
+        amount = int(amount or 0)
+        out.append(ShareRow(name=name or "", amount=amount, share=(amount / total) if total else 0.0))
+    return out
 
 
 def purchases_summary(session: Session, customer_id: int, as_of: dt.date | None = None, top: int = 5) -> Purchases:
-    raise NotImplementedError
+    as_of = as_of or dt.date.today()
+    year = as_of.year
+    result = Purchases(this_year=year)
+    y, m = extract("year", SalesLine.order_date), extract("month", SalesLine.order_date)
+    rows = session.execute(
+        select(y, m, func.sum(SalesLine.amount))
+        .where(SalesLine.customer_id == customer_id, SalesLine.order_date >= dt.date(year - 1, 1, 1),
+               SalesLine.order_date <= as_of)
+        .group_by(y, m))
+    for yy, mm, amount in rows:
+        target = result.by_month_this_year if int(yy) == year else result.by_month_last_year
+        target[int(mm) - 1] = int(amount or 0)
+    start = as_of - dt.timedelta(days=365)
+    period = and_(SalesLine.customer_id == customer_id, SalesLine.order_date > start, SalesLine.order_date <= as_of)
+    total = int(session.scalar(select(func.sum(SalesLine.amount)).where(period)) or 0)
+    for column, target in ((Product.category, result.top_categories), (Product.brand, result.top_brands)):
+        amount = func.sum(SalesLine.amount)
+        ranked = session.execute(select(column, amount).join(Product, Product.id == SalesLine.product_id)
+                                 .where(period).group_by(column).order_by(amount.desc())).all()
+        target.extend(_shares(ranked, total, top))
+    result.order_count = int(session.scalar(select(func.count()).select_from(SalesOrder)
+                                            .where(SalesOrder.customer_id == customer_id)) or 0)
+    return result
 
 
 def list_orders(session: Session, actor: Actor, customer_id: int, offset: int = 0, limit: int = 50,
                 with_lines: bool = True) -> list[OrderRow]:
-    """A page of the customer's orders, newest first."""
-    raise NotImplementedError
+    require(actor, "customers.view")
+    orders = session.execute(
+        select(SalesOrder, User.display_name).outerjoin(User, User.id == SalesOrder.salesperson_id)
+        .where(SalesOrder.customer_id == customer_id)
+        .order_by(SalesOrder.order_date.desc(), SalesOrder.id.desc()).offset(offset).limit(limit)).all()
+    lines: dict[int, list[OrderLineRow]] = {}
+    if with_lines and orders:
+        ids = [o.id for o, _n in orders]
+        for line, code, name, category, brand in session.execute(
+                select(SalesLine, Product.code, Product.name, Product.category, Product.brand)
+                .join(Product, Product.id == SalesLine.product_id)
+                .where(SalesLine.order_id.in_(ids)).order_by(SalesLine.order_id, SalesLine.line_no)):
+            lines.setdefault(line.order_id, []).append(OrderLineRow(
+                line_no=line.line_no, product_code=code, product_name=name, category=category or "",
+                brand=brand or "", quantity=line.quantity, unit_price=line.unit_price, amount=line.amount))
+    return [OrderRow(id=o.id, number=o.number, order_date=o.order_date, due_date=o.due_date, status=o.status,
+                     doc_type=o.doc_type, salesperson_name=sp or "", total_amount=o.total_amount,
+                     lines=tuple(lines.get(o.id, ()))) for o, sp in orders]
 
 
 def customer_history(session: Session, customer_id: int, limit: int = 200) -> list[HistoryRow]:
-    """Audit rows about the customer and its contacts, custom values etc., newest first."""
-    raise NotImplementedError
+    contact_ids = select(Contact.id).where(Contact.customer_id == customer_id).scalar_subquery()
+    task_ids = select(Task.id).where(Task.customer_id == customer_id).scalar_subquery()
+    interaction_ids = select(Interaction.id).where(Interaction.customer_id == customer_id).scalar_subquery()
+    about = or_(
+        and_(AuditLog.entity == "customers", AuditLog.entity_id == customer_id),
+        and_(AuditLog.entity == "contacts", AuditLog.entity_id.in_(contact_ids)),
+        and_(AuditLog.entity == "tasks", AuditLog.entity_id.in_(task_ids)),
+        and_(AuditLog.entity == "interactions", AuditLog.entity_id.in_(interaction_ids)),
+    )
+    rows = session.execute(select(AuditLog, User.display_name).outerjoin(User, User.id == AuditLog.user_id)
+                           .where(about).order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(limit))
+    return [HistoryRow(at=a.at, user_name=name or "", entity=a.entity, action=a.action, field=a.field,
+                       old_value=a.old_value, new_value=a.new_value) for a, name in rows]

@@ -3,13 +3,24 @@ rows for a batch of ids. The list view holds only ids and fetches rows in batche
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import logging
+import unicodedata
 from dataclasses import asdict, dataclass, field
 
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from crmdesk.db.models import Customer, CustomerStatus, CustomerType, CustomFieldDef, CustomFieldValue, FieldType, \
+    Tag, Territory, User, customer_tags
+from crmdesk.db.search import customer_text_condition
+from crmdesk.i18n import _
+from crmdesk.services import balances
 from crmdesk.services.actor import Actor
+from crmdesk.services.custom_fields import FieldValueError, field_info, parse_value
+from crmdesk.services.permissions import require, scope_customers
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +55,18 @@ class CustomerQuery:
     @classmethod
     def from_json(cls, text: str) -> CustomerQuery:
         """Tolerant: unknown keys are ignored, missing ones take their defaults."""
-        raise NotImplementedError
+        try:
+            data = json.loads(text or "{}")
+        except json.JSONDecodeError:
+            data = {}
+        if not isinstance(data, dict):
+            data = {}
+        known = {f.name for f in dataclasses.fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        if "custom_fields" in kwargs:
+            kwargs["custom_fields"] = {int(k): str(v) for k, v in dict(kwargs["custom_fields"]).items()
+                                       if str(k).isdigit()}
+        return cls(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -91,21 +113,153 @@ class ListOptions:
     tags: list[str]
 
 
+def search_words(text: str) -> list[str]:
+    """The query's words: full-width → half-width, lower case, split on spaces."""
+    return unicodedata.normalize("NFKC", text or "").lower().split()
+
+
+def _custom_field_condition(session: Session, field_id: int, value: str) -> ColumnElement[bool] | None:
+    f = session.get(CustomFieldDef, field_id)
+    if f is None or not str(value).strip():
+        return None
+    info = field_info(f)
+    base = select(CustomFieldValue.customer_id).where(CustomFieldValue.field_id == field_id)
+    if info.field_type == FieldType.TEXT.value:
+        return Customer.id.in_(base.where(CustomFieldValue.value.contains(str(value).strip(), autoescape=True)))
+    try:
+        canonical = parse_value(info, value)
+    except FieldValueError:
+        return Customer.id.in_(select(CustomFieldValue.customer_id).where(False))
+    return Customer.id.in_(base.where(CustomFieldValue.value == canonical))
+
+
+def _filtered(session: Session, actor: Actor, query: CustomerQuery, stmt: Select) -> Select:
+    if not query.include_archived:
+        stmt = stmt.where(Customer.archived.is_(False))
+    words = search_words(query.text)
+    if words:
+        stmt = stmt.where(customer_text_condition(session, words))
+    if query.type_codes:
+        stmt = stmt.where(Customer.type_id.in_(select(CustomerType.id).where(CustomerType.code.in_(query.type_codes))))
+    if query.grades:
+        stmt = stmt.where(Customer.grade.in_(query.grades))
+    if query.statuses:
+        stmt = stmt.where(Customer.status.in_(query.statuses))
+    if query.territory_ids:
+        stmt = stmt.where(Customer.territory_id.in_(query.territory_ids))
+    if query.owner_ids:
+        stmt = stmt.where(Customer.owner_id.in_(query.owner_ids))
+    if query.tags:
+        stmt = stmt.where(Customer.id.in_(select(customer_tags.c.customer_id)
+                                          .join(Tag, Tag.id == customer_tags.c.tag_id)
+                                          .where(Tag.name.in_(query.tags))))
+    if query.incomplete_only:
+        stmt = stmt.where(Customer.is_incomplete.is_(True))
+    if query.overdue_only:
+        stmt = stmt.where(Customer.id.in_(balances.overdue_customer_ids_select()))
+    for field_id, value in query.custom_fields.items():
+        cond = _custom_field_condition(session, int(field_id), value)
+        if cond is not None:
+            stmt = stmt.where(cond)
+    return scope_customers(stmt, actor)
+
+
+def _sorted(stmt: Select, query: CustomerQuery) -> Select:
+    key = query.sort_key if query.sort_key in SORT_KEYS else "name"
+    if key == "type":
+        stmt = stmt.outerjoin(CustomerType, CustomerType.id == Customer.type_id)
+        col = func.coalesce(CustomerType.sort_order, 1_000_000)
+    elif key == "owner":
+        stmt = stmt.outerjoin(User, User.id == Customer.owner_id)
+        col = func.coalesce(User.display_name, "")
+    elif key == "territory":
+        stmt = stmt.outerjoin(Territory, Territory.id == Customer.territory_id)
+        col = func.coalesce(Territory.name, "")
+    elif key in ("balance", "overdue"):
+        as_of = dt.date.today()
+        sales = balances.sales_subquery(as_of)
+        paid = balances.receipts_subquery(as_of)
+        stmt = (stmt.outerjoin(sales, sales.c.customer_id == Customer.id)
+                .outerjoin(paid, paid.c.customer_id == Customer.id))
+        if key == "balance":
+            col = func.coalesce(sales.c.sales, 0) - func.coalesce(paid.c.paid, 0)
+        else:
+            # Below zero means nothing is overdue; ordering by the raw difference is close enough.
+            col = func.coalesce(sales.c.due, 0) - func.coalesce(paid.c.paid, 0)
+    else:
+        col = getattr(Customer, key)
+    if query.descending:
+        return stmt.order_by(col.desc(), Customer.id.desc())
+    return stmt.order_by(col.asc(), Customer.id.asc())
+
+
 def search_customer_ids(session: Session, actor: Actor, query: CustomerQuery, limit: int | None = None) -> list[int]:
-    """Ids of the customers matching ``query``, in its sort order (ties by id)."""
-    raise NotImplementedError
+    require(actor, "customers.view")
+    stmt = _sorted(_filtered(session, actor, query, select(Customer.id)), query)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
 
 
 def count_customers(session: Session, actor: Actor, query: CustomerQuery) -> int:
-    """How many customers match (for the status bar)."""
-    raise NotImplementedError
+    require(actor, "customers.view")
+    inner = _filtered(session, actor, query, select(Customer.id)).subquery()
+    return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
 def fetch_customer_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
-    """Display rows for exactly these ids, in the same order (missing ids are skipped)."""
-    raise NotImplementedError
+    if not ids:
+        return []
+    found: dict[int, tuple] = {}
+    tags: dict[int, list[str]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        stmt = (select(Customer.id, Customer.code, Customer.name, CustomerType.name, Customer.grade,
+                       Customer.status, Customer.city, Customer.phone, Customer.mobile, User.display_name,
+                       Territory.name, Customer.is_incomplete, Customer.archived, Customer.updated_at)
+                .outerjoin(CustomerType, CustomerType.id == Customer.type_id)
+                .outerjoin(User, User.id == Customer.owner_id)
+                .outerjoin(Territory, Territory.id == Customer.territory_id)
+                .where(Customer.id.in_(chunk)))
+        for row in session.execute(stmt):
+            found[row[0]] = tuple(row)
+        for cid, name in session.execute(select(customer_tags.c.customer_id, Tag.name)
+                                         .join(Tag, Tag.id == customer_tags.c.tag_id)
+                                         .where(customer_tags.c.customer_id.in_(chunk)).order_by(Tag.name)):
+            tags.setdefault(cid, []).append(name)
+    ledger = balances.balances_for(session, list(found))
+    rows: list[CustomerRow] = []
+    for cid in ids:
+        r = found.get(cid)
+        if r is None:
+            continue
+        bal = ledger.get(cid)
+        rows.append(CustomerRow(id=r[0], code=r[1], name=r[2], type_name=r[3] or "", grade=r[4] or "",
+                                status=r[5], city=r[6] or "", phone=r[7] or "", mobile=r[8] or "",
+                                owner_name=r[9] or "", territory_name=r[10] or "", tags=tuple(tags.get(cid, ())),
+                                is_incomplete=bool(r[11]), archived=bool(r[12]),
+                                balance=bal.balance if bal else 0, overdue=bal.overdue if bal else 0,
+                                updated_at=r[13]))
+    return rows
+
+
+STATUS_LABELS = {"active": "active", "dormant": "dormant", "lost": "lost"}  # translated with _ when shown
 
 
 def list_options(session: Session, actor: Actor) -> ListOptions:
-    """Types, grades in use, statuses, territories, owners and tags for filters and forms."""
-    raise NotImplementedError
+    types = session.execute(select(CustomerType.id, CustomerType.code, CustomerType.name)
+                            .order_by(CustomerType.sort_order, CustomerType.id)).all()
+    grades = [g for g in session.scalars(select(Customer.grade).distinct().order_by(Customer.grade)) if g]
+    territories = session.execute(select(Territory.id, Territory.name).order_by(Territory.name)).all()
+    owners = session.execute(select(User.id, User.display_name, User.username)
+                             .where(User.active.is_(True)).order_by(User.display_name)).all()
+    tags = list(session.scalars(select(Tag.name).order_by(Tag.name)))
+    return ListOptions(
+        types=[Option(code, name) for _id, code, name in types],
+        type_ids=[Option(tid, name) for tid, _code, name in types],
+        grades=grades,
+        statuses=[Option(s.value, _(STATUS_LABELS[s.value])) for s in CustomerStatus],
+        territories=[Option(tid, name) for tid, name in territories],
+        owners=[Option(uid, display or username) for uid, display, username in owners],
+        tags=tags,
+    )

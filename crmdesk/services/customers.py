@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass, field
+import re
+import unicodedata
+from dataclasses import dataclass
 
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import Customer
+from crmdesk.core.search_text import customer_search_text
+from crmdesk.db.base import utcnow
+from crmdesk.db.models import Contact, Customer, CustomerStatus, CustomerType, Receipt, SalesLine, SalesOrder, Tag, \
+    Territory, User
+from crmdesk.i18n import _
+from crmdesk.services import audit, custom_fields
 from crmdesk.services.actor import Actor
+from crmdesk.services.permissions import require
 from crmdesk.services.customer_errors import (  # noqa: F401  (re-exported for callers)
     ConcurrencyError,
     CustomerError,
@@ -72,59 +81,259 @@ PLAIN_FIELDS = ("code", "name", "short_name", "type_id", "grade", "status", "pro
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:
-    """The customer or NotFound."""
-    raise NotImplementedError
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(_("Customer {id} does not exist (any more)").format(id=customer_id))
+    return customer
 
 
 def input_from_customer(session: Session, customer_id: int) -> CustomerInput:
-    """The form's starting values for an existing customer (custom values formatted for display)."""
-    raise NotImplementedError
+    c = get_customer(session, customer_id)
+    data = CustomerInput(**{name: getattr(c, name) for name in PLAIN_FIELDS})
+    data.tags = sorted(t.name for t in c.tags)
+    stored = custom_fields.customer_values(session, customer_id)
+    data.custom_values = {f.id: custom_fields.format_value(f, stored.get(f.id))
+                          for f in custom_fields.type_fields(session, c.type_id)}
+    return data
 
 
 def new_customer_code(session: Session, prefix: str = "C") -> str:
-    """The next free code like ``C000123``."""
-    raise NotImplementedError
+    width = 6
+    last = session.scalar(select(Customer.code)
+                          .where(Customer.code.like(f"{prefix}%"), func.length(Customer.code) == len(prefix) + width)
+                          .order_by(Customer.code.desc()).limit(1))
+    n = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    while True:
+        code = f"{prefix}{n:0{width}d}"
+        if session.scalar(select(Customer.id).where(Customer.code == code)) is None:
+            return code
+        n += 1
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def validate_customer(session: Session, data: CustomerInput, customer_id: int | None = None) -> dict[int, str]:
-    """Raise ValidationError naming every bad field; return the canonical custom values."""
-    raise NotImplementedError
+    problems: list[str] = []
+    if not data.name.strip():
+        problems.append(_("Name is required"))
+    code = data.code.strip()
+    if code:
+        clash = session.scalar(select(Customer.id).where(Customer.code == code))
+        if clash is not None and clash != customer_id:
+            problems.append(_("Code {code} is used by another customer").format(code=code))
+    if data.status not in {s.value for s in CustomerStatus}:
+        problems.append(_("Unknown status {status}").format(status=data.status))
+    if data.email.strip() and not _EMAIL.match(data.email.strip()):
+        problems.append(_("Email is not an email address: {value}").format(value=data.email))
+    if data.credit_limit < 0:
+        problems.append(_("Credit limit cannot be negative"))
+    if data.payment_terms_days < 0:
+        problems.append(_("Payment terms cannot be negative"))
+    for model, value, label in ((CustomerType, data.type_id, _("Customer type")), (User, data.owner_id, _("Owner")),
+                                (Territory, data.territory_id, _("Territory"))):
+        if value is not None and session.get(model, value) is None:
+            problems.append(_("{field} {id} does not exist").format(field=label, id=value))
+    canonical: dict[int, str] = {}
+    if data.custom_values is not None:
+        try:
+            canonical = custom_fields.validate_values(session, data.type_id, data.custom_values)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ValidationError(problems)
+    return canonical
+
+
+def normalize_name(name: str) -> str:
+    """Trimmed, full-width → half-width (NFKC), case-folded, inner spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+
+
+def phone_digits(phone: str) -> str:
+    """Digits only, without a leading +86 / 0086 country code."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
+    for cc in ("0086", "86"):
+        if digits.startswith(cc) and len(digits) - len(cc) >= 11:
+            digits = digits[len(cc):]
+            break
+    return digits
+
+
+def _longest_run(text: str) -> str:
+    """The longest run of CJK characters (unchanged by NFKC, so safe for LIKE), else of letters/digits."""
+    runs = re.findall(r"[\u3400-\u9fff]+", text) or re.findall(r"[0-9a-z]+", text)
+    return max(runs, key=len) if runs else ""
 
 
 def find_duplicates(session: Session, name: str, phones: list[str] | tuple[str, ...] = (),
                     exclude_id: int | None = None) -> list[DuplicateHit]:
-    """Existing customers whose normalised name (trimmed, full-width→half-width, case-folded)
-    or any phone/mobile (digits only, customer or contact) matches. A warning, not a refusal."""
-    raise NotImplementedError
+    hits: dict[int, DuplicateHit] = {}
+    norm = normalize_name(name)
+    run = _longest_run(norm)
+    if run:
+        rows = session.execute(select(Customer.id, Customer.code, Customer.name)
+                               .where(func.lower(Customer.name).like(f"%{run}%"))).all()
+        for cid, code, cname in rows:
+            if cid != exclude_id and normalize_name(cname) == norm:
+                hits[cid] = DuplicateHit(cid, code, cname, "name", cname)
+    for phone in phones:
+        digits = phone_digits(phone)
+        if len(digits) < 6:
+            continue
+        tail = digits[-7:]
+        cust = select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.mobile).where(
+            or_(Customer.phone.like(f"%{tail}%"), Customer.mobile.like(f"%{tail}%")))
+        via_contacts = select(Customer.id, Customer.code, Customer.name, Contact.phone, Contact.mobile).join(
+            Contact, Contact.customer_id == Customer.id).where(
+            or_(Contact.phone.like(f"%{tail}%"), Contact.mobile.like(f"%{tail}%")))
+        for stmt in (cust, via_contacts):
+            for cid, code, cname, p1, p2 in session.execute(stmt):
+                if cid == exclude_id or cid in hits:
+                    continue
+                if digits in (phone_digits(p1), phone_digits(p2)):
+                    hits[cid] = DuplicateHit(cid, code, cname, "phone", phone)
+    return list(hits.values())
+
+
+def _apply(customer: Customer, data: CustomerInput) -> None:
+    for name in PLAIN_FIELDS:
+        value = getattr(data, name)
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "code" and not value:
+            continue
+        setattr(customer, name, value)
 
 
 def create_customer(session: Session, actor: Actor, data: CustomerInput) -> Customer:
-    """Validate and add a customer (flushed, so ``id`` is set); audit rows for every set field."""
-    raise NotImplementedError
+    require(actor, "customers.create")
+    canonical = validate_customer(session, data)
+    customer = Customer(code="", name="")
+    _apply(customer, data)
+    if not customer.code:
+        customer.code = new_customer_code(session)
+    customer.search_text = compute_search_text(customer, [])
+    session.add(customer)
+    session.flush()
+    for name in PLAIN_FIELDS:
+        value = getattr(customer, name)
+        if value not in (None, "", 0) or name == "status":
+            audit.record(session, actor, "customers", customer.id, "create", name, None, value)
+    if data.tags:
+        set_tags(session, actor, customer.id, data.tags)
+    if canonical:
+        custom_fields.set_customer_values(session, actor, customer.id, canonical)
+    return customer
+
+
+def _same_time(a: dt.datetime | None, b: dt.datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.replace(tzinfo=None) == b.replace(tzinfo=None)
+
+
+def check_not_changed(current: dt.datetime | None, loaded: dt.datetime | None, what: str) -> None:
+    """ConcurrencyError unless the record's ``updated_at`` is still the one the form loaded."""
+    if loaded is not None and not _same_time(current, loaded):
+        raise ConcurrencyError(_("{what} was changed by someone else since you opened it; "
+                                 "reopen it to see their changes, then edit again").format(what=what))
 
 
 def update_customer(session: Session, actor: Actor, customer_id: int, data: CustomerInput,
                     loaded_updated_at: dt.datetime | None) -> Customer:
-    """Save the form. ``loaded_updated_at`` is the customer's ``updated_at`` when the form loaded it:
-    if it differs now, ConcurrencyError ("changed by someone else") and nothing is saved."""
-    raise NotImplementedError
+    require(actor, "customers.update")
+    customer = get_customer(session, customer_id)
+    # Re-read the row: another session may have committed since this session loaded it.
+    session.refresh(customer)
+    check_not_changed(customer.updated_at, loaded_updated_at, customer.name)
+    canonical = validate_customer(session, data, customer_id)
+    before = {name: getattr(customer, name) for name in PLAIN_FIELDS}
+    _apply(customer, data)
+    after = {name: getattr(customer, name) for name in PLAIN_FIELDS}
+    changed = audit.record_changes(session, actor, "customers", customer.id, before, after)
+    if data.tags is not None:
+        changed += set_tags(session, actor, customer.id, data.tags)
+    if data.custom_values is not None:
+        changed += custom_fields.set_customer_values(session, actor, customer.id, canonical)
+    if changed:
+        # Tags and custom values live in other tables: bump the stamp so other open forms notice.
+        customer.updated_at = utcnow()
+        if customer.is_incomplete and customer.name:
+            customer.is_incomplete = False
+    session.flush()
+    refresh_search_text(session, customer)
+    return customer
 
 
-def set_tags(session: Session, actor: Actor, customer_id: int, tag_names: list[str]) -> None:
-    """Replace the customer's tags (new tag names are created)."""
-    raise NotImplementedError
+def set_tags(session: Session, actor: Actor, customer_id: int, tag_names: list[str]) -> int:
+    require(actor, "customers.update")
+    customer = get_customer(session, customer_id)
+    wanted = list(dict.fromkeys(n.strip() for n in tag_names if n and n.strip()))
+    old = sorted(t.name for t in customer.tags)
+    if old == sorted(wanted):
+        return 0
+    existing = {t.name: t for t in session.scalars(select(Tag).where(Tag.name.in_(wanted)))} if wanted else {}
+    tags = []
+    for name in wanted:
+        tag = existing.get(name)
+        if tag is None:
+            tag = Tag(name=name)
+            session.add(tag)
+        tags.append(tag)
+    customer.tags = tags
+    audit.record(session, actor, "customers", customer_id, "update", "tags", ", ".join(old),
+                 ", ".join(sorted(wanted)))
+    return 1
 
 
 def archive_customer(session: Session, actor: Actor, customer_id: int, archived: bool = True) -> Customer:
-    """Hide (or bring back) a customer from the default list; keeps all its data."""
-    raise NotImplementedError
+    require(actor, "customers.archive")
+    customer = get_customer(session, customer_id)
+    if customer.archived != archived:
+        audit.record(session, actor, "customers", customer_id, "archive" if archived else "update", "archived",
+                     customer.archived, archived)
+        customer.archived = archived
+        session.flush()
+    return customer
 
 
 def delete_customer(session: Session, actor: Actor, customer_id: int) -> None:
-    """Delete a customer with no orders or receipts; otherwise DeleteRefused (archive instead)."""
-    raise NotImplementedError
+    require(actor, "customers.delete")
+    customer = get_customer(session, customer_id)
+    orders = session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_id == customer_id))
+    lines = session.scalar(select(func.count()).select_from(SalesLine).where(SalesLine.customer_id == customer_id))
+    receipts = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.customer_id == customer_id))
+    if orders or lines or receipts:
+        raise DeleteRefused(_("{name} has {orders} orders and {receipts} receipts and cannot be deleted; "
+                              "archive it instead").format(name=customer.name, orders=orders, receipts=receipts))
+    from crmdesk.services.attachments import managed_files_of_customer, delete_files_after_commit
+
+    delete_files_after_commit(session, managed_files_of_customer(session, customer_id))
+    audit.record(session, actor, "customers", customer_id, "delete", "code", customer.code, None)
+    audit.record(session, actor, "customers", customer_id, "delete", "name", customer.name, None)
+    session.delete(customer)
+    session.flush()
+
+
+def compute_search_text(customer: Customer, contacts: list[tuple[str, str, str]]) -> str:
+    """The search key from the customer and its contacts' (name, phone, mobile)."""
+    phones = [customer.phone, customer.mobile, *(p for _n, p, _m in contacts), *(m for _n, _p, m in contacts)]
+    phones = [p for p in phones if p]
+    # Digits-only copies so that "88881234" finds "020-8888 1234".
+    phones += [d for d in (re.sub(r"\D", "", p) for p in phones) if d and d not in phones]
+    return customer_search_text(customer.name, customer.code, tuple(phones), tuple(n for n, _p, _m in contacts))
 
 
 def refresh_search_text(session: Session, customer: Customer | int) -> None:
-    """Rebuild ``customers.search_text`` from the customer and its contacts (call after any change)."""
-    raise NotImplementedError
+    if isinstance(customer, int):
+        customer = get_customer(session, customer)
+    contacts = session.execute(select(Contact.name, Contact.phone, Contact.mobile)
+                               .where(Contact.customer_id == customer.id).order_by(Contact.id)).all()
+    text = compute_search_text(customer, [tuple(c) for c in contacts])
+    if text != customer.search_text:
+        # Keep updated_at: the search key is derived data, not an edit another form must notice.
+        session.execute(update(Customer).where(Customer.id == customer.id)
+                        .values(search_text=text, updated_at=customer.updated_at)
+                        .execution_options(synchronize_session=False))
+        session.expire(customer, ["search_text"])

@@ -6,10 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import Task
+from crmdesk.db.base import utcnow
+from crmdesk.db.models import Contact, Customer, CustomerStatus, SalesOrder, Task, TaskStatus, User
+from crmdesk.i18n import _
+from crmdesk.services import audit
 from crmdesk.services.actor import Actor
+from crmdesk.services.customer_errors import CustomerError, NotFound, ValidationError
+from crmdesk.services.customers import get_customer
+from crmdesk.services.permissions import require, scope_customers
 
 
 @dataclass(frozen=True)
@@ -59,44 +66,172 @@ class TodayData:
 def create_task(session: Session, actor: Actor, customer_id: int | None, title: str, due_date: dt.date | None,
                 assignee_id: int | None = None, notes: str = "", priority: int = 2,
                 interaction_id: int | None = None) -> Task:
-    """An open task; assigned to the actor unless ``assignee_id`` is given."""
-    raise NotImplementedError
+    require(actor, "customers.tasks")
+    if not title.strip():
+        raise ValidationError(_("A task needs a title"))
+    if priority not in (1, 2, 3):
+        raise ValidationError(_("Priority must be 1 (high), 2 (normal) or 3 (low)"))
+    if customer_id is not None:
+        get_customer(session, customer_id)
+    task = Task(customer_id=customer_id, assignee_id=assignee_id if assignee_id is not None else actor.user_id,
+                created_by_id=actor.user_id, title=title.strip(), notes=notes.strip(), due_date=due_date,
+                status=TaskStatus.OPEN.value, priority=priority, interaction_id=interaction_id)
+    session.add(task)
+    session.flush()
+    audit.record(session, actor, "tasks", task.id, "create", "title", None, task.title)
+    if due_date:
+        audit.record(session, actor, "tasks", task.id, "create", "due_date", None, due_date.isoformat())
+    return task
+
+
+def _task_select() -> Select:
+    return (select(Task, Customer.code, Customer.name, User.display_name)
+            .outerjoin(Customer, Customer.id == Task.customer_id)
+            .outerjoin(User, User.id == Task.assignee_id))
+
+
+def _infos(session: Session, stmt: Select, today: dt.date) -> list[TaskInfo]:
+    out = []
+    for task, code, name, assignee in session.execute(stmt):
+        out.append(TaskInfo(id=task.id, customer_id=task.customer_id, customer_code=code or "",
+                            customer_name=name or "", title=task.title, notes=task.notes, due_date=task.due_date,
+                            status=task.status, priority=task.priority, assignee_id=task.assignee_id,
+                            assignee_name=assignee or "",
+                            is_overdue=task.status == TaskStatus.OPEN.value and task.due_date is not None
+                            and task.due_date < today))
+    return out
 
 
 def open_tasks(session: Session, actor: Actor, customer_id: int | None = None, all_users: bool = False,
-               due_through: dt.date | None = None) -> list[TaskInfo]:
-    """Open tasks by due date (undated last): the actor's own, or everyone's when ``all_users``."""
-    raise NotImplementedError
+               due_through: dt.date | None = None, today: dt.date | None = None) -> list[TaskInfo]:
+    require(actor, "customers.tasks")
+    today = today or dt.date.today()
+    stmt = _task_select().where(Task.status == TaskStatus.OPEN.value)
+    if customer_id is not None:
+        stmt = stmt.where(Task.customer_id == customer_id)
+    if not all_users:
+        stmt = stmt.where(Task.assignee_id == actor.user_id) if actor.user_id is not None \
+            else stmt.where(Task.assignee_id.is_(None))
+    if due_through is not None:
+        stmt = stmt.where(Task.due_date <= due_through)
+    stmt = stmt.order_by(Task.due_date.is_(None), Task.due_date, Task.priority, Task.id)
+    return _infos(session, stmt, today)
 
 
 def customer_tasks(session: Session, customer_id: int, include_closed: bool = True) -> list[TaskInfo]:
-    raise NotImplementedError
+    stmt = _task_select().where(Task.customer_id == customer_id)
+    if not include_closed:
+        stmt = stmt.where(Task.status == TaskStatus.OPEN.value)
+    stmt = stmt.order_by((Task.status == TaskStatus.OPEN.value).desc(), Task.due_date.is_(None), Task.due_date.desc(),
+                         Task.id.desc())
+    return _infos(session, stmt, dt.date.today())
+
+
+def _get(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(_("Task {id} does not exist (any more)").format(id=task_id))
+    return task
 
 
 def mark_done(session: Session, actor: Actor, task_id: int) -> Task:
-    raise NotImplementedError
+    require(actor, "customers.tasks")
+    task = _get(session, task_id)
+    if task.status != TaskStatus.DONE.value:
+        audit.record(session, actor, "tasks", task.id, "update", "status", task.status, TaskStatus.DONE.value)
+        task.status = TaskStatus.DONE.value
+        task.done_at = utcnow()
+        session.flush()
+    return task
 
 
 def reschedule(session: Session, actor: Actor, task_id: int, new_due: dt.date) -> Task:
-    raise NotImplementedError
+    require(actor, "customers.tasks")
+    task = _get(session, task_id)
+    if task.status != TaskStatus.OPEN.value:
+        raise CustomerError(_("Only an open task can be rescheduled"))
+    if task.due_date != new_due:
+        audit.record(session, actor, "tasks", task.id, "update", "due_date",
+                     task.due_date.isoformat() if task.due_date else None, new_due.isoformat())
+        task.due_date = new_due
+        session.flush()
+    return task
 
 
 def cancel_task(session: Session, actor: Actor, task_id: int) -> Task:
-    raise NotImplementedError
+    require(actor, "customers.tasks")
+    task = _get(session, task_id)
+    if task.status == TaskStatus.OPEN.value:
+        audit.record(session, actor, "tasks", task.id, "update", "status", task.status, TaskStatus.CANCELLED.value)
+        task.status = TaskStatus.CANCELLED.value
+        session.flush()
+    return task
+
+
+def _birthday_in(year: int, birthday: dt.date) -> dt.date:
+    try:
+        return birthday.replace(year=year)
+    except ValueError:  # 29 February in a common year: celebrate on the 28th
+        return dt.date(year, 2, 28)
 
 
 def birthdays_this_week(session: Session, actor: Actor, today: dt.date | None = None) -> list[BirthdayInfo]:
-    """Contacts whose birthday falls in the ISO week (Monday–Sunday) of ``today``."""
-    raise NotImplementedError
+    require(actor, "customers.view")
+    today = today or dt.date.today()
+    monday = today - dt.timedelta(days=today.weekday())
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    wanted = {d.strftime("%m-%d") for d in days}
+    if "02-28" in wanted and not _is_leap(monday.year) and not _is_leap(days[-1].year):
+        wanted.add("02-29")
+    month_day = func.strftime("%m-%d", Contact.birthday) if session.get_bind().dialect.name == "sqlite" \
+        else func.to_char(Contact.birthday, "MM-DD")
+    stmt = (select(Contact.id, Contact.name, Contact.birthday, Customer.id, Customer.name)
+            .join(Customer, Customer.id == Contact.customer_id)
+            .where(Contact.birthday.is_not(None), month_day.in_(sorted(wanted)), Customer.archived.is_(False)))
+    stmt = scope_customers(stmt, actor)
+    out = []
+    for cid, cname, birthday, cust_id, cust_name in session.execute(stmt):
+        when = next((d for d in days if _birthday_in(d.year, birthday) == d), None)
+        if when is None:
+            continue
+        out.append(BirthdayInfo(contact_id=cid, contact_name=cname, customer_id=cust_id, customer_name=cust_name,
+                                birthday=birthday, date_this_year=when))
+    out.sort(key=lambda b: (b.date_this_year, b.customer_name, b.contact_name))
+    return out
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def customers_without_purchase(session: Session, actor: Actor, days: int = 90, today: dt.date | None = None,
                                limit: int = 50) -> list[FlaggedCustomer]:
-    """Active, non-archived customers that bought before but not in the last ``days`` days (longest silent first)."""
-    raise NotImplementedError
+    require(actor, "customers.view")
+    today = today or dt.date.today()
+    cutoff = today - dt.timedelta(days=days)
+    last = (select(SalesOrder.customer_id.label("cid"), func.max(SalesOrder.order_date).label("last"))
+            .group_by(SalesOrder.customer_id).subquery())
+    stmt = (select(Customer.id, Customer.code, Customer.name, last.c.last)
+            .join(last, last.c.cid == Customer.id)
+            .where(last.c.last < cutoff, Customer.archived.is_(False),
+                   or_(Customer.status == CustomerStatus.ACTIVE.value, Customer.status.is_(None)))
+            .order_by(last.c.last, Customer.id).limit(limit))
+    stmt = scope_customers(stmt, actor)
+    reason = _("No purchase for {days} days").format(days=days)
+    return [FlaggedCustomer(customer_id=cid, customer_code=code, customer_name=name, reason=reason,
+                            last_order_date=last_date) for cid, code, name, last_date in session.execute(stmt)]
 
 
 def today_data(session: Session, actor: Actor, today: dt.date | None = None, all_users: bool | None = None,
                no_purchase_days: int = 90) -> TodayData:
-    """Everything the Today page shows. ``all_users`` defaults to True for the owner, else the actor's own."""
-    raise NotImplementedError
+    today = today or dt.date.today()
+    if all_users is None:
+        all_users = actor.is_owner
+    tasks = open_tasks(session, actor, all_users=all_users, due_through=today + dt.timedelta(days=7), today=today)
+    return TodayData(
+        overdue=[t for t in tasks if t.due_date is not None and t.due_date < today],
+        due_today=[t for t in tasks if t.due_date == today],
+        upcoming=[t for t in tasks if t.due_date is not None and t.due_date > today],
+        birthdays=birthdays_this_week(session, actor, today),
+        flagged=customers_without_purchase(session, actor, no_purchase_days, today),
+    )

@@ -1,0 +1,60 @@
+"""Customer text search, backend-neutral for callers.
+
+``customer_text_condition`` turns query words into a WHERE condition on customers. On SQLite,
+migration 0003 adds ``customers_search_keys`` (a narrow copy of id + search_text) and
+``customers_search`` (an FTS5 trigram index over it), both kept by triggers: words of three or
+more characters use the index, shorter ones scan the narrow copy. Other databases use
+``LIKE '%word%'`` on ``customers.search_text``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, text
+from sqlalchemy.orm import Session
+
+from crmdesk.db.models import Customer
+
+FTS_TABLE = "customers_search"
+KEYS_TABLE = "customers_search_keys"
+TRIGRAM = 3
+
+# engine URL → whether the FTS table exists (checked once per engine).
+_fts_available: dict[str, bool] = {}
+
+def has_fts(session: Session) -> bool:
+    bind = session.get_bind()
+    key = bind.url.render_as_string(hide_password=False)
+    found = _fts_available.get(key)
+    if found is None:
+        found = bind.dialect.name == "sqlite" and session.execute(
+            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"), {"n": FTS_TABLE}).first() is not None
+        _fts_available[key] = found
+    return found
+
+
+def forget_cached_schema() -> None:
+    """Tests that create and drop the index call this."""
+    _fts_available.clear()
+
+
+def _fts_phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def customer_text_condition(session: Session, words: list[str]) -> ColumnElement[bool]:
+    """Customers whose search text contains every word (substring, case-insensitive; words lower-cased)."""
+    words = [w.lower() for w in words if w]
+    if not words or not has_fts(session):
+        return and_(*(Customer.search_text.contains(w, autoescape=True) for w in words))
+    conds: list[ColumnElement[bool]] = []
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    if long_words:
+        match = " AND ".join(_fts_phrase(w) for w in long_words)
+        conds.append(Customer.id.in_(
+            text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_match").bindparams(fts_match=match)))
+    for i, w in enumerate(w for w in words if len(w) < TRIGRAM):
+        # instr() is a plain substring test: faster than LIKE and needs no escaping.
+        conds.append(Customer.id.in_(
+            text(f"SELECT id FROM {KEYS_TABLE} WHERE instr(search_text, :short_{i}) > 0")
+            .bindparams(**{f"short_{i}": w})))
+    return and_(*conds)
