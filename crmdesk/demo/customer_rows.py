@@ -16,6 +16,7 @@ from crmdesk.demo.people import credit_codes, landlines, mobiles
 from crmdesk.demo.sales import SalesFrame
 from crmdesk.money import MONEY_SCALE
 
+ACTIVE_DAYS = 120
 GRADE_SHARES = (("A", 0.05), ("B", 0.15), ("C", 0.30))  # the rest are D
 CUSTOMER_NOTES = ("", "", "", "", "需提前电话预约送货", "送货到传达室", "每月25日对账", "开学前集中采购",
                   "只走对公账户", "老板亲自下单", "价格敏感，常比价", "发票寄财务室")
@@ -56,8 +57,13 @@ def grades(summary: CustomerSales) -> np.ndarray:
 
 
 def statuses(cust: CustomerFrame, summary: CustomerSales, cal: DemoCalendar) -> np.ndarray:
-    since = np.where(summary.last_day >= 0, cal.days - 1 - summary.last_day, cal.days - 1 - cust.join_day)
-    return np.where(since <= 90, "active", np.where(since <= 365, "dormant", "lost")).astype(object)
+    """Active: bought in the last ACTIVE_DAYS; dormant: within a year; lost: longer ago.
+    Prospects that never bought are active while new, then dormant."""
+    since = cal.days - 1 - summary.last_day
+    status = np.where(since <= ACTIVE_DAYS, "active", np.where(since <= 365, "dormant", "lost")).astype(object)
+    never = summary.last_day < 0
+    status[never] = np.where(cust.join_day[never] >= cal.days - ACTIVE_DAYS, "active", "dormant")
+    return status
 
 
 def customer_columns(rng: np.random.Generator, cust: CustomerFrame, summary: CustomerSales, cal: DemoCalendar,

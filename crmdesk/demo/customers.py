@@ -16,7 +16,8 @@ TYPE_CODES = ("retail", "direct", "dealer")
 RETAIL, DIRECT, DEALER = 0, 1, 2
 TYPE_SHARE = np.array([0.55, 0.30, 0.15])
 # Dealers buy in bulk, offices and schools steadily, walk-ins a little.
-TYPE_SIZE = np.array([0.25, 1.6, 3.5])
+TYPE_SIZE = np.array([0.5, 1.6, 3.5])
+SIZE_SIGMA = 1.2  # spread of customer sizes (log-normal): about 20% of customers bring 80% of profit
 # The industry choice of a direct-sales customer (the custom field "industry") and its share.
 INDUSTRIES = ("学校", "政府机关", "企业", "医院", "银行")
 INDUSTRY_SHARE = np.array([0.30, 0.14, 0.46, 0.06, 0.04])
@@ -41,6 +42,7 @@ class CustomerFrame:
     price_factor: np.ndarray  # share of the list-price margin the customer pays
     member: np.ndarray  # retail loyalty-card holders
     incomplete: np.ndarray  # stubs an import left behind
+    prospect: np.ndarray  # never bought anything
     late_payer: np.ndarray
     bad_debtor: np.ndarray  # leaves old invoices unpaid
 
@@ -143,15 +145,15 @@ def build_customers(rng: np.random.Generator, n: int, cal: DemoCalendar, first_i
     owner_id[walk_in] = 0
 
     days = cal.days
-    before = rng.random(n) < 0.4
+    before = rng.random(n) < 0.65
     join_day = np.where(before, -rng.integers(30, 1500, n), rng.integers(0, days, n))
-    churned = rng.random(n) < 0.14
+    churned = rng.random(n) < 0.25
     stop_day = np.full(n, days - 1, dtype=np.int64)
     span = days - 1 - np.maximum(join_day, 0)
     stop_day[churned] = (np.maximum(join_day, 0) + (rng.random(n) * span).astype(np.int64))[churned]
     active_share = (stop_day - np.maximum(join_day, 0) + 1) / days
 
-    size = rng.lognormal(0.0, 1.5, n) * TYPE_SIZE[type_idx]
+    size = rng.lognormal(0.0, SIZE_SIGMA, n) * TYPE_SIZE[type_idx]
     weight = size * active_share
     terms = np.where(type_idx == RETAIL, 0,
                      np.where(type_idx == DIRECT, rng.choice([30, 30, 45, 60, 90], n), rng.choice([30, 60, 60, 90], n)))
@@ -162,6 +164,10 @@ def build_customers(rng: np.random.Generator, n: int, cal: DemoCalendar, first_i
         rng.uniform(0.25, 0.42, n),
     )
     incomplete = rng.random(n) < 0.006
+    if n >= 50 and not incomplete.any():
+        incomplete[n - 1] = True  # every demo shows an import stub to complete
+    prospect = ~incomplete & (rng.random(n) < 0.04)
+    prospect[:3] = False
     credit = type_idx != RETAIL
     late_payer = credit & (rng.random(n) < 0.10)
     bad_debtor = credit & (rng.random(n) < 0.03)
@@ -172,8 +178,8 @@ def build_customers(rng: np.random.Generator, n: int, cal: DemoCalendar, first_i
         ids=ids, codes=[f"KH{i:06d}" for i in range(1, n + 1)], type_idx=type_idx, kind=kinds, names=names,
         province=provinces, city=cities, district=districts, territory_idx=territory_idx, owner_id=owner_id,
         weight=weight, join_day=join_day, stop_day=stop_day, terms=terms.astype(np.int64),
-        price_factor=price_factor, member=member, incomplete=incomplete, late_payer=late_payer,
-        bad_debtor=bad_debtor,
+        price_factor=price_factor, member=member, incomplete=incomplete, prospect=prospect,
+        late_payer=late_payer, bad_debtor=bad_debtor,
     )
 
 

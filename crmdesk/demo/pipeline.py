@@ -90,6 +90,8 @@ def build_cases(rng: np.random.Generator, cust: CustomerFrame, sales: SalesFrame
     who = sales.doc_customer[doc]
     end = cal.days - 1
     opened = np.minimum(sales.doc_day[doc] + rng.integers(1, 21, n), end)
+    fresh = rng.permutation(n)[: max(2, n // 25)]  # a few cases are still being worked on
+    opened[fresh] = np.maximum(opened[fresh], end - rng.integers(0, 15, len(fresh)))
     in_time = np.argsort(opened, kind="stable")
     doc, who, opened = doc[in_time], who[in_time], opened[in_time]
     types = list(CASE_SHARE)
@@ -102,6 +104,8 @@ def build_cases(rng: np.random.Generator, cust: CustomerFrame, sales: SalesFrame
     status = np.where(recent, np.where(u < 0.4, CaseStatus.OPEN.value,
                                        np.where(u < 0.7, CaseStatus.IN_PROGRESS.value, CaseStatus.RESOLVED.value)),
                       np.where(u < 0.92, CaseStatus.CLOSED.value, CaseStatus.RESOLVED.value)).astype(object)
+    if n and not np.isin(status, (CaseStatus.OPEN.value, CaseStatus.IN_PROGRESS.value)).any():
+        status[-1] = CaseStatus.OPEN.value
     closed = (status == CaseStatus.CLOSED.value) | (status == CaseStatus.RESOLVED.value)
     open_seconds = rng.integers(8 * 3600, 18 * 3600, n)
     opened_at = cal.to_dates(opened).astype("datetime64[s]") + open_seconds.astype("timedelta64[s]")

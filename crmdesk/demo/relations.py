@@ -35,6 +35,8 @@ def build_relations(rng: np.random.Generator, cust: CustomerFrame, first_id: int
             pool = local if len(local) else dealers
             pairs.append((s, int(pool[rng.integers(0, len(pool))]), RelationType.BUYS_THROUGH.value, ""))
     newcomers = np.flatnonzero((cust.join_day > 30) & (rng.random(cust.n) < 0.03))
+    if not len(newcomers):  # a tiny demo still shows one referral
+        newcomers = np.flatnonzero(cust.join_day > 30)[:1]
     older = np.argsort(cust.join_day, kind="stable")
     sorted_join = cust.join_day[older]
     for c in newcomers.tolist():

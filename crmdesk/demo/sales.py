@@ -78,7 +78,11 @@ def _quantities(rng: np.random.Generator, prod: ProductFrame, products: np.ndarr
 
 def _sale_lines(rng, cal: DemoCalendar, cust: CustomerFrame, n_sale: int):
     """Lines per customer, grouped into orders, with a date per order."""
-    lines_per_c = rng.multinomial(n_sale, cust.weight / cust.weight.sum())
+    # Every customer but a few prospects has bought at least once; the rest follows their size.
+    buyer = ~cust.prospect
+    base_lines = buyer.astype(np.int64) if n_sale >= 2 * buyer.sum() else np.zeros(cust.n, dtype=np.int64)
+    weight = np.where(buyer, cust.weight, 0.0)
+    lines_per_c = base_lines + rng.multinomial(n_sale - int(base_lines.sum()), weight / weight.sum())
     avg = AVG_LINES_PER_ORDER[cust.type_idx] * rng.uniform(0.7, 1.3, cust.n)
     orders_per_c = np.where(lines_per_c > 0, np.clip(np.round(lines_per_c / avg), 1, np.maximum(lines_per_c, 1)), 0)
     line_cust = np.repeat(np.arange(cust.n), lines_per_c)

@@ -1,0 +1,161 @@
+"""The demo shop's people: staff, customers, contacts, and what happened with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from crmdesk.core.search_text import pinyin_keys
+from crmdesk.db.models import User
+from crmdesk.services.passwords import verify_password
+from tests.conftest import DEMO_END_DATE
+
+END = dt.date.fromisoformat(DEMO_END_DATE)
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def conn(demo_db):
+    with demo_db.engine.connect() as c:
+        yield c
+
+
+def rows(conn, sql: str, **params) -> list:
+    return conn.execute(text(sql), params).all()
+
+
+def D(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def test_staff_log_in_with_demo(demo_db):
+    with demo_db.sessions() as s:
+        users = s.scalars(select(User)).all()
+    by_role: dict[str, list[User]] = {}
+    for user in users:
+        by_role.setdefault(user.role, []).append(user)
+    assert [u.display_name for u in by_role["owner"]] == ["王老板"]
+    assert len(by_role["manager"]) == 1 and len(by_role["sales"]) == 5 and len(by_role["counter"]) == 2
+    assert all(verify_password(u.password_hash, "demo") for u in users)
+    assert all(u.territory_id is not None for u in by_role["sales"])
+
+
+def test_customers_sit_in_their_provinces_territory(conn):
+    rules = {province: tid for tid, province in rows(conn, "SELECT territory_id, value FROM territory_rules "
+                                                           "WHERE field = 'province'")}
+    assert {"华南", "华东", "华北", "华中", "西南"} <= {r[0] for r in rows(conn, "SELECT name FROM territories")}
+    seller = dict(rows(conn, "SELECT territory_id, id FROM users WHERE role = 'sales'"))
+    checked = 0
+    for province, territory, owner in rows(conn, "SELECT province, territory_id, owner_id FROM customers "
+                                                 "WHERE is_incomplete = 0"):
+        assert rules[province] == territory
+        assert owner is None or owner == seller[territory]
+        checked += 1
+    assert checked > 0
+    walk_ins = rows(conn, """SELECT COUNT(*) FROM customers c JOIN customer_types t ON t.id = c.type_id
+                             WHERE t.code = 'retail' AND c.owner_id IS NULL""")
+    assert walk_ins[0][0] > 0
+
+
+def test_customers_look_like_a_chinese_shops(conn):
+    customers = rows(conn, """SELECT c.code, c.name, t.code, c.search_text, c.grade, c.tax_id, c.payment_terms_days
+                              FROM customers c LEFT JOIN customer_types t ON t.id = c.type_id""")
+    assert {c[2] for c in customers} >= {"retail", "direct", "dealer"}
+    for code, name, kind, search, _grade, tax_id, terms in customers:
+        assert re.fullmatch(r"KH\d{6}", code)
+        assert CHINESE.search(name)
+        assert pinyin_keys(name)[1] in search, name
+        if kind == "direct":
+            assert re.search(r"(学|学校|学院|园|局|院|法院|公司|支行|事务所|办事处|馆|中心)$", name.split("（")[0]), name
+        if kind == "dealer":
+            assert re.search(r"(文具|办公|贸易|文化)", name), name
+        if kind in ("direct", "dealer"):
+            assert terms >= 30 and len(tax_id) == 18
+        if kind == "retail":
+            assert terms == 0
+    assert {c[4] for c in customers} >= {"A", "B", "C", "D"}
+    assert rows(conn, "SELECT COUNT(*) FROM customers WHERE is_incomplete = 1")[0][0] >= 1
+
+
+def test_custom_fields_tags_and_relations_are_filled(conn):
+    by_type = dict(rows(conn, """SELECT t.code, COUNT(*) FROM custom_field_values v
+                                 JOIN custom_field_defs d ON d.id = v.field_id
+                                 JOIN customer_types t ON t.id = d.customer_type_id GROUP BY t.code"""))
+    assert set(by_type) == {"retail", "direct", "dealer"}
+    missing_required = rows(conn, """SELECT c.id FROM customers c JOIN custom_field_defs d
+                                     ON d.customer_type_id = c.type_id AND d.required = 1
+                                     WHERE c.is_incomplete = 0 AND NOT EXISTS (SELECT 1 FROM custom_field_values v
+                                     WHERE v.customer_id = c.id AND v.field_id = d.id)""")
+    assert missing_required == []
+    tags = {r[0] for r in rows(conn, "SELECT DISTINCT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id")}
+    assert {"重点客户", "学校", "月结"} <= tags
+    kinds = {r[0] for r in rows(conn, "SELECT DISTINCT relation_type FROM customer_relations")}
+    assert kinds == {"branch_of", "buys_through", "referred_by"}
+    branches = rows(conn, """SELECT f.name, t.name FROM customer_relations r JOIN customers f
+                             ON f.id = r.from_customer_id JOIN customers t ON t.id = r.to_customer_id
+                             WHERE r.relation_type = 'branch_of'""")
+    assert all(branch.startswith(head) for branch, head in branches)
+
+
+def test_products_cover_categories_and_brands(conn):
+    assert rows(conn, "SELECT COUNT(DISTINCT category) FROM products")[0][0] >= 8
+    assert rows(conn, "SELECT COUNT(DISTINCT brand) FROM products")[0][0] >= 15
+    for code, name, unit, price, cost, search in rows(
+            conn, "SELECT code, name, unit, list_price, cost, search_text FROM products"):
+        assert re.fullmatch(r"SP\d{5}", code) and CHINESE.search(name) and unit
+        assert price > cost > 0
+        assert pinyin_keys(name)[1] in search
+
+
+def test_contacts(conn):
+    per_customer = rows(conn, """SELECT c.id, t.code, COUNT(k.id), SUM(k.is_primary) FROM customers c
+                                 JOIN customer_types t ON t.id = c.type_id
+                                 LEFT JOIN contacts k ON k.customer_id = c.id
+                                 WHERE c.is_incomplete = 0 GROUP BY c.id, t.code""")
+    for _cid, kind, count, primaries in per_customer:
+        if kind != "retail":
+            assert 1 <= count <= 3
+        if count:
+            assert primaries == 1
+    contacts = rows(conn, "SELECT name, role, mobile, birthday FROM contacts")
+    assert all(CHINESE.search(name) and re.fullmatch(r"1\d{10}", mobile) for name, _r, mobile, _b in contacts)
+    assert {"采购", "财务", "老板", "行政"} <= {r for _n, r, _m, _b in contacts}
+    upcoming = [b for *_x, b in contacts if b and 0 <= (D(b).replace(year=END.year) - END).days < 7]
+    assert upcoming
+
+
+def test_contact_log_and_tasks(conn):
+    log = rows(conn, "SELECT channel, subject, notes, outcome FROM interactions")
+    assert {c for c, *_ in log} >= {"visit", "call", "wechat", "store"}
+    assert all(CHINESE.search(subject) and CHINESE.search(notes) for _c, subject, notes, _o in log)
+    tasks = rows(conn, """SELECT t.status, t.due_date, i.next_follow_up FROM tasks t
+                          JOIN interactions i ON i.id = t.interaction_id""")
+    assert all(D(due) == D(follow) for _s, due, follow in tasks)
+    overdue = [t for t in tasks if t[0] == "open" and D(t[1]) < END]
+    due_today = [t for t in tasks if t[0] == "open" and D(t[1]) == END]
+    this_week = [t for t in tasks if t[0] == "open" and END < D(t[1]) <= END + dt.timedelta(days=6)]
+    done = [t for t in tasks if t[0] == "done"]
+    assert overdue and due_today and this_week and done
+
+
+def test_pipeline_and_service_cases(conn):
+    stages = rows(conn, """SELECT s.name, s.is_won, s.is_lost, o.closed_on, o.lost_reason, o.amount
+                           FROM opportunities o JOIN opportunity_stages s ON s.id = o.stage_id""")
+    assert {s[0] for s in stages} == {"线索", "需求确认", "报价", "谈判", "成交", "失败"}
+    for _name, won, lost, closed_on, reason, amount in stages:
+        assert amount > 0
+        assert (closed_on is not None) == bool(won or lost)
+        assert bool(reason) == bool(lost)
+    cases = rows(conn, "SELECT number, case_type, subject, status, satisfaction, feedback, opened_at, closed_at "
+                       "FROM service_cases")
+    assert {c[1] for c in cases} >= {"complaint", "repair", "return", "delivery", "consult"}
+    for number, _type, subject, status, score, feedback, opened, closed in cases:
+        assert re.fullmatch(r"FW-\d{8}-\d{4}", number) and CHINESE.search(subject)
+        if status == "closed":
+            assert 1 <= score <= 5 and CHINESE.search(feedback) and str(closed) >= str(opened)
+        else:
+            assert score is None
+    assert any(c[3] in ("open", "in_progress") for c in cases)
