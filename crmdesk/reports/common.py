@@ -80,7 +80,7 @@ def customer_ids_select(f: ReportFilters, actor: Actor, *, owner_for_salesperson
     return scope_customers(stmt, actor)
 
 
-def _scoped(actor: Actor) -> bool:
+def scoped(actor: Actor) -> bool:
     # scope_customers returns its input unchanged when the actor sees everything.
     probe = select(Customer.id)
     return scope_customers(probe, actor) is not probe
@@ -101,7 +101,7 @@ def line_conditions(f: ReportFilters, actor: Actor, *, dates: bool = True, produ
         cond.append(L.order_date <= upper)
     if products and has_product_filter(f):
         cond.append(L.product_id.in_(product_ids_select(f)))
-    if has_customer_filter(f) or _scoped(actor):
+    if has_customer_filter(f) or scoped(actor):
         cond.append(L.customer_id.in_(customer_ids_select(f, actor)))
     if f.salesperson_ids:
         cond.append(L.order_id.in_(select(SalesOrder.id).where(SalesOrder.salesperson_id.in_(f.salesperson_ids))))

@@ -15,7 +15,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import L, add_money, customers_frame, empty, frame, pct, sums_select
+from crmdesk.reports.common import add_money, empty, pct
+from crmdesk.reports.linecache import customers as cached_customers, line_frame
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -38,10 +39,10 @@ def abc_classes(gp_units: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def key_customers(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
-    df = frame(session, sums_select(f, actor, [L.customer_id]))
+    df = line_frame(session, actor, f).groupby("customer_id", as_index=False)[["revenue_u", "cost_u"]].sum()
     if df.empty:
         return empty(COLUMNS)
-    custs = customers_frame(session)
+    custs = cached_customers(session)
     df["customer_code"] = df["customer_id"].map(custs["code"])
     df["customer_name"] = df["customer_id"].map(custs["name"])
     df["customer_type"] = df["customer_id"].map(custs["customer_type"]).fillna("")

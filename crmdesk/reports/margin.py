@@ -1,8 +1,9 @@
 """Gross margin by a dimension: revenue, cost, gross profit, margin % and quantity.
 
-SQL groups the lines by the finest key the dimension needs (product, customer,
-order date or the order's salesperson); the small result is then rolled up to
-brand, category, customer type, territory or month in pandas.
+The filtered lines (from the columnar line cache) are grouped by the finest key
+the dimension needs (product, customer, day or the order's salesperson); the
+small result is then rolled up to brand, category, customer type, territory or
+month.
 """
 
 from __future__ import annotations
@@ -10,14 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import SalesLine, SalesOrder
 from crmdesk.i18n import N_
-from crmdesk.reports.common import (L, add_money, customers_frame, empty, frame, line_conditions, period_key,
-                                    products_frame,
-                                    sums_select, user_names)
+from crmdesk.reports.common import add_money, empty, user_names
+from crmdesk.reports.linecache import customers as cached_customers, line_frame, month_labels, products as cached_products
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -34,37 +32,34 @@ def columns_for(by: str) -> list[str]:
 
 def _grouped(session: Session, actor: Actor, f: ReportFilters, by: str) -> pd.DataFrame:
     """DataFrame with column ``by`` (and ``by_name``), revenue_u, cost_u, quantity."""
+    lines = line_frame(session, actor, f)
+    sums = ["revenue_u", "cost_u", "quantity"]
     if by in ("product", "brand", "category"):
-        df = frame(session, sums_select(f, actor, [L.product_id]))
-        prods = products_frame(session)
+        df = lines.groupby("product_id", as_index=False)[sums].sum()
+        prods = cached_products(session)
         if by == "product":
             df[by] = df["product_id"].map(prods["code"])
             df[f"{by}_name"] = df["product_id"].map(prods["name"])
             return df
         df[by] = df["product_id"].map(prods[by]).fillna("")
     elif by in ("customer", "customer_type", "territory"):
-        df = frame(session, sums_select(f, actor, [L.customer_id]))
-        custs = customers_frame(session)
+        df = lines.groupby("customer_id", as_index=False)[sums].sum()
+        custs = cached_customers(session)
         if by == "customer":
             df[by] = df["customer_id"].map(custs["code"])
             df[f"{by}_name"] = df["customer_id"].map(custs["name"])
             return df
         df[by] = df["customer_id"].map(custs[by]).fillna("")
     elif by == "month":
-        df = frame(session, sums_select(f, actor, [period_key(session, L.order_date).label(by)]))
-        df[by] = df[by].astype(str)
+        df = lines.groupby("day", as_index=False)[sums].sum()
+        df[by] = month_labels(df["day"])
     elif by == "salesperson":
-        o = SalesOrder.__table__.c
-        stmt = (select(o.salesperson_id, func.sum(L.amount).label("revenue_u"),
-                       func.sum(L.cost_amount).label("cost_u"), func.sum(L.quantity).label("quantity"))
-                .select_from(SalesLine.__table__.join(SalesOrder.__table__, o.id == L.order_id))
-                .where(*line_conditions(f, actor)).group_by(o.salesperson_id))
-        df = frame(session, stmt)
+        df = lines.groupby("salesperson_id", as_index=False)[sums].sum()
         names = user_names(session)
-        df[by] = df["salesperson_id"].map(lambda i: names.get(i, "") if pd.notna(i) else "")
+        df[by] = df["salesperson_id"].map(lambda i: names.get(int(i), ""))
     else:
         raise ValueError(f"unknown dimension {by!r}")
-    return df.groupby(by, as_index=False)[["revenue_u", "cost_u", "quantity"]].sum()
+    return df.groupby(by, as_index=False)[sums].sum()
 
 
 def margin(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:

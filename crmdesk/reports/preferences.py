@@ -22,13 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
-from crmdesk.reports.common import (L, customers_frame, empty, frame, line_conditions, pct, products_frame,
-                                    resolve_as_of, yuan)
+from crmdesk.reports.common import empty, pct, resolve_as_of, yuan
+from crmdesk.reports.linecache import customers as cached_customers, day_number, line_frame, products as cached_products
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -70,15 +69,14 @@ def preferences(session: Session, actor: Actor, f: ReportFilters, options: dict[
     as_of = resolve_as_of(session, f)
     start = as_of - relativedelta(months=months) + dt.timedelta(days=1)
     prev_start = start - relativedelta(months=months)
-    cur = L.order_date >= start
-    stmt = (select(L.customer_id, L.product_id, func.sum(case((cur, L.amount), else_=0)).label("cur"),
-                   func.sum(case((cur, 0), else_=L.amount)).label("prev"))
-            .where(*line_conditions(f.with_(date_from=prev_start), actor, date_to=as_of))
-            .group_by(L.customer_id, L.product_id))
-    df = frame(session, stmt)
-    if df.empty:
+    lines = line_frame(session, actor, f, date_from=prev_start, date_to=as_of)
+    if lines.empty:
         return empty(COLUMNS)
-    prods = products_frame(session)
+    is_cur = lines["day"].to_numpy() >= day_number(start)
+    lines["cur"] = np.where(is_cur, lines["revenue_u"], 0)
+    lines["prev"] = np.where(is_cur, 0, lines["revenue_u"])
+    df = lines.groupby(["customer_id", "product_id"], as_index=False)[["cur", "prev"]].sum()
+    prods = cached_products(session)
     df["category"] = df["product_id"].map(prods["category"]).fillna("")
     df["brand"] = df["product_id"].map(prods["brand"]).fillna("")
     price = df["product_id"].map(prods["list_price"]).fillna(0) / MONEY_SCALE
@@ -99,7 +97,7 @@ def preferences(session: Session, actor: Actor, f: ReportFilters, options: dict[
     best = bands.drop_duplicates("customer_id").set_index("customer_id")
     per["preferred_price_band"] = best["band"]
     per["price_band_share_pct"] = pct(best["cur"], per["cur"].reindex(best.index)).reindex(per.index)
-    custs = customers_frame(session)
+    custs = cached_customers(session)
     per["customer_code"] = custs["code"].reindex(per.index).to_numpy()
     per["customer_name"] = custs["name"].reindex(per.index).to_numpy()
     per["revenue_12m"] = yuan(per["cur"].astype("int64"))

@@ -14,13 +14,13 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Product
 from crmdesk.i18n import N_, _
-from crmdesk.reports.common import (L, ReportError, customers_frame, empty, frame, has_product_filter,
-                                    line_conditions, primary_contacts, resolve_as_of, yuan)
+from crmdesk.reports.common import ReportError, empty, has_product_filter, primary_contacts, resolve_as_of, yuan
+from crmdesk.reports.linecache import customers as cached_customers, line_frame, to_dates
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -36,6 +36,7 @@ def promotion_targets(session: Session, actor: Actor, f: ReportFilters, options:
     as_of = resolve_as_of(session, f)
     window = f.with_(date_from=as_of - dt.timedelta(days=days - 1), date_to=as_of)
     product_id = None
+    lines = line_frame(session, actor, window)
     if code:
         prod = session.scalar(select(Product).where(Product.code == code))
         if prod is None:
@@ -44,28 +45,30 @@ def promotion_targets(session: Session, actor: Actor, f: ReportFilters, options:
         same = [Product.category == prod.category]
         if prod.brand:
             same.append(Product.brand == prod.brand)
-        target = L.product_id.in_(select(Product.id).where(or_(*same)))
-        conds = [*line_conditions(window, actor), target]
-    elif has_product_filter(f):
-        conds = line_conditions(window, actor)
-    else:
+        target = session.scalars(select(Product.id).where(or_(*same))).all()
+        lines = lines[lines["product_id"].isin(target)]
+    elif not has_product_filter(f):
         raise ReportError(_("promotion-targets needs --product CODE, --category or --brand"))
-    bought = func.max(case((L.product_id == product_id, 1), else_=0)) if product_id else func.max(0)
-    stmt = (select(L.customer_id, func.max(case((L.amount > 0, L.order_date))).label("last"),
-                   func.count(func.distinct(case((L.amount > 0, L.order_id)))).label("orders"),
-                   func.sum(L.amount).label("amount_u"), bought.label("bought"))
-            .where(*conds).group_by(L.customer_id))
-    df = frame(session, stmt)
-    df = df[(df["amount_u"] > 0) & df["last"].notna()]
+    if lines.empty:
+        return empty(COLUMNS)
+    sales = lines[lines["revenue_u"] > 0]
+    df = pd.DataFrame({"amount_u": lines.groupby("customer_id")["revenue_u"].sum()})
+    df["last"] = sales.groupby("customer_id")["day"].max()
+    df["orders"] = sales.drop_duplicates("order_id").groupby("customer_id").size()
+    df["bought"] = (sales["product_id"] == product_id).groupby(sales["customer_id"]).any() if product_id else False
+    df = df[(df["amount_u"] > 0) & df["last"].notna()].reset_index()
     if df.empty:
         return empty(COLUMNS)
+    df["last"] = pd.to_datetime(to_dates(df["last"].astype("int64")).to_numpy())
+    df["orders"] = df["orders"].fillna(0)
+    df["bought"] = df["bought"].fillna(False)
     df["last"] = pd.to_datetime(df["last"])
     df["days_since_purchase"] = (pd.Timestamp(as_of) - df["last"]).dt.days.astype("int64")
     score = (0.40 * df["amount_u"].rank(pct=True) + 0.35 * (-df["days_since_purchase"]).rank(pct=True)
              + 0.25 * df["orders"].rank(pct=True)) * 100
     df["score"] = score.round(2)
     df["bought_product"] = df["bought"].astype(bool)
-    custs = customers_frame(session)
+    custs = cached_customers(session)
     df["customer_code"] = df["customer_id"].map(custs["code"])
     df["customer_name"] = df["customer_id"].map(custs["name"])
     df = df.sort_values(["bought_product", "score", "customer_code"], ascending=[False, False, True],

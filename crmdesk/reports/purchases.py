@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import L, customers_frame, empty, frame, line_conditions, period_key, yuan
+from crmdesk.reports.common import empty, yuan
+from crmdesk.reports.linecache import customers as cached_customers, line_frame, month_labels
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -22,15 +22,18 @@ def columns_for(by: str) -> list[str]:
 def purchases(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     by = options.get("by") or "month"
     cols = columns_for(by)
-    period = period_key(session, L.order_date, by).label("period")
-    # Orders = sale documents (a return document has only negative lines and is not an order).
-    stmt = (select(L.customer_id, period, func.count(func.distinct(case((L.amount > 0, L.order_id)))).label("orders"),
-                   func.sum(L.quantity).label("quantity"), func.sum(L.amount).label("amount_u"))
-            .where(*line_conditions(f, actor)).group_by(L.customer_id, period))
-    df = frame(session, stmt)
-    if df.empty:
+    lines = line_frame(session, actor, f)
+    if lines.empty:
         return empty(cols)
-    custs = customers_frame(session)
+    lines["period"] = month_labels(lines["day"], "M" if by == "month" else "Y")
+    df = lines.groupby(["customer_id", "period"], as_index=False)[["quantity", "revenue_u"]].sum()
+    # Orders = sale documents (a return document has only negative lines and is not an order).
+    sales = lines.loc[lines["revenue_u"] > 0, ["customer_id", "period", "order_id"]].drop_duplicates("order_id")
+    orders = sales.groupby(["customer_id", "period"]).size().rename("orders")
+    df = df.join(orders, on=["customer_id", "period"])
+    df["orders"] = df["orders"].fillna(0)
+    df["amount_u"] = df["revenue_u"]
+    custs = cached_customers(session)
     df["customer_code"] = df["customer_id"].map(custs["code"])
     df["customer_name"] = df["customer_id"].map(custs["name"])
     df[by] = df["period"].astype(str)

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Receipt
 from crmdesk.i18n import N_
-from crmdesk.reports.common import (L, customer_ids_select, customers_frame, empty, frame, has_customer_filter,
-                                    period_key, resolve_as_of, yuan)
+from crmdesk.reports.common import (customer_ids_select, empty, frame, has_customer_filter, period_key, resolve_as_of, scoped, yuan)
+from crmdesk.reports.linecache import customers as cached_customers, day_number, line_frame, month_labels
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -37,20 +37,35 @@ R = Receipt.__table__.c
 
 
 def _customer_conds(f: ReportFilters, actor: Actor, column) -> list:
-    if has_customer_filter(f) or f.salesperson_ids:
+    if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         return [column.in_(customer_ids_select(f, actor, owner_for_salesperson=True))]
-    scoped = customer_ids_select(ReportFilters(), actor)
-    return [column.in_(scoped)] if scoped.whereclause is not None else []
+    return []
+
+
+def customer_lines(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
+    """All lines up to as_of of the customers passing the customer filters (owner = salesperson)."""
+    lines = line_frame(session, actor, ReportFilters(), date_from=None, date_to=as_of)
+    if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
+        ids = session.scalars(customer_ids_select(f, actor, owner_for_salesperson=True)).all()
+        lines = lines[lines["customer_id"].isin(ids)]
+    return lines
 
 
 def ageing_units(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
     """Per customer id: balance_u and the four ageing buckets in money units."""
-    docs = frame(session, select(L.customer_id, L.order_id, L.order_date, func.sum(L.amount).label("amt"))
-                 .where(L.order_date <= as_of, *_customer_conds(f, actor, L.customer_id))
-                 .group_by(L.customer_id, L.order_id, L.order_date))
+    lines = customer_lines(session, actor, f, as_of)
+    docs = lines.groupby("order_id").agg(customer_id=("customer_id", "first"), day=("day", "first"),
+                                         amt=("revenue_u", "sum")).reset_index()
     paid = frame(session, select(R.customer_id, func.sum(R.amount).label("paid"))
                  .where(R.receipt_date <= as_of, *_customer_conds(f, actor, R.customer_id))
                  .group_by(R.customer_id)).set_index("customer_id")["paid"]
+    return age_documents(docs, paid, as_of)
+
+
+def age_documents(docs: pd.DataFrame, paid: pd.Series, as_of: dt.date | pd.Timestamp) -> pd.DataFrame:
+    """FIFO ageing. ``docs``: customer_id, order_id, day (days since 1970), amt (units, one row per
+    document up to as_of); ``paid``: receipts per customer id. Returns per customer id
+    balance_u and the BUCKETS (units)."""
     billed = docs.groupby("customer_id")["amt"].sum() if not docs.empty else pd.Series(dtype="int64")
     ids = billed.index.union(paid.index)
     out = pd.DataFrame(index=ids)
@@ -61,17 +76,16 @@ def ageing_units(session: Session, actor: Actor, f: ReportFilters, as_of: dt.dat
         return out
     returns = (-docs.loc[docs["amt"] < 0].groupby("customer_id")["amt"].sum())
     credits = paid.reindex(ids).fillna(0) + returns.reindex(ids).fillna(0)
-    sales = docs[docs["amt"] > 0].sort_values(["customer_id", "order_date", "order_id"], kind="stable")
+    sales = docs[docs["amt"] > 0].sort_values(["customer_id", "day", "order_id"], kind="stable")
     cum = sales.groupby("customer_id")["amt"].cumsum()
     credit = sales["customer_id"].map(credits).fillna(0)
     remaining = np.minimum(np.clip(cum - credit, 0, None), sales["amt"])
-    age = (pd.Timestamp(as_of) - pd.to_datetime(sales["order_date"])).dt.days
-    bucket = np.select([age <= 30, age <= 60, age <= 90], list(BUCKETS[:3]), default=BUCKETS[3])
-    aged = pd.DataFrame({"customer_id": sales["customer_id"], "bucket": bucket, "rem": remaining})
-    table = aged.pivot_table(index="customer_id", columns="bucket", values="rem", aggfunc="sum", fill_value=0)
-    for b in BUCKETS:
-        if b in table:
-            out[b] = table[b].reindex(ids).fillna(0).astype("int64")
+    age = day_number(as_of) - sales["day"].to_numpy()
+    bucket = np.select([age <= 30, age <= 60, age <= 90], [0, 1, 2], default=3)
+    for i, b in enumerate(BUCKETS):
+        sel = bucket == i
+        out[b] = pd.Series(remaining[sel].to_numpy(), index=sales["customer_id"][sel].to_numpy()) \
+            .groupby(level=0).sum().reindex(ids).fillna(0).astype("int64")
     return out
 
 
@@ -81,7 +95,7 @@ def _ageing(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
     df = df[df["balance_u"] != 0]
     if df.empty:
         return empty(COLUMNS)
-    custs = customers_frame(session)
+    custs = cached_customers(session)
     df["customer_code"] = custs["code"].reindex(df.index).to_numpy()
     df["customer_name"] = custs["name"].reindex(df.index).to_numpy()
     limit_u = custs["credit_limit"].reindex(df.index).fillna(0).astype("int64")
@@ -96,13 +110,13 @@ def _ageing(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
 
 def monthly_billing(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
     """Index month (YYYY-MM) over all history up to as_of: billed_u, collected_u, balance_u at month end."""
-    month = period_key(session, L.order_date).label("month")
-    billed = frame(session, select(month, func.sum(L.amount).label("billed_u"))
-                   .where(L.order_date <= as_of, *_customer_conds(f, actor, L.customer_id)).group_by(month))
+    lines = customer_lines(session, actor, f, as_of)
+    per_day = lines.groupby("day")["revenue_u"].sum()
+    billed = per_day.groupby(month_labels(per_day.index.to_numpy())).sum().rename("billed_u")
     rmonth = period_key(session, R.receipt_date).label("month")
     paid = frame(session, select(rmonth, func.sum(R.amount).label("collected_u"))
                  .where(R.receipt_date <= as_of, *_customer_conds(f, actor, R.customer_id)).group_by(rmonth))
-    df = billed.set_index("month").join(paid.set_index("month"), how="outer").fillna(0)
+    df = pd.DataFrame({"billed_u": billed}).join(paid.set_index("month"), how="outer").fillna(0)
     if df.empty:
         return pd.DataFrame(columns=["billed_u", "collected_u", "balance_u"])
     first = pd.Period(min(df.index), "M")

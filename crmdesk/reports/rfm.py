@@ -11,7 +11,7 @@ named into segments, with each customer's segment one period earlier.
   window shifted by the same amount), "" when the customer had bought nothing
   then. ``--view moves`` counts customers per (previous_segment, segment).
 
-Both snapshots come from one scan of the lines with conditional aggregates.
+Both snapshots come from one pass over the cached lines.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import L, customers_frame, empty, frame, line_conditions, resolve_as_of, yuan
+from crmdesk.reports.common import empty, resolve_as_of, yuan
+from crmdesk.reports.linecache import customers as cached_customers, day_number, line_frame
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -63,10 +63,20 @@ def score(values: pd.Series, reverse: bool = False) -> pd.Series:
     return np.clip(np.ceil(5 * ranked / len(values)), 1, 5).astype("int64")
 
 
-def _snapshot(last: pd.Series, freq: pd.Series, money_u: pd.Series, as_of: dt.date) -> pd.DataFrame:
-    df = pd.DataFrame({"last": pd.to_datetime(last), "frequency": freq.astype("int64"), "money_u": money_u})
-    df = df[df["frequency"] > 0].copy()
-    df["recency_days"] = (pd.Timestamp(as_of) - df["last"]).dt.days.astype("int64")
+def _snapshot(lines: pd.DataFrame, lower: dt.date | None, as_of: dt.date) -> pd.DataFrame:
+    """RFM per customer id over the lines dated lower..as_of."""
+    m = lines["day"].to_numpy() <= day_number(as_of)
+    if lower is not None:
+        m &= lines["day"].to_numpy() >= day_number(lower)
+    sub = lines[m]
+    money = sub.groupby("customer_id")["revenue_u"].sum()
+    sales = sub[sub["revenue_u"] > 0]
+    last = sales.groupby("customer_id")["day"].max()
+    orders, first = np.unique(sales["order_id"].to_numpy(), return_index=True)
+    freq = pd.Series(sales["customer_id"].to_numpy()[first]).value_counts()
+    df = pd.DataFrame({"last": last, "frequency": freq.reindex(last.index).fillna(0).astype("int64"),
+                       "money_u": money.reindex(last.index).fillna(0).astype("int64")})
+    df["recency_days"] = (day_number(as_of) - df["last"]).astype("int64")
     if df.empty:
         df["r_score"] = df["f_score"] = df["m_score"] = pd.Series(dtype="int64")
         df["segment"] = pd.Series(dtype="object")
@@ -85,25 +95,8 @@ def rfm_frames(session: Session, actor: Actor, f: ReportFilters, previous_days: 
     prev_as_of = as_of - dt.timedelta(days=previous_days)
     lo = f.date_from
     prev_lo = lo - dt.timedelta(days=previous_days) if lo else None
-
-    def window(upper: dt.date, lower: dt.date | None):
-        return (L.order_date <= upper) & (L.order_date >= lower) if lower else (L.order_date <= upper)
-
-    cur_w, prev_w = window(as_of, lo), window(prev_as_of, prev_lo)
-    sale = L.amount > 0
-    stmt = (select(L.customer_id,
-                   func.max(case((cur_w & sale, L.order_date))).label("last"),
-                   func.count(func.distinct(case((cur_w & sale, L.order_id)))).label("freq"),
-                   func.sum(case((cur_w, L.amount), else_=0)).label("money"),
-                   func.max(case((prev_w & sale, L.order_date))).label("p_last"),
-                   func.count(func.distinct(case((prev_w & sale, L.order_id)))).label("p_freq"),
-                   func.sum(case((prev_w, L.amount), else_=0)).label("p_money"))
-            .where(*line_conditions(f.with_(date_from=prev_lo), actor, date_to=as_of))
-            .group_by(L.customer_id))
-    raw = frame(session, stmt).set_index("customer_id")
-    current = _snapshot(raw["last"], raw["freq"], raw["money"], as_of)
-    previous = _snapshot(raw["p_last"], raw["p_freq"], raw["p_money"], prev_as_of)
-    return current, previous
+    lines = line_frame(session, actor, f, date_from=prev_lo, date_to=as_of)
+    return _snapshot(lines, lo, as_of), _snapshot(lines, prev_lo, prev_as_of)
 
 
 def rfm(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
@@ -120,7 +113,7 @@ def rfm(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any
                                kind="stable").reset_index(drop=True)
     if current.empty:
         return empty(COLUMNS)
-    custs = customers_frame(session)
+    custs = cached_customers(session)
     df = current.copy()
     df["customer_code"] = custs["code"].reindex(df.index).to_numpy()
     df["customer_name"] = custs["name"].reindex(df.index).to_numpy()

@@ -1,7 +1,8 @@
 """Stock reports: what to restock and what is overstocked (promotion candidates).
 
 Stock is product-level: the product filters (category, brand, price band)
-choose the products; customer and salesperson filters are ignored. Stock of a
+choose the products; customer and salesperson filters are ignored (and so is
+the actor's customer scope: stock is not a customer's secret). Stock of a
 product = its newest snapshot on or before ``as_of`` (summed over the
 warehouses of that date). Average daily sales = net quantity sold in the
 ``window_days`` ending at ``as_of`` ÷ ``window_days``; days of cover = stock ÷
@@ -20,9 +21,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import StockSnapshot
 from crmdesk.i18n import N_
-from crmdesk.reports.common import (L, empty, frame, pct, product_conditions, product_ids_select,
-                                    products_frame, resolve_as_of,
-                                    yuan)
+from crmdesk.reports.common import empty, frame, pct, product_conditions, product_ids_select, resolve_as_of, yuan
+from crmdesk.reports.linecache import day_number, line_frame, products as cached_products
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -47,16 +47,15 @@ def stock_at(session: Session, as_of: dt.date) -> pd.DataFrame:
 
 def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_days: int) -> pd.DataFrame:
     """Products passing the product filters with stock, window sales and last sale date."""
-    prods = products_frame(session)
+    prods = cached_products(session)
     if product_conditions(f):
         keep = set(session.scalars(product_ids_select(f)).all())
         prods = prods[prods.index.isin(keep)]
     start = as_of - dt.timedelta(days=window_days - 1)
-    sold = frame(session, select(L.product_id, func.sum(L.quantity).label("qty"), func.sum(L.amount).label("rev_u"),
-                                 func.sum(L.cost_amount).label("cost_u"))
-                 .where(L.order_date >= start, L.order_date <= as_of).group_by(L.product_id)).set_index("product_id")
-    last = frame(session, select(L.product_id, func.max(L.order_date).label("last_sale"))
-                 .where(L.order_date <= as_of).group_by(L.product_id)).set_index("product_id")
+    lines = line_frame(session, Actor.system(), f, date_from=None, date_to=as_of, customer_filters=False)
+    in_window = lines[lines["day"].to_numpy() >= day_number(start)]
+    sold = in_window.groupby("product_id").agg(qty=("quantity", "sum"))
+    last = lines.groupby("product_id").agg(last_sale=("day", "max"))
     stock = stock_at(session, as_of)
     df = prods.copy()
     df["stock"] = stock["stock"].reindex(df.index).fillna(0.0).astype("float64")
@@ -65,7 +64,8 @@ def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_
     df["avg_daily_sales"] = (df["window_qty"] / window_days).clip(lower=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         df["cover"] = np.where(df["avg_daily_sales"] > 0, df["stock"] / df["avg_daily_sales"], np.inf)
-    df["last_sale"] = pd.to_datetime(last["last_sale"].reindex(df.index))
+    last_day = last["last_sale"].reindex(df.index)
+    df["last_sale"] = pd.to_datetime(last_day.astype("float64") * 86400, unit="s")
     return df
 
 

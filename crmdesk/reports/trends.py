@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import StockSnapshot
 from crmdesk.i18n import N_
-from crmdesk.reports.common import (L, add_money, empty, frame, has_product_filter, period_key, product_ids_select,
-                                    resolve_as_of, sums_select, yuan)
+from crmdesk.reports.common import add_money, empty, frame, has_product_filter, product_ids_select, resolve_as_of, yuan
+from crmdesk.reports.linecache import line_frame, month_labels
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.receivables import monthly_billing
 from crmdesk.reports.spec import ReportSpec
@@ -49,8 +49,9 @@ def monthly_stock_value(session: Session, f: ReportFilters, months: pd.Index, as
 
 def trends(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     as_of = resolve_as_of(session, f)
-    month = period_key(session, L.order_date).label("month")
-    sums = frame(session, sums_select(f, actor, [month], date_to=as_of)).set_index("month")
+    lines = line_frame(session, actor, f, date_to=as_of)
+    per_day = lines.groupby("day")[["revenue_u", "cost_u"]].sum()
+    sums = per_day.groupby(month_labels(per_day.index.to_numpy())).sum()
     if sums.empty and f.date_from is None:
         return empty(COLUMNS)
     start = f.date_from.strftime("%Y-%m") if f.date_from else min(sums.index)

@@ -1,0 +1,294 @@
+"""A compact in-memory columnar copy of the sales lines (plus receipts, stock
+snapshots and the dimension attributes the filters need), one per database.
+
+The dashboard answers every filter change from these numpy arrays instead of
+re-scanning a million rows in SQL. The copy is reloaded when the data changes:
+its signature is the row count and highest id of sales lines, receipts and
+stock snapshots and the newest import batch id (an import that updates lines
+in place opens a new batch). Filter masks are memoised per filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import platformdirs
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crmdesk.db.models import Customer, ImportBatch, Product, Receipt, SalesLine, SalesOrder, StockSnapshot
+from crmdesk.db.engine import sqlite_path
+from crmdesk.reports.common import (customer_ids_select, customers_frame, has_customer_filter, has_product_filter,
+                                    product_ids_select, products_frame, scoped)
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.services.actor import Actor
+
+log = logging.getLogger(__name__)
+EPOCH = np.datetime64("1970-01-01", "D")
+MASK_CACHE_SIZE = 16
+PERSIST_MIN_LINES = 50_000  # small databases load faster than a file
+
+
+def day_number(day: dt.date) -> int:
+    return int((np.datetime64(day, "D") - EPOCH).astype("int64"))
+
+
+def _days(values: pd.Series) -> np.ndarray:
+    """ISO date strings / dates → int32 days since 1970 (factorised: few distinct dates)."""
+    codes, uniques = pd.factorize(values)
+    days = (pd.to_datetime(pd.Series(uniques).astype(str).str[:10], format="%Y-%m-%d")
+            .to_numpy().astype("datetime64[D]") - EPOCH).astype("int32")
+    return days[codes] if len(codes) else np.zeros(0, dtype="int32")
+
+
+@dataclass
+class LineCache:
+    signature: tuple
+    day: np.ndarray  # int32 days since 1970
+    customer: np.ndarray  # int32
+    product: np.ndarray  # int32
+    order: np.ndarray  # int32
+    salesperson: np.ndarray  # int32, -1 = none
+    amount: np.ndarray  # int64 money units
+    cost: np.ndarray  # int64 money units
+    quantity: np.ndarray  # float64
+    # Derived tables loaded on first use and valid for this signature (customers, products, …).
+    memo: dict = field(default_factory=dict, repr=False)
+    _masks: OrderedDict = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+    def newest_day(self) -> int | None:
+        return int(self.day.max()) if len(self.day) else None
+
+    def base_mask(self, session: Session, actor: Actor, f: ReportFilters) -> np.ndarray | None:
+        """Lines passing every filter except the dates (None = all lines); memoised."""
+        key = (f.with_(date_from=None, date_to=None, as_of=None).cache_key(), actor.user_id, actor.role)
+        with self._lock:
+            if key in self._masks:
+                self._masks.move_to_end(key)
+                return self._masks[key]
+        mask = None
+        if has_product_filter(f):
+            ok = _dense_flags(session.scalars(product_ids_select(f)).all(), self.product)
+            mask = ok[self.product]
+        if has_customer_filter(f) or scoped(actor):
+            ok = _dense_flags(session.scalars(customer_ids_select(f, actor)).all(), self.customer)
+            mask = ok[self.customer] if mask is None else mask & ok[self.customer]
+        if f.salesperson_ids:
+            sp = np.isin(self.salesperson, np.asarray(f.salesperson_ids, dtype="int32"))
+            mask = sp if mask is None else mask & sp
+        with self._lock:
+            self._masks[key] = mask
+            while len(self._masks) > MASK_CACHE_SIZE:
+                self._masks.popitem(last=False)
+        return mask
+
+    def mask(self, session: Session, actor: Actor, f: ReportFilters, start: int | None, end: int | None
+             ) -> np.ndarray:
+        base = self.base_mask(session, actor, f)
+        m = np.ones(len(self.day), dtype=bool) if base is None else base.copy()
+        if start is not None:
+            m &= self.day >= start
+        if end is not None:
+            m &= self.day <= end
+        return m
+
+
+def _dense_flags(ids, like: np.ndarray) -> np.ndarray:
+    size = int(max(like.max(initial=0), max(ids, default=0))) + 1
+    ok = np.zeros(size, dtype=bool)
+    ok[np.asarray(list(ids), dtype="int64")] = True
+    return ok
+
+
+def signature(session: Session) -> tuple:
+    parts = []
+    for model in (SalesLine, Receipt, StockSnapshot):
+        parts += list(session.execute(select(func.count(), func.max(model.id)).select_from(model)).one())
+    parts.append(session.scalar(select(func.max(ImportBatch.id))))
+    # Lines are rewritten together with their order (whoever writes lines keeps the order's total),
+    # so the orders' newest update catches in-place edits; customers/products carry filter attributes.
+    for model in (SalesOrder, Customer, Product):
+        parts.append(str(session.scalar(select(func.max(model.updated_at)))))
+    parts.append(session.bind.url.render_as_string(hide_password=True) if session.bind else "")
+    return tuple(parts)
+
+
+def _read_lines(session: Session) -> dict[str, np.ndarray]:
+    cur = session.connection().exec_driver_sql(
+        "SELECT order_date, customer_id, product_id, order_id, amount, cost_amount, quantity FROM sales_lines")
+    lines = pd.DataFrame(cur.fetchall(), columns=["d", "c", "p", "o", "a", "k", "q"])
+    orders = pd.DataFrame(session.execute(select(SalesOrder.id, SalesOrder.salesperson_id)).all(),
+                          columns=["id", "sp"])
+    order = lines["o"].to_numpy(dtype="int32")
+    sp = np.full(int(max(orders["id"].max() if len(orders) else 0, order.max(initial=0))) + 1, -1, dtype="int32")
+    sp[orders["id"].to_numpy(dtype="int64")] = orders["sp"].fillna(-1).to_numpy(dtype="int32")
+    return {"day": _days(lines["d"]), "customer": lines["c"].to_numpy(dtype="int32"),
+            "product": lines["p"].to_numpy(dtype="int32"), "order": order, "salesperson": sp[order],
+            "amount": lines["a"].to_numpy(dtype="int64"), "cost": lines["k"].to_numpy(dtype="int64"),
+            "quantity": lines["q"].to_numpy(dtype="float64")}
+
+
+def load(session: Session, sig: tuple | None = None) -> LineCache:
+    sig = sig or signature(session)
+    file = _cache_file(session)
+    arrays = _read_persisted(file, sig) if file is not None and file.exists() else None
+    if arrays is None:
+        arrays = _read_lines(session)
+        if file is not None and len(arrays["day"]) >= PERSIST_MIN_LINES:
+            _write_persisted(file, sig, arrays)
+    cache = LineCache(signature=sig, **arrays)
+    log.info("line cache loaded: %d lines", len(cache))
+    return cache
+
+
+ARRAYS = ("day", "customer", "product", "order", "salesperson", "amount", "cost", "quantity")
+
+
+def _cache_file(session: Session) -> Path | None:
+    """Where the arrays of a SQLite file database persist between runs (None: keep in memory only)."""
+    path = sqlite_path(str(session.get_bind().url))
+    if path is None:
+        return None
+    home = os.environ.get("CRMDESK_HOME")
+    folder = Path(home) / "cache" if home else Path(platformdirs.user_cache_dir("crmdesk", appauthor=False))
+    digest = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+    return folder / f"lines-{digest}.npz"
+
+
+def _read_persisted(file: Path, sig: tuple) -> dict[str, np.ndarray] | None:
+    try:
+        with np.load(file, allow_pickle=False) as z:
+            if str(z["signature"]) != repr(sig):
+                return None
+            return {name: z[name] for name in ARRAYS}
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _write_persisted(file: Path, sig: tuple, arrays: dict[str, np.ndarray]) -> None:
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = file.with_suffix(".tmp.npz")
+        np.savez(tmp, signature=np.asarray(repr(sig)), **arrays)
+        os.replace(tmp, file)
+    except OSError as exc:  # a read-only cache folder only costs speed
+        log.warning("cannot save the line cache to %s: %s", file, exc)
+
+
+_caches: dict[str, LineCache] = {}
+_SIG_KEY = "crmdesk.linecache.signature"
+_load_lock = threading.Lock()
+
+
+def get(session: Session) -> LineCache:
+    """The cache for the session's database, reloaded if the data changed.
+
+    The signature is checked once per session (a session is one unit of work)."""
+    key = str(session.get_bind().url)
+    sig = session.info.get(_SIG_KEY)
+    if sig is None:
+        sig = session.info[_SIG_KEY] = signature(session)
+    with _load_lock:
+        cache = _caches.get(key)
+        if cache is None or cache.signature != sig:
+            cache = load(session, sig)
+            _caches[key] = cache
+        return cache
+
+
+def clear() -> None:
+    with _load_lock:
+        _caches.clear()
+
+
+_KEEP: object = object()
+LINE_COLUMNS = ("day", "customer_id", "product_id", "order_id", "salesperson_id", "revenue_u", "cost_u", "quantity")
+
+
+def line_frame(session: Session, actor: Actor, f: ReportFilters, *, date_from: object = _KEEP,
+               date_to: object = _KEEP, product_filters: bool = True, customer_filters: bool = True
+               ) -> pd.DataFrame:
+    """The sales lines passing the filters, as a DataFrame (money in units, ``day`` = days since 1970).
+
+    ``date_from``/``date_to`` override the filter's range (None = open);
+    ``product_filters=False`` / ``customer_filters=False`` ignore those filters (the
+    salesperson filter counts as a customer filter here).
+    """
+    c = get(session)
+    g = f
+    if not product_filters:
+        g = g.with_(categories=(), brands=(), price_min=None, price_max=None)
+    if not customer_filters:
+        g = g.with_(customer_types=(), grades=(), territory_ids=(), salesperson_ids=())
+    lo = f.date_from if date_from is _KEEP else date_from
+    hi = f.date_to if date_to is _KEEP else date_to
+    m = c.mask(session, actor, g, day_number(lo) if lo else None, day_number(hi) if hi else None)
+    return pd.DataFrame({"day": c.day[m], "customer_id": c.customer[m], "product_id": c.product[m],
+                         "order_id": c.order[m], "salesperson_id": c.salesperson[m], "revenue_u": c.amount[m],
+                         "cost_u": c.cost[m], "quantity": c.quantity[m]})
+
+
+def month_labels(days: np.ndarray | pd.Series, unit: str = "M") -> np.ndarray:
+    """Days since 1970 → "YYYY-MM" (unit "M") or "YYYY" (unit "Y") labels."""
+    periods = (np.asarray(days, dtype="int64").astype("datetime64[D]")).astype(f"datetime64[{unit}]")
+    uniq, inverse = np.unique(periods, return_inverse=True)
+    return np.datetime_as_string(uniq, unit=unit).astype(object)[inverse]
+
+
+def to_dates(days: np.ndarray | pd.Series) -> pd.Series:
+    return pd.Series(np.asarray(days, dtype="int64").astype("datetime64[D]")).dt.date
+
+
+def _memo(session: Session, name: str, build):
+    cache = get(session)
+    with cache._lock:
+        if name in cache.memo:
+            return cache.memo[name]
+    value = build(session)
+    with cache._lock:
+        cache.memo[name] = value
+    return value
+
+
+def customers(session: Session) -> pd.DataFrame:
+    """``common.customers_frame`` kept with the cache (reloaded when a customer changes)."""
+    return _memo(session, "customers", customers_frame)
+
+
+def products(session: Session) -> pd.DataFrame:
+    return _memo(session, "products", products_frame)
+
+
+def receipts(session: Session) -> pd.DataFrame:
+    """Every receipt: customer_id, day, amount (units)."""
+    def build(s: Session) -> pd.DataFrame:
+        df = pd.DataFrame(s.execute(select(Receipt.customer_id, Receipt.receipt_date, Receipt.amount)).all(),
+                          columns=["customer_id", "d", "amount"])
+        df["day"] = _days(df["d"])
+        return df.drop(columns="d")
+    return _memo(session, "receipts", build)
+
+
+def snapshots(session: Session) -> pd.DataFrame:
+    """Stock per product and snapshot day (summed over warehouses): product_id, day, quantity, value."""
+    def build(s: Session) -> pd.DataFrame:
+        df = pd.DataFrame(s.execute(
+            select(StockSnapshot.product_id, StockSnapshot.snapshot_date, func.sum(StockSnapshot.quantity),
+                   func.sum(StockSnapshot.cost_value)).group_by(StockSnapshot.product_id, StockSnapshot.snapshot_date)
+        ).all(), columns=["product_id", "d", "quantity", "value"])
+        df["day"] = _days(df["d"])
+        return df.drop(columns="d").sort_values(["product_id", "day"]).reset_index(drop=True)
+    return _memo(session, "snapshots", build)
