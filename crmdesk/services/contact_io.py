@@ -3,12 +3,26 @@ contact-log import shares. Rejected rows are reported with row, column and reaso
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crmdesk.db.models import Contact, Customer
+from crmdesk.i18n import _
+from crmdesk.importers.cleaning import parse_one_date
+from crmdesk.importers.reading import ReadError, open_source
+from crmdesk.services import audit
 from crmdesk.services.actor import Actor
+from crmdesk.services.customer_errors import CustomerError
+from crmdesk.services.customers import refresh_search_text
+from crmdesk.services.permissions import require
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -24,6 +38,7 @@ class ImportResult:
     total: int = 0
     added: int = 0
     updated: int = 0
+    skipped: int = 0  # already there, unchanged
     rejected: list[RejectedRow] = field(default_factory=list)
 
 
@@ -43,18 +58,139 @@ CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def read_table(path: Path | str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Headers and (row number, cell texts) of the first sheet of an .xlsx/.xls or a .csv/.txt
-    (encoding detected: UTF-8, GBK …). Empty rows are skipped."""
-    raise NotImplementedError
+    try:
+        source = open_source(path)
+        first = next((i for i, row in enumerate(source.head(), start=1) if any(c.strip() for c in row)), None)
+        if first is None:
+            return [], []
+        headers, frame, numbers = source.body(first)
+    except ReadError as exc:
+        raise CustomerError(str(exc)) from exc
+    rows: list[tuple[int, list[str]]] = []
+    for number, values in zip(numbers.tolist(), frame.itertuples(index=False, name=None), strict=True):
+        cells = ["" if v is None else str(v).strip() for v in values]
+        if any(cells):
+            rows.append((int(number), cells))
+    return [str(h).strip() for h in headers], rows
+
+
+def _header_key(text: str) -> str:
+    return re.sub(r"[\s_]+", " ", unicodedata.normalize("NFKC", text or "").strip().lower()).strip("*: ")
 
 
 def map_headers(headers: list[str], columns: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """Canonical key → column index for the headers found."""
-    raise NotImplementedError
+    wanted = {_header_key(alias): key for key, aliases in columns.items() for alias in aliases}
+    found: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = wanted.get(_header_key(header))
+        if key is not None and key not in found:
+            found[key] = index
+    return found
+
+
+def _cell(cells: list[str], mapping: dict[str, int], key: str) -> str:
+    index = mapping.get(key)
+    return cells[index].strip() if index is not None and index < len(cells) else ""
+
+
+class CustomerFinder:
+    """Finds a customer by code, else by exact name (unique), caching both look-ups for one file."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._by_code: dict[str, int | None] = {}
+        self._by_name: dict[str, int | None | str] = {}
+
+    def find(self, code: str, name: str) -> tuple[int | None, str]:
+        """(customer id, reason when not found)."""
+        if code:
+            if code not in self._by_code:
+                self._by_code[code] = self.session.scalar(select(Customer.id).where(Customer.code == code))
+            if self._by_code[code] is not None:
+                return self._by_code[code], ""
+            if not name:
+                return None, _("no customer with code {code}").format(code=code)
+        if name:
+            if name not in self._by_name:
+                ids = list(self.session.scalars(select(Customer.id).where(Customer.name == name).limit(2)))
+                self._by_name[name] = ids[0] if len(ids) == 1 else ("many" if ids else None)
+            found = self._by_name[name]
+            if found == "many":
+                return None, _("several customers are named {name}; give the customer code").format(name=name)
+            if found is not None:
+                return int(found), ""
+            return None, _("no customer named {name}").format(name=name)
+        return None, _("the customer code or name is missing")
 
 
 def import_contacts_file(session: Session, actor: Actor, path: Path | str,
                          customer_id: int | None = None) -> ImportResult:
-    """Import contacts; each row names its customer by code or name (or all go to ``customer_id``).
-    A contact with the same name on the same customer is updated, otherwise added."""
-    raise NotImplementedError
+    require(actor, "customers.contacts")
+    headers, rows = read_table(path)
+    mapping = map_headers(headers, CONTACT_COLUMNS)
+    result = ImportResult(total=len(rows))
+    if "name" not in mapping:
+        raise CustomerError(_("{file}: no contact name column (联系人 / Contact)").format(file=Path(path).name))
+    if customer_id is None and "customer_code" not in mapping and "customer_name" not in mapping:
+        raise CustomerError(_("{file}: no customer column (客户编号 / 客户名称 / Customer code)")
+                            .format(file=Path(path).name))
+    header_of = {key: headers[i] for key, i in mapping.items()}
+    finder = CustomerFinder(session)
+    touched: set[int] = set()
+    for number, cells in rows:
+        get = lambda key: _cell(cells, mapping, key)  # noqa: E731
+        def reject(key: str, reason: str) -> None:
+            result.rejected.append(RejectedRow(row=number, column=header_of.get(key, key), value=get(key),
+                                               reason=reason))
+        if customer_id is not None:
+            cid: int | None = customer_id
+        else:
+            cid, why = finder.find(get("customer_code"), get("customer_name"))
+            if cid is None:
+                reject("customer_code" if "customer_code" in mapping else "customer_name", why)
+                continue
+        name = get("name")
+        if not name:
+            reject("name", _("the contact name is empty"))
+            continue
+        email = get("email")
+        if email and not _EMAIL.match(email):
+            reject("email", _("not an email address"))
+            continue
+        birthday = None
+        if get("birthday"):
+            try:
+                birthday = parse_one_date(get("birthday"))
+            except ValueError:
+                reject("birthday", _("not a date"))
+                continue
+            if birthday and not dt.date(1900, 1, 1) <= birthday <= dt.date.today():
+                reject("birthday", _("not a plausible birthday"))
+                continue
+        values = {k: get(k) for k in ("role", "phone", "mobile", "email", "wechat", "notes") if k in mapping}
+        if birthday is not None:
+            values["birthday"] = birthday
+        contact = session.scalar(select(Contact).where(Contact.customer_id == cid, Contact.name == name))
+        if contact is None:
+            contact = Contact(customer_id=cid, name=name, **values)
+            session.add(contact)
+            session.flush()
+            audit.record(session, actor, "contacts", contact.id, "import", "name", None, name)
+            result.added += 1
+        else:
+            before = {k: getattr(contact, k) for k in values}
+            for k, v in values.items():
+                if v not in ("", None):
+                    setattr(contact, k, v)
+            if audit.record_changes(session, actor, "contacts", contact.id, before,
+                                    {k: getattr(contact, k) for k in values}):
+                result.updated += 1
+        touched.add(cid)
+    session.flush()
+    for cid in touched:
+        refresh_search_text(session, cid)
+    return result
+
+
+def count_contacts(session: Session, customer_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(Contact).where(Contact.customer_id == customer_id)) or 0)
