@@ -1,0 +1,312 @@
+"""The owner's dashboard: KPI tiles with the change against the previous period
+of equal length, and the series behind its charts. Qt-free.
+
+``dashboard_data(session, actor, filters)`` answers from the columnar line
+cache (``linecache``) with numpy masks, so a changed filter costs a few
+vector operations; a repeated filter is served from a small memo.
+
+Period: the filter's date range; without one, the 12 months ending at
+``as_of``. Point-in-time tiles (receivables, overdue, stock value) are taken
+at the period's end and at the previous period's end. Restock and overstock
+counts use the report defaults (see ``stock``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.orm import Session
+
+from crmdesk.i18n import N_
+from crmdesk.money import MONEY_SCALE
+from crmdesk.reports import linecache
+from crmdesk.reports.common import customer_ids_select, has_customer_filter, pct, scoped, yuan
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.key_customers import abc_classes
+from crmdesk.reports.receivables import BUCKETS, age_documents
+from crmdesk.services.actor import Actor
+
+PARETO_TOP = 20
+BRANDS_TOP = 15
+RESTOCK_SAFETY_DAYS, SALES_WINDOW_DAYS, MAX_COVER_DAYS, IDLE_DAYS = 7, 90, 180, 90
+MEMO_SIZE = 8
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One tile. ``unit`` is "yuan", "pct" or "count"; ``previous`` is None when not comparable."""
+
+    key: str
+    title: str  # English, N_-marked; translate when shown
+    value: float
+    previous: float | None
+    unit: str
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous is None else round(self.value - self.previous, 2)
+
+    @property
+    def change_pct(self) -> float | None:
+        """Relative change in % (None when there is no previous value or it is 0)."""
+        if self.previous is None or self.previous == 0:
+            return None
+        return round((self.value - self.previous) * 100.0 / abs(self.previous), 2)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    as_of: dt.date
+    period_from: dt.date
+    period_to: dt.date
+    previous_from: dt.date
+    previous_to: dt.date
+    kpis: tuple[Kpi, ...]
+    monthly: pd.DataFrame  # month, revenue, cost, gross_profit, margin_pct (yuan / %)
+    pareto: pd.DataFrame  # customer_code, customer_name, gross_profit, gp_share_pct, cumulative_share_pct, abc_class
+    margin_by_brand: pd.DataFrame  # brand, revenue, gross_profit, margin_pct (top brands by gross profit)
+    ageing: dict[str, float] = field(default_factory=dict)  # age_0_30 … age_over_90 → yuan
+    restock_count: int = 0
+    overstock_count: int = 0
+
+    def kpi(self, key: str) -> Kpi:
+        return next(k for k in self.kpis if k.key == key)
+
+
+_memo: OrderedDict = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def dashboard_data(session: Session, actor: Actor, filters: ReportFilters) -> Dashboard:
+    cache = linecache.get(session)
+    key = (cache.signature, filters.cache_key(), actor.user_id, actor.role)
+    with _memo_lock:
+        if key in _memo:
+            _memo.move_to_end(key)
+            return _memo[key]
+    result = _compute(session, actor, filters, cache)
+    with _memo_lock:
+        _memo[key] = result
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return result
+
+
+def _period(f: ReportFilters, cache: linecache.LineCache) -> tuple[dt.date, dt.date, dt.date, dt.date, dt.date]:
+    newest = cache.newest_day()
+    newest_date = dt.date(1970, 1, 1) + dt.timedelta(days=newest) if newest is not None else dt.date.today()
+    as_of = f.as_of or f.date_to or newest_date
+    end = f.date_to or as_of
+    start = f.date_from or (end - relativedelta(years=1) + dt.timedelta(days=1))
+    length = (end - start).days + 1
+    prev_end = start - dt.timedelta(days=1)
+    return as_of, start, end, prev_end - dt.timedelta(days=length - 1), prev_end
+
+
+def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.LineCache) -> Dashboard:
+    as_of, start, end, p_start, p_end = _period(f, c)
+    d = linecache.day_number
+    base = c.base_mask(session, actor, f)
+    sale = c.amount > 0
+
+    def window(lo: dt.date, hi: dt.date, mask: np.ndarray | None = base) -> np.ndarray:
+        m = (c.day >= d(lo)) & (c.day <= d(hi))
+        return m if mask is None else m & mask
+
+    cur, prev = window(start, end), window(p_start, p_end)
+    kpis: list[Kpi] = []
+    for key, title, fn, unit in _line_kpis():
+        kpis.append(Kpi(key, title, fn(c, cur, sale), fn(c, prev, sale), unit))
+    cust_ok = _customer_flags(session, actor, f, c)
+    rec_now, rec_prev = _receivables(session, c, cust_ok, end), _receivables(session, c, cust_ok, p_end)
+    kpis.append(Kpi("receivables", N_("Receivables"), rec_now["balance"], rec_prev["balance"], "yuan"))
+    kpis.append(Kpi("overdue", N_("Overdue (over 30 days)"), rec_now["overdue"], rec_prev["overdue"], "yuan"))
+    product_ok = _product_flags(session, actor, f, c)
+    kpis.append(Kpi("stock_value", N_("Stock value"), _stock_value(session, product_ok, end),
+                    _stock_value(session, product_ok, p_end), "yuan"))
+    restock, overstock = _stock_counts(session, c, product_ok, as_of)
+    kpis.append(Kpi("restock", N_("Products to restock"), float(restock), None, "count"))
+    kpis.append(Kpi("overstock", N_("Overstocked products"), float(overstock), None, "count"))
+    return Dashboard(
+        as_of=as_of, period_from=start, period_to=end, previous_from=p_start, previous_to=p_end,
+        kpis=tuple(kpis), monthly=_monthly(c, cur), pareto=_pareto(session, c, cur),
+        margin_by_brand=_brands(session, c, cur), ageing={b: rec_now[b] for b in BUCKETS},
+        restock_count=restock, overstock_count=overstock,
+    )
+
+
+def _line_kpis():
+    def revenue(c, m, sale):
+        return yuan(int(c.amount[m].sum()))
+
+    def gross_profit(c, m, sale):
+        return yuan(int(c.amount[m].sum() - c.cost[m].sum()))
+
+    def margin(c, m, sale):
+        rev = int(c.amount[m].sum())
+        return pct(rev - int(c.cost[m].sum()), rev) if rev else 0.0
+
+    def orders(c, m, sale):
+        return float(np.unique(c.order[m & sale]).size)
+
+    def customers(c, m, sale):
+        return float(np.unique(c.customer[m & sale]).size)
+
+    def average_order(c, m, sale):
+        n = np.unique(c.order[m & sale]).size
+        return yuan(int(c.amount[m].sum()) // n) if n else 0.0
+
+    return [
+        ("revenue", N_("Revenue"), revenue, "yuan"),
+        ("gross_profit", N_("Gross profit"), gross_profit, "yuan"),
+        ("margin_pct", N_("Gross margin %"), margin, "pct"),
+        ("orders", N_("Orders"), orders, "count"),
+        ("active_customers", N_("Active customers"), customers, "count"),
+        ("average_order", N_("Average order"), average_order, "yuan"),
+    ]
+
+
+def _monthly(c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
+    cols = ["month", "revenue", "cost", "gross_profit", "margin_pct"]
+    if not m.any():
+        return pd.DataFrame(columns=cols)
+    months = c.day[m].astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+    lo = months.min()
+    idx = months - lo
+    rev = np.bincount(idx, weights=c.amount[m]).round().astype("int64")
+    cost = np.bincount(idx, weights=c.cost[m]).round().astype("int64")
+    labels = np.datetime_as_string((np.arange(len(rev)) + lo).astype("datetime64[M]"), unit="M")
+    df = pd.DataFrame({"month": labels, "revenue": yuan(rev), "cost": yuan(cost), "gross_profit": yuan(rev - cost)})
+    df["margin_pct"] = pct(pd.Series(rev - cost), pd.Series(rev))
+    return df[cols]
+
+
+def _pareto(session: Session, c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
+    cols = ["customer_code", "customer_name", "gross_profit", "gp_share_pct", "cumulative_share_pct", "abc_class"]
+    if not m.any():
+        return pd.DataFrame(columns=cols)
+    gp = np.bincount(c.customer[m], weights=(c.amount[m] - c.cost[m])).round().astype("int64")
+    seen = np.bincount(c.customer[m]) > 0
+    ids = np.nonzero(seen)[0]
+    s = pd.Series(gp[ids], index=ids).sort_values(ascending=False, kind="stable")
+    share, cumulative, cls = abc_classes(s)
+    custs = linecache.customers(session)
+    top = s.index[:PARETO_TOP]
+    return pd.DataFrame({
+        "customer_code": custs["code"].reindex(top).to_numpy(), "customer_name": custs["name"].reindex(top).to_numpy(),
+        "gross_profit": yuan(s.iloc[:PARETO_TOP]).to_numpy(), "gp_share_pct": share.iloc[:PARETO_TOP].to_numpy(),
+        "cumulative_share_pct": cumulative.iloc[:PARETO_TOP].to_numpy(), "abc_class": cls.iloc[:PARETO_TOP].to_numpy(),
+    })
+
+
+def _brands(session: Session, c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
+    cols = ["brand", "revenue", "gross_profit", "margin_pct"]
+    if not m.any():
+        return pd.DataFrame(columns=cols)
+    rev = np.bincount(c.product[m], weights=c.amount[m]).round().astype("int64")
+    gp = np.bincount(c.product[m], weights=c.amount[m] - c.cost[m]).round().astype("int64")
+    prods = linecache.products(session)
+    ids = np.nonzero(np.bincount(c.product[m]))[0]
+    df = pd.DataFrame({"brand": prods["brand"].reindex(ids).fillna("").to_numpy(), "rev": rev[ids], "gp": gp[ids]})
+    df = df.groupby("brand", as_index=False)[["rev", "gp"]].sum().sort_values("gp", ascending=False).head(BRANDS_TOP)
+    df["revenue"], df["gross_profit"] = yuan(df["rev"]), yuan(df["gp"])
+    df["margin_pct"] = pct(df["gp"], df["rev"])
+    return df[cols].reset_index(drop=True)
+
+
+def _customer_flags(session: Session, actor: Actor, f: ReportFilters, c: linecache.LineCache) -> np.ndarray | None:
+    """Customers counted in receivables (owner = salesperson, as in the receivables report)."""
+    if not (has_customer_filter(f) or f.salesperson_ids or scoped(actor)):
+        return None
+    ids = np.asarray(session.scalars(customer_ids_select(f, actor, owner_for_salesperson=True)).all(), dtype="int64")
+    ok = np.zeros(max(int(c.customer.max(initial=0)), int(ids.max(initial=0))) + 1, dtype=bool)
+    ok[ids] = True
+    return ok
+
+
+def _documents(session: Session) -> pd.DataFrame:
+    """Order-level totals for ageing: order_id, customer_id, day, amt (built once per cache)."""
+    def build(s: Session) -> pd.DataFrame:
+        c = linecache.get(s)
+        df = pd.DataFrame({"order_id": c.order, "customer_id": c.customer, "day": c.day, "amt": c.amount})
+        return df.groupby("order_id").agg(customer_id=("customer_id", "first"), day=("day", "first"),
+                                          amt=("amt", "sum")).reset_index()
+    return linecache._memo(session, "documents", build)
+
+
+def _receivables(session: Session, c: linecache.LineCache, ok: np.ndarray | None, at: dt.date) -> dict[str, float]:
+    docs = _documents(session)
+    rec = linecache.receipts(session)
+    day = linecache.day_number(at)
+    docs = docs[docs["day"].to_numpy() <= day]
+    rec = rec[rec["day"].to_numpy() <= day]
+    if ok is not None:
+        docs = docs[ok[docs["customer_id"].to_numpy()]]
+        rec = rec[rec["customer_id"].isin(np.nonzero(ok)[0])]
+    aged = age_documents(docs, rec.groupby("customer_id")["amount"].sum(), at)
+    out = {"balance": yuan(int(aged["balance_u"].sum()))}
+    for b in BUCKETS:
+        out[b] = yuan(int(aged[b].sum()))
+    out["overdue"] = yuan(int(aged[list(BUCKETS[1:])].to_numpy().sum()))
+    return out
+
+
+def _product_flags(session: Session, actor: Actor, f: ReportFilters, c: linecache.LineCache) -> np.ndarray:
+    prods = linecache.products(session)
+    size = max(int(prods.index.max()) if len(prods) else 0, int(c.product.max(initial=0))) + 1
+    ok = np.zeros(size, dtype=bool)
+    ids = prods.index.to_numpy()
+    keep = np.ones(len(prods), dtype=bool)
+    if f.categories:
+        keep &= prods["category"].isin(f.categories).to_numpy()
+    if f.brands:
+        keep &= prods["brand"].isin(f.brands).to_numpy()
+    price = prods["list_price"].to_numpy() / MONEY_SCALE
+    if f.price_min is not None:
+        keep &= price >= float(f.price_min)
+    if f.price_max is not None:
+        keep &= price <= float(f.price_max)
+    ok[ids[keep]] = True
+    return ok
+
+
+def _stock_at(session: Session, ok: np.ndarray, at: dt.date) -> pd.DataFrame:
+    snaps = linecache.snapshots(session)
+    snaps = snaps[snaps["day"].to_numpy() <= linecache.day_number(at)]
+    latest = snaps.drop_duplicates("product_id", keep="last")
+    return latest[ok[latest["product_id"].to_numpy()]].set_index("product_id")
+
+
+def _stock_value(session: Session, ok: np.ndarray, at: dt.date) -> float:
+    return yuan(int(_stock_at(session, ok, at)["value"].sum()))
+
+
+def _stock_counts(session: Session, c: linecache.LineCache, ok: np.ndarray, as_of: dt.date) -> tuple[int, int]:
+    """(restock, overstock) product counts with the reports' default rules."""
+    d = linecache.day_number(as_of)
+    lines = ok[c.product] & (c.day <= d)
+    recent = lines & (c.day > d - SALES_WINDOW_DAYS)
+    size = len(ok)
+    qty = np.bincount(c.product[recent], weights=c.quantity[recent], minlength=size)
+    idle = np.bincount(c.product[lines & (c.day > d - IDLE_DAYS)], minlength=size) == 0
+    prods = linecache.products(session)
+    ids = prods.index.to_numpy()[ok[prods.index.to_numpy()]]
+    stock = _stock_at(session, ok, as_of)["quantity"].reindex(ids).fillna(0).to_numpy()
+    avg = np.clip(qty[ids] / SALES_WINDOW_DAYS, 0, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(avg > 0, stock / avg, np.inf)
+    lead = prods["lead_time_days"].reindex(ids).to_numpy()
+    restock = int(((avg > 0) & (cover < lead + RESTOCK_SAFETY_DAYS)).sum())
+    overstock = int(((stock > 0) & ((cover > MAX_COVER_DAYS) | idle[ids])).sum())
+    return restock, overstock
+
+
+def clear_memo() -> None:
+    with _memo_lock:
+        _memo.clear()
