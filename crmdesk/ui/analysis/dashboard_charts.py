@@ -20,6 +20,7 @@ WARN = "#E45756"
 FIGSIZE = (5.2, 3.0)
 TOP_CUSTOMERS = 15
 TOP_BRANDS = 12
+MIN_LABELLED_SHARE = 3.0  # percent
 
 
 def _figure(title: str) -> tuple[Figure, object]:
@@ -67,8 +68,9 @@ def monthly_chart(df: pd.DataFrame) -> Figure:
         bar.set_gid(month)
     ax.plot(positions, df["gross_profit"].astype(float), color=PROFIT_COLOUR, marker="o", markersize=3,
             label=_("Gross profit"))
-    step = max(1, len(months) // 8)
-    ax.set_xticks(list(positions)[::step], [m[2:] if len(m) == 7 else m for m in months][::step], fontsize=8)
+    step = max(1, -(-len(months) // 12))
+    ax.set_xticks(list(positions)[::step], [m[2:] if len(m) == 7 else m for m in months][::step], fontsize=7,
+                  rotation=45, ha="right")
     _yuan_axis(ax.yaxis)
     ax.tick_params(axis="y", labelsize=8)
     ax.legend(fontsize=8, frameon=False, loc="upper left")
@@ -153,4 +155,25 @@ def stock_chart(restock: int | None, overstock: int | None) -> Figure:
                     textcoords="offset points", ha="center", fontsize=9)
     ax.set_ylabel(_("Products"), fontsize=8)
     ax.margins(y=0.15)
+    return fig
+
+
+def customer_type_chart(df: pd.DataFrame) -> Figure:
+    """Columns customer_type, revenue: each type's share of revenue as a pie; wedge gid = the type."""
+    fig, ax = _figure(_("Revenue by customer type"))
+    if df is None or df.empty or float(df["revenue"].clip(lower=0).sum()) == 0:
+        return _empty(fig, ax)
+    data = df[df["revenue"] > 0]
+    shares = data["revenue"].astype(float) / float(data["revenue"].sum()) * 100
+    # Slivers keep their wedge (and hover) but no label: their text would overprint a neighbour's.
+    labels = [(str(t) or _("(no type)")) if share >= MIN_LABELLED_SHARE else ""
+              for t, share in zip(data["customer_type"], shares, strict=True)]
+    wedges, _texts, _autotexts = ax.pie(data["revenue"].astype(float), labels=labels,
+                                        autopct=lambda p: f"{p:.0f}%" if p >= MIN_LABELLED_SHARE else "",
+                                        startangle=90, counterclock=False, textprops={"fontsize": 8},
+                                        colors=[REVENUE_COLOUR, PROFIT_COLOUR, GOOD, "#B279A2", "#72B7B2",
+                                                "#EECA3B"][: len(data)])
+    for wedge, value in zip(wedges, data["customer_type"], strict=True):
+        wedge.set_gid(str(value))
+    ax.axis("equal")
     return fig

@@ -1,7 +1,8 @@
 """The owner's dashboard: KPI tiles with the change against the previous
 period, and six small charts. A click on a bar drills down: a month → its
 customers, a key customer → its form, a brand → its products, an ageing
-bucket → the customers owing in it, a stock alert → the product list."""
+bucket → the customers owing in it, a stock alert → the product list, a
+customer-type slice → that type's customers."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from crmdesk.ui.widgets.chart_canvas import ChartCanvas, default_description
 
 log = logging.getLogger(__name__)
 
-CHARTS = ("monthly", "pareto", "brands", "ageing", "stock")
+CHARTS = ("monthly", "pareto", "brands", "ageing", "stock", "types")
 TILE_COLUMNS = 6
 
 
@@ -85,7 +86,7 @@ class DashboardView(QWidget):
             canvas.clicked.connect(lambda key, name=name: self.drill(name, key))
             self.canvases[name] = canvas
             grid.addWidget(canvas, i // 3, i % 3)
-        hint = QLabel(_("Click a bar to drill down; hover for values."))
+        hint = QLabel(_("Click a bar or a slice to drill down; hover for values."))
         hint.setStyleSheet("color: gray")
         overview = QWidget()
         overview_layout = QVBoxLayout(overview)
@@ -141,6 +142,7 @@ class DashboardView(QWidget):
             "brands": lambda: charts.brand_margin_chart(data.brands),
             "ageing": lambda: charts.ageing_chart(data.ageing),
             "stock": lambda: charts.stock_chart(data.restock_count, data.overstock_count),
+            "types": lambda: charts.customer_type_chart(data.customer_types),
         }
         for name, build in figures.items():
             try:
@@ -189,6 +191,8 @@ class DashboardView(QWidget):
             target = DrillTarget("brand", key, key or _("(no brand)"))
         elif chart == "ageing":
             target = DrillTarget("ageing", key, self._names["ageing"].get(key, key))
+        elif chart == "types":
+            target = DrillTarget("customer_type", key, key)
         elif chart == "stock" and key in ("restock", "overstock"):
             target = DrillTarget("report", key, key)
         if target is not None and self.drill_view.start(target, self.last_filters):

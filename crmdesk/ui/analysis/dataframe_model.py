@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from crmdesk.i18n import _
 
 Index = QModelIndex | QPersistentModelIndex
 
+_FEN = Decimal("0.01")
 RAW_ROLE = Qt.ItemDataRole.UserRole + 1  # the unformatted cell value
 # Columns whose text values are English codes the reports mark for translation (segment names …).
 TRANSLATED_COLUMNS = frozenset({"segment", "previous_segment", "trend", "spend_level", "kind", "status", "stage",
@@ -44,7 +45,7 @@ def _is_number(value: Any) -> bool:
 def format_money(value: Any) -> str:
     """Yuan with fen; Decimal keeps 0.005 rounding exact."""
     amount = value if isinstance(value, Decimal) else Decimal(str(value.item() if hasattr(value, "item") else value))
-    return f"{amount:,.2f}"
+    return f"{amount.quantize(_FEN, rounding=ROUND_HALF_UP):,.2f}"
 
 
 def format_cell(value: Any, kind: str = "") -> str:

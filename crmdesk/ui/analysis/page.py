@@ -37,6 +37,8 @@ KNOWN_GROUPS = {
     "lifetime": "customers", "promotion-targets": "customers",
     "margin": "products", "restock": "products", "overstock": "products",
     "trends": "finance", "receivables": "finance", "statement": "finance",
+    "pipeline": "salesforce", "win-rate": "salesforce", "contact-activity": "salesforce",
+    "service": "service", "fulfilment": "service",
 }
 _KEYWORDS = (
     ("service", ("service", "case", "satisf", "complaint")),

@@ -61,6 +61,11 @@ def build_chart(spec: ReportSpec, frame: pd.DataFrame | None, options: dict[str,
         return None
 
 
+def option_label(name: str) -> str:
+    """``window_days`` → "Window days" (English source text, translated where shown)."""
+    return name.replace("_", " ").capitalize()
+
+
 class OptionsBar(QWidget):
     """Editors for a report's own options; ``changed`` when one is edited."""
 
@@ -76,7 +81,7 @@ class OptionsBar(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=400)
         self._debounce.timeout.connect(self.changed)
         for option in options:
-            layout.addWidget(QLabel(_(option.name.replace("_", " ").capitalize())))
+            layout.addWidget(QLabel(_(option_label(option.name))))
             editor = self._editor(option)
             editor.setToolTip(_(option.help))
             self.editors[option.name] = editor
@@ -230,9 +235,20 @@ class ReportPanel(QWidget):
     def set_choices(self, choices: FilterChoices) -> None:
         self.filter_bar.set_choices(choices)
 
+    def missing_options(self) -> list[str]:
+        values = self.options_bar.values()
+        return [o.name for o in self.spec.options if o.required and values.get(o.name) in (None, "")]
+
     def refresh(self) -> None:
         self.stale = False
         self.last_filters = self.filter_bar.filters()
+        missing = self.missing_options()
+        if missing:  # e.g. the statement needs a customer: ask instead of failing
+            self.runner.cancel()
+            names = "、".join(_(option_label(name)) for name in missing)
+            self.message.setText(_("Enter {options} to compute this report.").format(options=names))
+            self.message.show()
+            return
         self.runner.run(compute_report, self.ctx.db, self.ctx.actor, self.spec, self.last_filters,
                         self.options_bar.values())
 

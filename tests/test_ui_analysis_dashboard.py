@@ -1,0 +1,140 @@
+"""The dashboard: computes off the GUI thread, shows the KPI numbers, keeps
+only the newest request's answer, drills down from its charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+from sqlalchemy import func, select
+from test_ui_analysis_support import ctx, tiny_shop  # noqa: F401 - fixtures
+
+from crmdesk.db.models import SalesLine
+from crmdesk.ui.analysis import dashboard_view
+from crmdesk.ui.analysis.dashboard_source import load_dashboard
+from crmdesk.ui.analysis.kpi_tile import format_value
+from crmdesk.ui.analysis.page import create_analysis_page
+
+pytestmark = pytest.mark.gui
+WAIT_MS = 30_000
+
+
+@pytest.fixture
+def page(qtbot, ctx):  # noqa: F811
+    widget = create_analysis_page(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 850)
+    widget.show()
+    widget.activate()
+    return widget
+
+
+def _dashboard(page, qtbot):
+    view = page.panels["dashboard"]
+    qtbot.waitUntil(lambda: view.data is not None and not view.runner.busy, timeout=WAIT_MS)
+    return view
+
+
+def test_dashboard_tiles_match_dashboard_data(page, qtbot, ctx):  # noqa: F811
+    view = _dashboard(page, qtbot)
+    filters = view.filter_bar.filters()
+    assert (filters.date_from, filters.date_to) == (dt.date(2025, 7, 1), dt.date(2026, 6, 20))
+    with ctx.db.sessions() as s:
+        expected = load_dashboard(s, ctx.actor, filters)
+        revenue_units = s.scalar(select(func.sum(SalesLine.amount)).where(
+            SalesLine.order_date.between(filters.date_from, filters.date_to)))
+    shown = view.tile_texts()
+    assert len(shown) == len(expected.kpis) >= 4
+    for kpi in expected.kpis:
+        assert shown[kpi.key] == format_value(kpi.value, kpi.kind)
+    revenue = next(k for k in expected.kpis if k.key == "revenue")
+    assert revenue.value == pytest.approx(revenue_units / 10_000)
+    assert all(view.canvases[name].figure is not None for name in dashboard_view.CHARTS)
+
+
+def test_filter_change_recomputes_without_freezing(page, qtbot, ctx, monkeypatch):  # noqa: F811
+    view = _dashboard(page, qtbot)
+    calls = []
+
+    def slow_load(session, actor, filters):
+        calls.append(filters)
+        time.sleep(0.8)
+        return load_dashboard(session, actor, filters)
+
+    monkeypatch.setattr(dashboard_view, "load_dashboard", slow_load)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start(20)
+    view.filter_bar.set_preset("this_year")
+    view.filter_bar.apply_now()
+    assert view.runner.busy and view.busy.isVisible()
+    with qtbot.waitSignal(view.computed, timeout=WAIT_MS):
+        pass
+    timer.stop()
+    assert len(ticks) >= 10  # the event loop kept running for the whole 0.8 s computation
+    assert calls[-1].date_from == dt.date(2026, 1, 1)
+    assert view.last_filters.date_from == dt.date(2026, 1, 1)
+    assert not view.busy.isVisible()
+    with ctx.db.sessions() as s:
+        this_year = s.scalar(select(func.sum(SalesLine.amount)).where(SalesLine.order_date >= dt.date(2026, 1, 1)))
+    assert view.tile_texts()["revenue"] == format_value(this_year / 10_000, "money")
+
+
+def test_only_the_newest_request_is_shown(page, qtbot, monkeypatch):
+    view = _dashboard(page, qtbot)
+
+    def slow_load(session, actor, filters):
+        time.sleep(0.5 if filters.date_from.month == 4 else 0.05)  # the older request is the slower one
+        return load_dashboard(session, actor, filters)
+
+    monkeypatch.setattr(dashboard_view, "load_dashboard", slow_load)
+    view.filter_bar.set_preset("this_quarter")
+    view.filter_bar.apply_now()
+    view.filter_bar.set_preset("this_month")
+    view.filter_bar.apply_now()
+    with qtbot.waitSignal(view.computed, timeout=WAIT_MS):
+        pass
+    qtbot.wait(700)  # the older, slower job finishes too — and must be ignored
+    assert view.last_filters.date_from == dt.date(2026, 6, 1)
+    assert view.runner.runs_started >= 3
+    month_revenue = next(k for k in view.data.kpis if k.key == "revenue").value
+    with view.ctx.db.sessions() as s:
+        expected = s.scalar(select(func.sum(SalesLine.amount)).where(SalesLine.order_date >= dt.date(2026, 6, 1)))
+    assert month_revenue == pytest.approx(expected / 10_000)
+
+
+def test_brand_bar_drills_to_products_then_customers(page, qtbot, ctx, tiny_shop):  # noqa: F811
+    view = _dashboard(page, qtbot)
+    view.canvases["brands"].clicked.emit("得力")
+    drill = view.drill_view
+    assert view.stack.currentWidget() is drill
+    qtbot.waitUntil(lambda: not drill.runner.busy and drill.model.rowCount() > 0, timeout=WAIT_MS)
+    assert sorted(drill.current_frame()["product_code"]) == ["P00", "P01"]
+    brand_row = view.data.brands.set_index("brand").loc["得力"]
+    assert drill.current_frame()["revenue"].sum() == pytest.approx(brand_row["revenue"])
+    drill.alternative_button.click()  # the customers who buy the brand
+    qtbot.waitUntil(lambda: not drill.runner.busy and "customer_code" in drill.current_frame(), timeout=WAIT_MS)
+    assert set(drill.current_frame()["customer_code"]) == {"C000", "C003", "C006"}
+
+
+def test_key_customer_bar_opens_the_customer(page, qtbot, ctx, tiny_shop):  # noqa: F811
+    view = _dashboard(page, qtbot)
+    top_code = view.data.pareto["customer_code"].iat[0]
+    with qtbot.waitSignal(ctx.bus.open_customer_requested, timeout=5000) as signal:
+        view.canvases["pareto"].clicked.emit(top_code)
+    assert signal.args == [tiny_shop[top_code]]
+
+
+def test_ageing_bucket_drills_to_customers_owing(page, qtbot):
+    view = _dashboard(page, qtbot)
+    view.canvases["ageing"].clicked.emit("age_0_30")
+    drill = view.drill_view
+    qtbot.waitUntil(lambda: not drill.runner.busy and drill.model.rowCount() > 0, timeout=WAIT_MS)
+    owed = drill.current_frame()["age_0_30"]
+    assert (owed != 0).all()
+    assert owed.sum() == pytest.approx(view.data.ageing.set_index("bucket").loc["age_0_30", "amount"])
+    drill.back_button.click()
+    assert view.stack.currentIndex() == 0
