@@ -56,22 +56,28 @@ def plain(text: object) -> str:
     return "" if s.lower() in NA_TOKENS else s
 
 
-def clean_text(series: pd.Series) -> np.ndarray:
+def _strings(series: pd.Series) -> pd.Series:
+    return series if isinstance(series.dtype, pd.StringDtype) else series.astype(pd.StringDtype("pyarrow"))
+
+
+def _na_to_empty(s: pd.Series) -> pd.Series:
+    return s.mask(s.str.lower().isin(NA_TOKENS), "")
+
+
+def clean_text(series: pd.Series) -> pd.Series:
     """Names and free text: stripped (also full-width spaces), NA tokens empty; characters kept."""
-    def parse(raw: str) -> str:
-        s = str(raw).strip(_SPACES)
-        return "" if s.lower() in NA_TOKENS else s
-    return _by_unique(series, parse, object, "")[0]
+    return _na_to_empty(_strings(series).fillna("").str.strip(_SPACES))
 
 
-def clean_code(series: pd.Series) -> np.ndarray:
+def clean_code(series: pd.Series) -> pd.Series:
     """Codes and numbers-as-keys: NFKC, stripped, ``17850.0`` (a float-typed id) → ``17850``."""
-    def parse(raw: str) -> str:
-        s = plain(raw)
-        if s.endswith(".0") and s[:-2].isdigit():
-            s = s[:-2]
-        return s
-    return _by_unique(series, parse, object, "")[0]
+    s = _strings(series).fillna("")
+    wide = ~s.str.isascii().fillna(True).to_numpy(dtype=bool)
+    if wide.any():  # NFKC only where it can change something: it is a per-value loop in pandas
+        s = s.copy()
+        s[wide] = s[wide].str.normalize("NFKC")
+    s = _na_to_empty(s.str.strip(_SPACES))
+    return s.str.replace(r"^([0-9]+)\.0$", r"\1", regex=True)
 
 
 def _decimal(raw: str) -> Decimal | None:
@@ -95,21 +101,63 @@ def _decimal(raw: str) -> Decimal | None:
     return -d if negative else d
 
 
+# Plain numbers with at most 4 decimals and 11 integer digits: exact through float64
+# (|x·10⁴| < 2⁵³ and the nearest double is within 10⁻⁶ of a unit), so no Decimal is needed.
+_SIMPLE = r"-?[0-9]{1,11}(?:\.[0-9]{0,4})?"
+
+
+def _numeric(series: pd.Series, slow: Callable[[str], object], dtype, scale: int | None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised for plain numbers and empty cells; ``slow`` (per distinct value) for the rest."""
+    s = _strings(series).fillna("").str.strip(_SPACES)
+    empty = (s == "").to_numpy(dtype=bool)
+    simple = s.str.fullmatch(_SIMPLE).fillna(False).to_numpy(dtype=bool)
+    values = np.zeros(len(s), dtype=dtype)
+    bad = np.zeros(len(s), dtype=bool)
+    if simple.any():
+        x = _to_float(s[simple])
+        if scale is not None:
+            units = np.floor(np.abs(x) * scale + 0.5) * np.sign(x)
+            values[simple] = units.astype(np.int64)
+        elif dtype == np.int64:
+            whole = x == np.floor(x)
+            values[simple] = np.where(whole, x, 0).astype(np.int64)
+            bad[np.flatnonzero(simple)[~whole]] = True
+        else:
+            values[simple] = x
+    rest = ~simple & ~empty
+    if rest.any():
+        v, b = _by_unique(s[rest], slow, dtype, 0)
+        values[rest] = v
+        bad[rest] = b
+    return values, bad
+
+
+def _to_float(s: pd.Series) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(pa.array(s), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return pd.to_numeric(s).to_numpy(dtype=np.float64)
+
+
 def parse_money(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Yuan text (``¥1,234.50``, ``(12.00)``, ``1 234,5`` is *not* accepted) → int64 money units."""
+    """Yuan text (``¥1,234.50``, ``(12.00)``, full-width digits) → int64 money units (exact)."""
     scale = Decimal(MONEY_SCALE)
 
     def parse(raw: str) -> int | None:
         d = _decimal(raw)
         return None if d is None else int((d * scale).to_integral_value(rounding=ROUND_HALF_UP))
-    return _by_unique(series, parse, np.int64, 0)
+    return _numeric(series, parse, np.int64, MONEY_SCALE)
 
 
 def parse_number(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     def parse(raw: str) -> float | None:
         d = _decimal(raw)
         return None if d is None else float(d)
-    return _by_unique(series, parse, np.float64, 0.0)
+    return _numeric(series, parse, np.float64, None)
 
 
 def parse_int(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +168,7 @@ def parse_int(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if d != d.to_integral_value():
             raise ValueError(raw)
         return int(d)
-    return _by_unique(series, parse, np.int64, 0)
+    return _numeric(series, parse, np.int64, None)
 
 
 def parse_one_date(raw: object, fmt: str | None = None, dayfirst: bool = False) -> dt.date | None:
@@ -157,16 +205,18 @@ def parse_date(series: pd.Series, fmt: str | None = None, dayfirst: bool = False
 
 
 FOOTER = re.compile(r"^\s*(本页|本表|全部)?(合\s*计|总\s*计|小\s*计|累\s*计)|^\s*(grand\s+)?total\b", re.IGNORECASE)
+_FOOTER_RE2 = r"^\s*(?:本页|本表|全部)?(?:合\s*计|总\s*计|小\s*计|累\s*计)|^\s*(?:[Gg][Rr][Aa][Nn][Dd]\s+)?[Tt][Oo][Tt][Aa][Ll]"
+_FOOTER_FIRST = list("合总小累本全GgTt")
 
 
 def footer_mask(frame: pd.DataFrame, columns: list) -> np.ndarray:
     """Rows where one of ``columns`` starts with 合计/总计/小计 (or Total): summary lines, not data."""
     mask = np.zeros(len(frame), dtype=bool)
     for col in columns:
-        def is_footer(raw: str) -> bool:
-            return bool(FOOTER.match(unicodedata.normalize("NFKC", str(raw))))
-        hits, _bad = _by_unique(frame[col], is_footer, bool, False)
-        mask |= hits.astype(bool)
+        s = _strings(frame[col]).fillna("").str.strip(_SPACES)
+        idx = np.flatnonzero(s.str.slice(0, 1).isin(_FOOTER_FIRST).to_numpy(dtype=bool))
+        if len(idx):
+            mask[idx] |= s.iloc[idx].str.contains(_FOOTER_RE2, regex=True).fillna(False).to_numpy(dtype=bool)
     return mask
 
 
@@ -177,6 +227,6 @@ def blank_mask(frame: pd.DataFrame) -> np.ndarray:
         idx = np.flatnonzero(mask)
         if not len(idx):
             break
-        hits, _bad = _by_unique(frame[col].iloc[idx], lambda raw: plain(raw) == "", bool, True)
-        mask[idx] = hits.astype(bool)
+        s = _strings(frame[col].iloc[idx]).fillna("").str.strip(_SPACES)
+        mask[idx] = _na_to_empty(s).eq("").to_numpy(dtype=bool)
     return mask

@@ -31,6 +31,7 @@ TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 HEAD_ROWS = 80
 _DELIMITERS = [",", "\t", ";", "|"]
+STRING = pd.StringDtype("pyarrow")  # vectorised string kernels (pyarrow compute) for the cleaning step
 
 
 class ReadError(Exception):
@@ -73,8 +74,8 @@ class Source:
             headers = rows[header_row - 1]
             width = len(headers)
             body = [r[:width] + [""] * (width - len(r)) for r in rows[header_row:]]
-            frame = pd.DataFrame(body, columns=range(width), dtype=object) if body else pd.DataFrame(
-                columns=range(width), dtype=object)
+            frame = pd.DataFrame(body, columns=range(width), dtype=STRING) if body else pd.DataFrame(
+                columns=range(width), dtype=STRING)
             if usecols is not None:
                 frame = frame[usecols]
             numbers = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
@@ -100,8 +101,13 @@ class Source:
     def _csv_body(self, header_row: int, usecols: list[int] | None):
         assert self._text is not None
         headers = self.head(header_row)[header_row - 1] if header_row else []
+        body_start = _line_offset(self._text, header_row)
+        if self.delimiter != " ":
+            fast = _arrow_body(self._text, body_start, self.delimiter, len(headers), usecols, header_row)
+            if fast is not None:
+                return headers, fast[0], fast[1]
         sep = r"\s+" if self.delimiter == " " else self.delimiter
-        kwargs = dict(sep=sep, header=None, skiprows=header_row, dtype=str, keep_default_na=False,
+        kwargs = dict(sep=sep, header=None, skiprows=header_row, dtype=STRING, keep_default_na=False,
                       na_filter=False, skip_blank_lines=False, quotechar='"', names=list(range(len(headers))),
                       index_col=False)
         if usecols is not None:
@@ -209,6 +215,7 @@ def _open_text(path: Path, encoding: str | None, delimiter: str | None) -> Sourc
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_WIDE = re.compile(r"[^\x00-\x7f]")
 
 
 def detect_encoding(data: bytes) -> str:
@@ -224,9 +231,9 @@ def detect_encoding(data: bytes) -> str:
     if _decodes(sample, "utf-8", partial=len(data) > len(sample)):
         return "utf-8"
     if _decodes(sample, "gb18030", partial=len(data) > len(sample)):
-        text = sample.decode("gb18030", errors="ignore")
-        wide = [ch for ch in text if ord(ch) > 127]
-        if wide and sum(1 for ch in wide if _CJK.match(ch)) >= 0.9 * len(wide):
+        text = sample[: 1 << 18].decode("gb18030", errors="ignore")
+        wide = len(_WIDE.findall(text))
+        if wide and len(_CJK.findall(text)) >= 0.9 * wide:
             return "gb18030"
     if _decodes(sample, "cp1252", partial=False):
         return "cp1252"
@@ -265,3 +272,65 @@ def sniff_delimiter(lines: list[str]) -> str:
     if best_score == (0, 0) and any(len(ln.split()) > 1 for ln in lines):
         return " "  # whitespace-separated columns (fixed-width style exports)
     return best
+
+
+def _line_offset(text: str, lines: int) -> int:
+    """Character offset where line ``lines + 1`` starts."""
+    pos = 0
+    for _i in range(lines):
+        nxt = text.find("\n", pos)
+        if nxt < 0:
+            return len(text)
+        pos = nxt + 1
+    return pos
+
+
+def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list[int] | None,
+                header_row: int) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """pyarrow's multi-threaded CSV reader (10× pandas' C parser). Rows with a different number of
+    fields are accepted only when they are 合计/blank lines, whose line numbers are then found so
+    the other rows keep theirs; anything else returns None and the careful reader takes over."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    from crmdesk.importers.cleaning import FOOTER
+
+    if width == 0:
+        return None
+    body = text[start:]
+    odd: list[str] = []
+
+    def invalid(row) -> str:
+        odd.append(row.text)
+        return "skip"
+
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=1 << 22),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
+                                            invalid_row_handler=invalid),
+            convert_options=pcsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(width)}, strings_can_be_null=False,
+                include_columns=[f"c{i}" for i in (usecols if usecols is not None else range(width))]))
+    except (pa.ArrowInvalid, UnicodeError):
+        return None
+    lines = body.count("\n") + (0 if body.endswith("\n") or not body else 1)
+    if table.num_rows + len(odd) != lines:
+        return None  # quoted line breaks: let the careful reader number the rows
+    numbers = np.arange(header_row + 1, header_row + 1 + lines, dtype=np.int64)
+    if odd:
+        if not all(FOOTER.match(t.split(delimiter)[0].strip() if t.strip() else "合计") or not t.strip()
+                   for t in odd):
+            return None
+        skipped, pos = [], 0
+        for t in odd:
+            found = body.find(t, pos)
+            if found < 0:
+                return None
+            skipped.append(body.count("\n", 0, found))
+            pos = found + len(t)
+        numbers = np.delete(numbers, skipped)
+    frame = table.to_pandas(types_mapper={pa.string(): STRING}.get)
+    frame.columns = usecols if usecols is not None else list(range(width))
+    return frame, numbers

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, func, select
 
 from crmdesk.core.search_text import build_search_text, customer_search_text
 from crmdesk.db.models import Customer, CustomerType, Product, Role, User
-from crmdesk.importers.tables import insert, lookup
+from crmdesk.importers.tables import insert, lookup, map_keys
 
 CUSTOMERS = Customer.__table__
 PRODUCTS = Product.__table__
@@ -71,8 +71,8 @@ def user_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
 def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[np.ndarray, int]:
     """Customer id per row of ``frame`` (customer_code, customer_name, optional customer_type,
     city, province); unknown codes become stubs. Returns (ids, stubs created)."""
-    codes = frame["customer_code"].to_numpy(dtype=object)
-    known = lookup(conn, CUSTOMERS, "code", pd.unique(codes).tolist())
+    codes = frame["customer_code"]
+    known = lookup(conn, CUSTOMERS, "code", codes.unique().tolist())
     new = _first_per_key(frame.loc[~frame["customer_code"].isin(list(known))], "customer_code",
                          ["customer_name", "customer_type", "city", "province"])
     if len(new):
@@ -91,13 +91,13 @@ def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[
                 cols[extra] = new[extra].astype(str).str.slice(0, 50).tolist()
         insert(conn, CUSTOMERS, cols)
         known.update(lookup(conn, CUSTOMERS, "code", code_list))
-    return pd.Series(codes).map(known).to_numpy(dtype=np.int64), len(new)
+    return map_keys(codes, known), len(new)
 
 
 def product_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[np.ndarray, int]:
     """Product id per row (product_code, product_name, optional category/brand/unit/spec); stubs for unknown."""
-    codes = frame["product_code"].to_numpy(dtype=object)
-    known = lookup(conn, PRODUCTS, "code", pd.unique(codes).tolist())
+    codes = frame["product_code"]
+    known = lookup(conn, PRODUCTS, "code", codes.unique().tolist())
     new = _first_per_key(frame.loc[~frame["product_code"].isin(list(known))], "product_code",
                          ["product_name", "category", "brand", "unit", "spec"])
     if len(new):
@@ -112,4 +112,4 @@ def product_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[n
             names, code_list, cols.get("spec", [""] * len(new)), cols.get("brand", [""] * len(new)), strict=True)]
         insert(conn, PRODUCTS, cols)
         known.update(lookup(conn, PRODUCTS, "code", code_list))
-    return pd.Series(codes).map(known).to_numpy(dtype=np.int64), len(new)
+    return map_keys(codes, known), len(new)

@@ -91,3 +91,14 @@ def lookup(conn: Connection, table: Table, key: str, values: Iterable[Any] | Non
         return {k: i for k, i in conn.execute(select(table.c[key], table.c.id))}
     frame = fetch_in(conn, table, key, values, [key, "id"])
     return dict(zip(frame[key].tolist(), frame["id"].astype(int).tolist(), strict=True))
+
+
+def map_keys(values: pd.Series | np.ndarray, ids: dict) -> np.ndarray:
+    """id per value through the dict (vectorised; -1 where the key is unknown)."""
+    if not ids:
+        return np.full(len(values), -1, dtype=np.int64)
+    index = pd.Index(list(ids.keys()))
+    pos = index.get_indexer(values)
+    out = np.asarray(list(ids.values()), dtype=np.int64)[pos]
+    out[pos < 0] = -1
+    return out

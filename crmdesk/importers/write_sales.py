@@ -19,7 +19,7 @@ from crmdesk.core.progress import Progress
 from crmdesk.db.models import Customer, DocType, SalesLine, SalesOrder
 from crmdesk.importers import refs
 from crmdesk.importers.prepare import Prepared
-from crmdesk.importers.tables import fetch_in, insert, update_by_id
+from crmdesk.importers.tables import fetch_in, insert, map_keys, update_by_id
 
 ORDERS = SalesOrder.__table__
 LINES = SalesLine.__table__
@@ -56,10 +56,12 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
     f["customer_id"], counts.stubs_customers = refs.customer_ids(conn, f, batch_id)
     f["product_id"], counts.stubs_products = refs.product_ids(conn, f, batch_id)
     people = refs.user_ids(conn, pd.unique(f["salesperson"]).tolist())
-    f["salesperson_id"] = f["salesperson"].map(people).astype("Int64") if people else pd.NA
+    sp = map_keys(f["salesperson"], people)
+    f["salesperson_id"] = pd.array(np.where(sp < 0, 0, sp), dtype="Int64")
+    f.loc[sp < 0, "salesperson_id"] = pd.NA
     progress.update(0.40, "orders")
     order_ids, changed_orders = _write_orders(conn, f, batch_id)
-    f["order_id"] = f["order_number"].map(order_ids).to_numpy(dtype=np.int64)
+    f["order_id"] = map_keys(f["order_number"], order_ids)
     if "line_no" in prep.present:
         f["line_key"] = f["line_no"].astype(np.int64)
     else:
