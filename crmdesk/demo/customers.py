@@ -73,20 +73,38 @@ def _short(place: str) -> str:
     return place[:-1] if place[-1] in "市区县镇" and len(place) > 2 else place
 
 
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(k: int) -> str:
+    """1–99 in Chinese numerals, as in 第十六中学."""
+    tens, ones = divmod(k, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else CN_DIGITS[tens] + "十")
+    return head + (CN_DIGITS[ones] if ones or not head else "")
+
+
+def _trade_name(a: int, b: int) -> str:
+    chars = N.TRADE_NAME_CHARS
+    return chars[a % len(chars)] + chars[b % len(chars)]
+
+
 def _org_names(rng: np.random.Generator, kinds: list[str], cities: list[str], districts: list[str]) -> list[str]:
     n = len(kinds)
-    r = rng.integers(0, 1_000_000, (n, 4)).tolist()
+    r = rng.integers(0, 1_000_000, (n, 5)).tolist()
     out = []
-    for kind, city, district, (a, b, c, d) in zip(kinds, cities, districts, r, strict=True):
+    for kind, city, district, (a, b, c, d, e) in zip(kinds, cities, districts, r, strict=True):
         cs, ds = _short(city), _short(district)
         if kind == "person":
             out.append("")  # filled by person_names
         elif kind == "shop":
-            word = N.SHOP_WORDS[a % len(N.SHOP_WORDS)]
+            word = N.SHOP_WORDS[a % len(N.SHOP_WORDS)] if c % 3 == 0 else _trade_name(a, d)
             shop = N.RETAIL_SHOP_KINDS[b % len(N.RETAIL_SHOP_KINDS)]
             out.append(f"{word}{shop}" if c % 2 else f"{ds}{word}{shop}")
         elif kind == "学校":
             school = N.SCHOOL_KINDS[a % len(N.SCHOOL_KINDS)]
+            if c % 2:
+                level = "中学" if d % 2 else "小学"
+                school = f"第{cn_number(1 + e % 60)}{level}"
             out.append(f"{city}{school}" if c % 3 == 0 else f"{city}{district}{school}")
         elif kind == "政府机关":
             out.append(f"{city}{district}{N.GOV_KINDS[a % len(N.GOV_KINDS)]}")
@@ -96,29 +114,34 @@ def _org_names(rng: np.random.Generator, kinds: list[str], cities: list[str], di
         elif kind == "银行":
             out.append(f"{N.BANK_KINDS[a % len(N.BANK_KINDS)]}{cs}{ds}支行")
         elif kind == "企业":
-            word = N.COMPANY_WORDS[a % len(N.COMPANY_WORDS)]
+            word = N.COMPANY_WORDS[a % len(N.COMPANY_WORDS)] if c % 3 == 0 else _trade_name(a, e)
             trade = N.COMPANY_TRADES[b % len(N.COMPANY_TRADES)]
             suffix = "" if "事务所" in trade else "有限公司"
             out.append(f"{cs}{'市' if d % 3 == 0 else ''}{word}{trade}{suffix}")
         else:  # dealer
-            word = (N.SHOP_WORDS + N.COMPANY_WORDS)[a % (len(N.SHOP_WORDS) + len(N.COMPANY_WORDS))]
+            word = (N.SHOP_WORDS + N.COMPANY_WORDS)[a % (len(N.SHOP_WORDS) + len(N.COMPANY_WORDS))] \
+                if c % 3 == 0 else _trade_name(a, e)
             out.append(f"{cs}{word}{N.DEALER_KINDS[b % len(N.DEALER_KINDS)]}")
     return out
 
 
-def _dedupe_orgs(names: list[str], kinds: list[str], districts: list[str]) -> list[str]:
-    """Organisations with the same generated name get their district, then a number, so
-    the customer list does not show two identical schools; people may share names."""
+def _dedupe_orgs(names: list[str], kinds: list[str]) -> list[str]:
+    """A second customer with the same organisation name is another department of it (they
+    buy separately), or another shop of the same owner; people may share names."""
     seen: dict[str, int] = {}
     out = []
-    for name, kind, district in zip(names, kinds, districts, strict=True):
+    for name, kind in zip(names, kinds, strict=True):
         if kind != "person":
             k = seen.get(name, 0)
             seen[name] = k + 1
-            if k == 1:
-                name = f"{name}（{district}）"
-            elif k > 1:
-                name = f"{name}（{district}{k}）"
+            if k:
+                if kind in ("shop", "dealer"):
+                    name = f"{name}{cn_number(k + 1)}店" if k < 99 else f"{name}{k + 1}"
+                else:
+                    dept = N.DEPARTMENTS[(k - 1) % len(N.DEPARTMENTS)]
+                    extra = (k - 1) // len(N.DEPARTMENTS)
+                    name = f"{name}{dept}" + (f"{cn_number(extra + 1)}组" if extra and extra < 99 else
+                                              (str(extra + 1) if extra else ""))
         out.append(name)
     return out
 
@@ -138,7 +161,7 @@ def build_customers(rng: np.random.Generator, n: int, cal: DemoCalendar, first_i
     names = _org_names(rng, kinds, cities, districts)
     people = person_names(rng, n)
     names = [p if k == "person" else o for k, p, o in zip(kinds, people, names, strict=True)]
-    names = _dedupe_orgs(names, kinds, districts)
+    names = _dedupe_orgs(names, kinds)
     territory_idx = np.array([territory_of_province[p] for p in provinces], dtype=np.int64)
     owner_id = np.array(sales_ids, dtype=np.int64)[territory_idx]
     walk_in = (type_idx == RETAIL) & (rng.random(n) < 0.55)
