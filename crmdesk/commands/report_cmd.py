@@ -26,6 +26,14 @@ class _OneLineParser(argparse.ArgumentParser):
         print(f"{self.prog}: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
+    def parse_known_args(self, args=None, namespace=None):
+        # A report takes no further arguments: reject extras here rather than in the top-level
+        # parser, whose error prints the whole usage.
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(_("unrecognized arguments: {args}").format(args=" ".join(extras)))
+        return namespace, extras
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     from crmdesk.reports import registry
