@@ -147,7 +147,8 @@ def import_contacts_file(session: Session, actor: Actor, path: Path | str,
         else:
             cid, why = finder.find(get("customer_code"), get("customer_name"))
             if cid is None:
-                reject("customer_code" if "customer_code" in mapping else "customer_name", why)
+                reject("customer_code" if get("customer_code") or "customer_name" not in mapping
+                       else "customer_name", why)
                 continue
         name = get("name")
         if not name:

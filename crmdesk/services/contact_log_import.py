@@ -89,7 +89,8 @@ def import_contact_log_file(session: Session, actor: Actor, path: Path | str) ->
 
         cid, why = finder.find(get("customer_code"), get("customer_name"))
         if cid is None:
-            reject("customer_code" if "customer_code" in mapping else "customer_name", why)
+            reject("customer_code" if get("customer_code") or "customer_name" not in mapping
+                   else "customer_name", why)
             continue
         try:
             occurred = parse_datetime(get("occurred_at"))

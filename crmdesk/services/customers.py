@@ -166,6 +166,13 @@ def _longest_run(text: str) -> str:
     return max(runs, key=len) if runs else ""
 
 
+def _digits_only(column):
+    """The column without the separators people type in phone numbers (SQL REPLACE works everywhere)."""
+    for sep in ("-", " ", "(", ")", "+", "（", "）", "/"):
+        column = func.replace(column, sep, "")
+    return column
+
+
 def find_duplicates(session: Session, name: str, phones: list[str] | tuple[str, ...] = (),
                     exclude_id: int | None = None) -> list[DuplicateHit]:
     hits: dict[int, DuplicateHit] = {}
@@ -181,12 +188,12 @@ def find_duplicates(session: Session, name: str, phones: list[str] | tuple[str, 
         digits = phone_digits(phone)
         if len(digits) < 6:
             continue
-        tail = digits[-7:]
+        tail = f"%{digits[-7:]}%"
         cust = select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.mobile).where(
-            or_(Customer.phone.like(f"%{tail}%"), Customer.mobile.like(f"%{tail}%")))
+            or_(_digits_only(Customer.phone).like(tail), _digits_only(Customer.mobile).like(tail)))
         via_contacts = select(Customer.id, Customer.code, Customer.name, Contact.phone, Contact.mobile).join(
             Contact, Contact.customer_id == Customer.id).where(
-            or_(Contact.phone.like(f"%{tail}%"), Contact.mobile.like(f"%{tail}%")))
+            or_(_digits_only(Contact.phone).like(tail), _digits_only(Contact.mobile).like(tail)))
         for stmt in (cust, via_contacts):
             for cid, code, cname, p1, p2 in session.execute(stmt):
                 if cid == exclude_id or cid in hits:

@@ -109,7 +109,8 @@ def _first(card, name: str) -> str:
 def _phones(card) -> tuple[str, str]:
     phone = mobile = ""
     for tel in card.contents.get("tel", []):
-        types = {t.upper() for t in tel.params.get("TYPE", [])} | {k.upper() for k in tel.params if k != "TYPE"}
+        # 3.0 writes TYPE=CELL; 2.1 writes a bare ;CELL (vobject keeps it as a singleton parameter).
+        types = {t.upper() for t in tel.params.get("TYPE", [])} | {t.upper() for t in tel.singletonparams}
         number = str(tel.value).strip()
         if number.lower().startswith("tel:"):
             number = number[4:]
