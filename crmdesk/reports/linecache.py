@@ -126,19 +126,55 @@ def signature(session: Session) -> tuple:
     return tuple(parts)
 
 
+# Column → (SQL expression, dtype). Dates become days since 1970 in SQL on SQLite.
+_COLUMNS = {
+    "customer": ("customer_id", "int32"), "product": ("product_id", "int32"), "order": ("order_id", "int32"),
+    "amount": ("amount", "int64"), "cost": ("cost_amount", "int64"), "quantity": ("quantity", "float64"),
+}
+_SQLITE_DAY = "CAST(julianday(order_date) - 2440587.5 AS INTEGER)"
+
+
+def _read_columns_sqlite(session: Session) -> dict[str, np.ndarray]:
+    """One column per query as a single comma-joined string, parsed by numpy in C.
+
+    Fetching a million rows through the DB-API builds a million tuples (~5 s on a
+    shop PC); this takes ~0.2 s per column. NOT INDEXED + ORDER BY id keep every
+    column in the same (rowid) order.
+    """
+    conn = session.connection()
+    out: dict[str, np.ndarray] = {}
+    for name, (expr, dtype) in {"day": (_SQLITE_DAY, "int32"), **_COLUMNS}.items():
+        text_ = conn.exec_driver_sql(
+            f"SELECT group_concat(v) FROM (SELECT coalesce({expr}, 0) AS v FROM sales_lines NOT INDEXED "
+            "ORDER BY id)").scalar()
+        out[name] = np.fromstring(text_, dtype=dtype, sep=",") if text_ else np.zeros(0, dtype=dtype)
+    return out
+
+
+def _read_columns_generic(session: Session) -> dict[str, np.ndarray]:
+    cur = session.connection().execute(select(SalesLine.order_date, *[getattr(SalesLine, c) for c, _ in
+                                                                       _COLUMNS.values()]).order_by(SalesLine.id))
+    lines = pd.DataFrame(cur.fetchall(), columns=["day", *_COLUMNS])
+    out = {"day": _days(lines["day"])}
+    for name, (_, dtype) in _COLUMNS.items():
+        out[name] = lines[name].to_numpy(dtype=dtype)
+    return out
+
+
 def _read_lines(session: Session) -> dict[str, np.ndarray]:
-    cur = session.connection().exec_driver_sql(
-        "SELECT order_date, customer_id, product_id, order_id, amount, cost_amount, quantity FROM sales_lines")
-    lines = pd.DataFrame(cur.fetchall(), columns=["d", "c", "p", "o", "a", "k", "q"])
+    if session.get_bind().dialect.name == "sqlite":
+        arrays = _read_columns_sqlite(session)
+    else:
+        arrays = _read_columns_generic(session)
+    if len({len(a) for a in arrays.values()}) != 1:  # a concurrent write between the column queries
+        arrays = _read_columns_generic(session)
     orders = pd.DataFrame(session.execute(select(SalesOrder.id, SalesOrder.salesperson_id)).all(),
                           columns=["id", "sp"])
-    order = lines["o"].to_numpy(dtype="int32")
+    order = arrays["order"]
     sp = np.full(int(max(orders["id"].max() if len(orders) else 0, order.max(initial=0))) + 1, -1, dtype="int32")
     sp[orders["id"].to_numpy(dtype="int64")] = orders["sp"].fillna(-1).to_numpy(dtype="int32")
-    return {"day": _days(lines["d"]), "customer": lines["c"].to_numpy(dtype="int32"),
-            "product": lines["p"].to_numpy(dtype="int32"), "order": order, "salesperson": sp[order],
-            "amount": lines["a"].to_numpy(dtype="int64"), "cost": lines["k"].to_numpy(dtype="int64"),
-            "quantity": lines["q"].to_numpy(dtype="float64")}
+    arrays["salesperson"] = sp[order]
+    return arrays
 
 
 def load(session: Session, sig: tuple | None = None) -> LineCache:
