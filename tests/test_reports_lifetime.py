@@ -140,13 +140,34 @@ def test_lifetime_report(shop, owner):
     params = bgnbd.fit_bgnbd(x, t_x, T)
     gg = bgnbd.fit_gamma_gamma(x, m)
     purchases = bgnbd.expected_purchases(params, HORIZON_WEEKS, x, t_x, T)
-    spend = bgnbd.expected_average_spend(gg, x, m)
+    # Customers without a repeat purchase: their first purchase (C2 80, C4 10) as one observation.
+    spend = bgnbd.expected_average_spend(gg, np.array([2, 1, 1, 1]), np.array([250, 80, 60, 10]))
     got = by_code.loc[["C1", "C2", "C3", "C4"]]
     assert got["expected_purchases_12m"].tolist() == pytest.approx(purchases, abs=0.0005)
     assert got["p_alive"].tolist() == pytest.approx(bgnbd.p_alive(params, x, t_x, T), abs=0.00005)
     assert got["expected_avg_spend"].tolist() == pytest.approx(spend, abs=0.005)
     assert got["expected_value_12m"].tolist() == pytest.approx(purchases * spend, abs=0.005)
     assert df.attrs["model"]["r"] == pytest.approx(params.r)
+    with shop.sessions() as s:
+        discounted = lifetime(s, owner, ReportFilters(as_of=D(2026, 3, 29)), {"discount": 0.01})
+    assert (discounted["expected_value_12m"].sum() < df["expected_value_12m"].sum())
+    assert discounted["expected_purchases_12m"].sum() == pytest.approx(df["expected_purchases_12m"].sum())
+
+
+def test_spend_with_heavy_tails_stays_finite():
+    from crmdesk.reports.lifetime import expected_spend
+
+    # Walk-in buyers and dealers together: q < 1, so the population mean does not exist.
+    rng = np.random.default_rng(3)
+    x = rng.integers(1, 6, 400).astype(float)
+    m = np.exp(rng.normal(4, 1.8, 400))
+    x[:100] = 0
+    first = m.copy()
+    m[:100] = 0
+    spend, params = expected_spend(x, m, first, fallback=99.0)
+    assert params["q"] < 1  # the case this guards against
+    assert np.isfinite(spend).all() and (spend > 0).all()
+    assert spend[0] != spend[1]  # each new customer judged by their own first purchase
 
 
 def test_lifetime_needs_some_customers(shop, owner):

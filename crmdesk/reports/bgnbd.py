@@ -16,7 +16,9 @@ Summary data (``summarize``), in the units of ``time_unit_days`` (7 → weeks):
       ``end`` is the period's last day (CDNOW: end = 1997-09-30, so a customer who first
       bought on 1997-01-01 has T = 272 / 7 = 38.86 weeks, as in the paper's data set);
     * ``monetary`` = mean amount of the repeat transactions (the first purchase is left out,
-      as the Gamma-Gamma model asks); 0 when x = 0.
+      as the Gamma-Gamma model asks); 0 when x = 0;
+    * ``first_amount`` = the first transaction's amount (not used by the models; the
+      lifetime report uses it for customers without repeat purchases).
 On the CDNOW 1/10th sample (2,357 customers, calibration 1997-01-01 … 1997-09-30) this gives
 r = 0.243, α = 4.414, a = 0.793, b = 2.426 (the paper's values) and Gamma-Gamma
 p = 6.25, q = 3.74, γ = 15.44 on the 946 repeat buyers.
@@ -29,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import gammaln, hyp2f1
+from scipy.special import digamma, gammaln, hyp2f1
+from threadpoolctl import threadpool_limits
 
 
 @dataclass(frozen=True)
@@ -80,20 +83,35 @@ def summarize(customers, dates, amounts, end, time_unit_days: float = 7.0) -> pd
         "recency": ((last - first) / unit).astype(float) / time_unit_days,
         "T": ((end_day - first.to_numpy(dtype="datetime64[D]")) / unit).astype(float) / time_unit_days,
         "monetary": monetary,
+        "first_amount": first_amount.to_numpy(dtype=float),
     }, index=first.index)
 
 
-def _bgnbd_loglik_terms(r, alpha, a, b, x, t_x, T):
-    """Per-customer log-likelihood, FHL 2005 eq. (6), in logs for stability."""
+def _bgnbd_loglik_terms(r, alpha, a, b, x, t_x, T, gradient: bool = False):
+    """Per-customer log-likelihood, FHL 2005 eq. (6), in logs for stability; with
+    ``gradient`` also its derivatives by (r, α, a, b), one row per customer."""
     x = np.asarray(x, dtype=float)
+    t_x = np.asarray(t_x, dtype=float)
     part1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     part2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    alive = -(r + x) * np.log(alpha + T)
+    log_alive_T = np.log(alpha + T)
+    alive = -(r + x) * log_alive_T
     repeat = x > 0
-    dropped = np.full_like(x, -np.inf)
-    dropped[repeat] = (np.log(a) - np.log(b + x[repeat] - 1)
-                       - (r + x[repeat]) * np.log(alpha + np.asarray(t_x, dtype=float)[repeat]))
-    return part1 + part2 + np.logaddexp(alive, dropped)
+    b_x1 = np.where(repeat, b + x - 1, 1.0)
+    log_alpha_tx = np.log(alpha + t_x)
+    dropped = np.where(repeat, np.log(a) - np.log(b_x1) - (r + x) * log_alpha_tx, -np.inf)
+    tail = np.logaddexp(alive, dropped)
+    ll = part1 + part2 + tail
+    if not gradient:
+        return ll
+    w_alive = np.exp(alive - tail)  # the two terms' shares of the bracket; they sum to 1
+    w_drop = 1.0 - w_alive
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w_alive * log_alive_T - w_drop * log_alpha_tx
+    d_alpha = r / alpha - (r + x) * (w_alive / (alpha + T) + w_drop / (alpha + t_x))
+    psi_ab, psi_abx = digamma(a + b), digamma(a + b + x)
+    d_a = psi_ab - psi_abx + w_drop / a
+    d_b = psi_ab + digamma(b + x) - digamma(b) - psi_abx - np.where(repeat, w_drop / b_x1, 0.0)
+    return ll, np.stack([d_r, d_alpha, d_a, d_b])
 
 
 def bgnbd_log_likelihood(params: BGNBDParams, x, t_x, T) -> float:
@@ -109,6 +127,17 @@ def _collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
 
 
+def _lbfgsb(objective, start: np.ndarray, bound: float):
+    """L-BFGS-B with the analytic gradient, log parameters boxed to ±``bound``.
+
+    scipy's L-BFGS-B calls BLAS on vectors of 3–4 numbers; on a busy PC waking OpenBLAS's
+    thread pool for each call costs more than the whole fit, so BLAS runs single-threaded.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        return minimize(objective, start, jac=True, method="L-BFGS-B", bounds=[(-bound, bound)] * len(start),
+                        options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
+
+
 def fit_bgnbd(x, t_x, T, penalizer: float = 0.0) -> BGNBDParams:
     """Maximum likelihood (L-BFGS-B on log parameters).
 
@@ -122,14 +151,16 @@ def fit_bgnbd(x, t_x, T, penalizer: float = 0.0) -> BGNBDParams:
     (ux, ut, uT), w = _collapse(x, t_x, T)
     n = w.sum()
 
-    def objective(logp: np.ndarray) -> float:
-        r, alpha, a, b = np.exp(logp)
-        ll = (w * _bgnbd_loglik_terms(r, alpha, a, b, ux, ut, uT)).sum()
-        return -ll / n + penalizer * float(np.sum(np.exp(logp) ** 2))
+    def objective(logp: np.ndarray) -> tuple[float, np.ndarray]:
+        theta = np.exp(logp)
+        ll, grad = _bgnbd_loglik_terms(*theta, ux, ut, uT, gradient=True)
+        value = -(w * ll).sum() / n + penalizer * float(np.sum(theta**2))
+        # d/d log θ = θ · d/dθ
+        jac = -(grad * w).sum(axis=1) / n * theta + 2 * penalizer * theta**2
+        return value, jac
 
     start = np.log([1.0, max(float(T.mean()), 1e-3), 1.0, 1.0])
-    result = minimize(objective, start, method="L-BFGS-B", bounds=[(-12.0, 12.0)] * 4,
-                      options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
+    result = _lbfgsb(objective, start, bound=12.0)
     r, alpha, a, b = np.exp(result.x)
     return BGNBDParams(float(r), float(alpha), float(a), float(b))
 
@@ -167,10 +198,19 @@ def unconditional_expected_purchases(params: BGNBDParams, t) -> np.ndarray:
     return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
 
 
-def _gg_loglik_terms(p, q, gamma, x, m):
+def _gg_loglik_terms(p, q, gamma, x, m, gradient: bool = False):
+    """Per-customer Gamma-Gamma log-likelihood of the mean spend m̄ over x purchases."""
     px = p * x
-    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
-            + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(gamma + x * m))
+    log_total = np.log(gamma + x * m)
+    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma)
+          + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * log_total)
+    if not gradient:
+        return ll
+    psi_pxq = digamma(px + q)
+    d_p = x * (psi_pxq - digamma(px) + np.log(m) + np.log(x) - log_total)
+    d_q = psi_pxq - digamma(q) + np.log(gamma) - log_total
+    d_gamma = q / gamma - (px + q) / (gamma + x * m)
+    return ll, np.stack([d_p, d_q, d_gamma])
 
 
 def fit_gamma_gamma(x, monetary, penalizer: float = 0.0) -> GammaGammaParams:
@@ -184,14 +224,15 @@ def fit_gamma_gamma(x, monetary, penalizer: float = 0.0) -> GammaGammaParams:
     (ux, um), w = _collapse(x, m)
     n = w.sum()
 
-    def objective(logp: np.ndarray) -> float:
-        p, q, gamma = np.exp(logp)
-        return -(w * _gg_loglik_terms(p, q, gamma, ux, um)).sum() / n + penalizer * float(np.sum(np.exp(logp) ** 2))
+    def objective(logp: np.ndarray) -> tuple[float, np.ndarray]:
+        theta = np.exp(logp)
+        ll, grad = _gg_loglik_terms(*theta, ux, um, gradient=True)
+        value = -(w * ll).sum() / n + penalizer * float(np.sum(theta**2))
+        return value, -(grad * w).sum(axis=1) / n * theta + 2 * penalizer * theta**2
 
     # γ on the money scale of the data keeps the start sensible for yuan or dollars.
     start = np.log([1.0, 2.0, max(float(np.median(m)), 1e-6)])
-    result = minimize(objective, start, method="L-BFGS-B", bounds=[(-15.0, 15.0)] * 3,
-                      options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
+    result = _lbfgsb(objective, start, bound=15.0)
     p, q, gamma = np.exp(result.x)
     return GammaGammaParams(float(p), float(q), float(gamma))
 
@@ -210,22 +251,29 @@ def expected_average_spend(params: GammaGammaParams, x, monetary) -> np.ndarray:
     return np.where(x > 0, own, params.population_mean_spend)
 
 
-def customer_value(bg: BGNBDParams, gg: GammaGammaParams, horizon: float, x, t_x, T, monetary,
-                   discount_rate: float = 0.0, steps: int = 12) -> np.ndarray:
-    """Expected value over ``horizon`` time units: expected purchases × expected spend.
+def discounted_expected_purchases(params: BGNBDParams, horizon: float, x, t_x, T,
+                                  discount_rate: float = 0.0, steps: int = 12) -> np.ndarray:
+    """Expected purchases over ``horizon``, each period's discounted to today.
 
-    With ``discount_rate`` > 0 (per ``horizon / steps`` period, e.g. a monthly rate with
-    horizon = 52 weeks and steps = 12) the purchases expected in each period are discounted
-    to today: Σₖ (E[Y(kh)] − E[Y((k−1)h)]) · spend / (1 + d)^k. With 0 it is the plain product.
+    With ``discount_rate`` d > 0 per ``horizon / steps`` period (e.g. a monthly rate with
+    horizon = 52 weeks and steps = 12): Σₖ (E[Y(kh)] − E[Y((k−1)h)]) / (1 + d)^k.
+    With d = 0 it is E[Y(horizon)].
     """
-    spend = expected_average_spend(gg, x, monetary)
     if discount_rate <= 0:
-        return expected_purchases(bg, horizon, x, t_x, T) * spend
+        return expected_purchases(params, horizon, x, t_x, T)
     step = horizon / steps
     total = np.zeros(np.shape(np.asarray(x, dtype=float)))
     previous = np.zeros_like(total)
     for k in range(1, steps + 1):
-        cumulative = expected_purchases(bg, k * step, x, t_x, T)
+        cumulative = expected_purchases(params, k * step, x, t_x, T)
         total += (cumulative - previous) / (1 + discount_rate) ** k
         previous = cumulative
-    return total * spend
+    return total
+
+
+def customer_value(bg: BGNBDParams, gg: GammaGammaParams, horizon: float, x, t_x, T, monetary,
+                   discount_rate: float = 0.0, steps: int = 12) -> np.ndarray:
+    """Expected value over ``horizon`` time units: expected (optionally discounted, see
+    ``discounted_expected_purchases``) purchases × Gamma-Gamma expected spend."""
+    return (discounted_expected_purchases(bg, horizon, x, t_x, T, discount_rate, steps)
+            * expected_average_spend(gg, x, monetary))
