@@ -123,7 +123,8 @@ def test_contacts(conn):
     contacts = rows(conn, "SELECT name, role, mobile, birthday FROM contacts")
     assert all(CHINESE.search(name) and re.fullmatch(r"1\d{10}", mobile) for name, _r, mobile, _b in contacts)
     assert {"采购", "财务", "老板", "行政"} <= {r for _n, r, _m, _b in contacts}
-    upcoming = [b for *_x, b in contacts if b and 0 <= (D(b).replace(year=END.year) - END).days < 7]
+    upcoming = [b for *_x, b in contacts if b and (D(b).month, D(b).day) != (2, 29)
+                and 0 <= (D(b).replace(year=END.year) - END).days < 7]
     assert upcoming
 
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import Connection, select
 
-from crmdesk.core.search_text import customer_search_text
+from crmdesk.core.search_text import customer_search_text, pinyin_keys
 from crmdesk.db.models import CustomerType, CustomFieldDef
 from crmdesk.demo.calendar import DemoCalendar
 from crmdesk.demo.customers import DEALER, DIRECT, RETAIL, TYPE_CODES, CustomerFrame, street_addresses
+from crmdesk.demo.names import EMAIL_DOMAINS
 from crmdesk.demo.people import credit_codes, landlines, mobiles
 from crmdesk.demo.sales import SalesFrame
 from crmdesk.money import MONEY_SCALE
@@ -66,6 +67,21 @@ def statuses(cust: CustomerFrame, summary: CustomerSales, cal: DemoCalendar) -> 
     return status
 
 
+def short_name(name: str, kind: str, city: str) -> str:
+    """What people call an organisation: without its city and legal form (深圳华信科技有限公司 → 华信科技)."""
+    if kind == "person":
+        return ""
+    short = name
+    for prefix in (city, city[:-1]):
+        if short.startswith(prefix) and len(short) > len(prefix) + 2:
+            short = short[len(prefix):]
+            break
+    short = short.removeprefix("市")
+    for suffix in ("有限公司", "有限责任公司"):
+        short = short.replace(suffix, "")
+    return short[:12]
+
+
 def customer_columns(rng: np.random.Generator, cust: CustomerFrame, summary: CustomerSales, cal: DemoCalendar,
                      contact_names: list[tuple[str, ...]], org_owner: np.ndarray) -> dict:
     n = cust.n
@@ -73,14 +89,21 @@ def customer_columns(rng: np.random.Generator, cust: CustomerFrame, summary: Cus
     person = np.array([k == "person" for k in cust.kind])
     phone = np.where(org | ~person, np.array(landlines(rng, cust.city), dtype=object), "")
     mobile = np.where(person | (rng.random(n) < 0.3), np.array(mobiles(rng, n), dtype=object), "")
-    tax = np.where(org, np.array(credit_codes(rng, n), dtype=object), "")
+    # Unified social credit codes start 11 for government, 12 for schools and hospitals, 91 for companies.
+    prefix = np.array(["11" if k == "政府机关" else "12" if k in ("学校", "医院") else "91" for k in cust.kind],
+                      dtype=object)
+    tax = np.where(org, prefix + np.array([c[2:] for c in credit_codes(rng, n)], dtype=object), "")
+    email_domain = np.array(EMAIL_DOMAINS, dtype=object)[rng.integers(0, len(EMAIL_DOMAINS), n)]
+    with_email = org & (rng.random(n) < 0.4)
     address = np.array(street_addresses(rng, cust), dtype=object)
     yearly = summary.revenue / 3
     credit = np.where(org, np.round(np.clip(yearly / 4, 5_000 * MONEY_SCALE, 500_000 * MONEY_SCALE)
                                    / (1000 * MONEY_SCALE)) * 1000 * MONEY_SCALE, 0).astype(np.int64)
     notes = np.array(CUSTOMER_NOTES, dtype=object)[rng.integers(0, len(CUSTOMER_NOTES), n)]
     stub = cust.incomplete
-    for arr in (phone, mobile, tax, address, notes):
+    email = np.array([f"{pinyin_keys(nm)[1]}@{d}" if e else "" for nm, d, e in
+                      zip(cust.names, email_domain.tolist(), with_email.tolist(), strict=True)], dtype=object)
+    for arr in (phone, mobile, tax, address, notes, email):
         arr[stub] = ""
     codes, names = cust.codes, cust.names
     search = [
@@ -96,7 +119,7 @@ def customer_columns(rng: np.random.Generator, cust: CustomerFrame, summary: Cus
         "id": cust.ids,
         "code": codes,
         "name": names,
-        "short_name": ["" if k == "person" else nm[:6] for k, nm in zip(cust.kind, names, strict=True)],
+        "short_name": [short_name(nm, k, c) for nm, k, c in zip(names, cust.kind, cust.city, strict=True)],
         "type_id": None,  # filled by the caller from the seeded customer types
         "grade": np.where(stub, "", grades(summary)).astype(object),
         "status": statuses(cust, summary, cal),
@@ -106,7 +129,7 @@ def customer_columns(rng: np.random.Generator, cust: CustomerFrame, summary: Cus
         "address": address,
         "phone": phone,
         "mobile": mobile,
-        "email": [""] * n,
+        "email": email,
         "tax_id": tax,
         "credit_limit": credit,
         "payment_terms_days": cust.terms,
