@@ -120,6 +120,7 @@ def resolve_layout(path: str | Path, kind: str | None = None, profile: Profile |
     row = header_row or prof.header_row or find_header_row(head)
     rows = source._excel_rows() if source.format == "excel" else source.head(max(row, len(head)))
     headers = [str(h).strip() for h in rows[row - 1]] if row <= len(rows) else []
+    given = kind or prof.kind
     if prof.name == "auto" and not prof.columns:
         prof = profile_for_headers(headers) or prof
     chosen = kind or prof.kind or detect_kind(headers)
@@ -130,7 +131,7 @@ def resolve_layout(path: str | Path, kind: str | None = None, profile: Profile |
     if chosen not in KINDS:
         raise ReadError(_("unknown kind {kind}; use one of {kinds}").format(kind=chosen, kinds=", ".join(KINDS)))
     layout = Layout(source=source, profile=prof, kind=chosen, header_row=row, headers=headers,
-                    mapping=build_mapping(chosen, headers, prof), kind_detected=not (kind or prof.kind),
+                    mapping=build_mapping(chosen, headers, prof), kind_detected=not given,
                     preamble=head[: row - 1])
     return layout
 

@@ -149,7 +149,7 @@ def _cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "1" if value else "0"
-    return str(value).strip()
+    return str(value)
 
 
 # -- opening ----------------------------------------------------------------------------------

@@ -70,9 +70,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def find_same_content(session: Session, sha256: str) -> ImportBatch | None:
-    return session.scalar(select(ImportBatch).where(ImportBatch.file_sha256 == sha256,
-                                                    ImportBatch.status == DONE).order_by(ImportBatch.id))
+def find_same_content(session: Session, sha256: str, sheet: str = "") -> ImportBatch | None:
+    stmt = select(ImportBatch).where(ImportBatch.file_sha256 == sha256, ImportBatch.status == DONE)
+    if sheet:  # another sheet of the same workbook is other data (encoding holds the sheet for workbooks)
+        stmt = stmt.where(ImportBatch.encoding == sheet)
+    return session.scalar(stmt.order_by(ImportBatch.id))
 
 
 def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None = None,
@@ -91,30 +93,23 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
     except OSError as exc:
         return ImportResult(path=path, status=FAILED, message=_("{file}: cannot read ({error})").format(
             file=path.name, error=exc.strerror or exc))
-    if skip_same_content:
-        with db.sessions() as s:
-            same = find_same_content(s, sha)
-            if same is not None:
-                result = ImportResult(path=path, status=SKIPPED, kind=same.kind, batch_id=same.id, message=_(
-                    "{file}: same content as batch {batch} ({name}, {when}); skipped").format(
-                    file=path.name, batch=same.id, name=same.file_name, when=f"{same.started_at:%Y-%m-%d %H:%M}"))
-                if not dry_run:  # remembered, so a sync does not hash this file again
-                    s.add(ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha,
-                                      file_size=stat.st_size, file_mtime=stat.st_mtime, kind=same.kind,
-                                      status=SKIPPED, finished_at=utcnow(), message=result.message,
-                                      user_id=actor.user_id))
-                    s.commit()
-                return result
     try:
         layout = resolve_layout(path, kind, profile, encoding, sheet, header_row)
-        require_columns(layout)
-        progress.update(0.05, _("checking rows"))
-        prep = prepare(layout)
     except (ReadError, ProfileError) as exc:
         return ImportResult(path=path, status=FAILED, message=str(exc))
     except (MemoryError, UnicodeError) as exc:
         return ImportResult(path=path, status=FAILED, message=_("{file}: cannot read ({error})").format(
             file=path.name, error=exc))
+    if skip_same_content:
+        skipped = _skip_same_content(db, actor, path, stat, sha, layout.source.sheet, dry_run)
+        if skipped is not None:
+            return skipped
+    try:
+        require_columns(layout)
+        progress.update(0.05, _("checking rows"))
+        prep = prepare(layout)
+    except ReadError as exc:
+        return ImportResult(path=path, status=FAILED, message=str(exc))
     result = ImportResult(path=path, status=DONE, kind=layout.kind, rejected=len(prep.rejects),
                           blank_rows=prep.blank_rows, footer_rows=prep.footer_rows, notes=list(prep.notes),
                           encoding=layout.source.encoding, sheet=layout.source.sheet, header_row=layout.header_row,
@@ -158,6 +153,25 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
             raise
     progress.update(1.0, _("done"), force=True)
     return result
+
+
+def _skip_same_content(db: Database, actor: Actor, path: Path, stat, sha: str, sheet: str,
+                       dry_run: bool) -> ImportResult | None:
+    """A finished batch with the same bytes (and, for workbooks, the same sheet) makes this a no-op."""
+    with db.sessions() as s:
+        same = find_same_content(s, sha, sheet)
+        if same is None:
+            return None
+        result = ImportResult(path=path, status=SKIPPED, kind=same.kind, batch_id=same.id, message=_(
+            "{file}: same content as batch {batch} ({name}, {when}); skipped").format(
+            file=path.name, batch=same.id, name=same.file_name, when=f"{same.started_at:%Y-%m-%d %H:%M}"))
+        if not dry_run:  # remembered, so a sync does not read this file again
+            s.add(ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha,
+                              file_size=stat.st_size, file_mtime=stat.st_mtime, kind=same.kind,
+                              encoding=same.encoding, status=SKIPPED, finished_at=utcnow(),
+                              message=result.message, user_id=actor.user_id))
+            s.commit()
+        return result
 
 
 def _finish_batch(s: Session, actor: Actor, batch: ImportBatch, prep: Prepared, counts: Counts,
