@@ -181,7 +181,7 @@ def purchases_summary(session: Session, customer_id: int, as_of: dt.date | None 
     for column, target in ((Product.category, result.top_categories), (Product.brand, result.top_brands)):
         amount = func.sum(SalesLine.amount)
         ranked = session.execute(select(column, amount).join(Product, Product.id == SalesLine.product_id)
-                                 .where(period).group_by(column).order_by(amount.desc())).all()
+                                 .where(period).group_by(column).order_by(amount.desc(), column)).all()
         target.extend(_shares(ranked, total, top))
     result.order_count = int(session.scalar(select(func.count()).select_from(SalesOrder)
                                             .where(SalesOrder.customer_id == customer_id)) or 0)
