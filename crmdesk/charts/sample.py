@@ -36,10 +36,16 @@ def monthly_revenue_figure(data: pd.DataFrame, title: str | None = None) -> Figu
     ax.set_title(title or _("Monthly revenue"))
     ax.set_xlabel(_("Month"))
     ax.set_ylabel(_("Revenue (10,000 yuan)"))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / 10_000:,.0f}"))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: ten_thousands(v)))
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
+
+
+def ten_thousands(yuan: float) -> str:
+    """Yuan as 万 (10,000 yuan), the unit Chinese shops read revenue in: 25 · 2.5 · 0.25."""
+    text = f"{yuan / 10_000:,.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _month_label(month: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from crmdesk import userconfig
 from crmdesk.db import Database
@@ -69,12 +69,22 @@ class LoginDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
 
+        logo = QLabel()
+        logo.setPixmap(icon("crmdesk").pixmap(44, 44))
+        name = QLabel("<span style='font-size:16pt; font-weight:600;'>crmdesk</span><br>"
+                      + _("Customers, follow-ups, service and sales analysis for a small shop."))
+        header = QHBoxLayout()
+        header.addWidget(logo)
+        header.addWidget(name, 1)
+
         layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addSpacing(6)
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.setMinimumWidth(380)
+        self.setMinimumWidth(420)
         (self.password if self.username.text() and not self.first_start else self.username).setFocus()
 
     def show_message(self, text: str) -> None:
