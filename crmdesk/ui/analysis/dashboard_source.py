@@ -24,6 +24,9 @@ from crmdesk.reports.registry import REPORTS
 from crmdesk.services.actor import Actor
 from crmdesk.ui.analysis.kpi_tile import KpiValue
 
+# Tiles where a rise is bad news (red ▲); None: neither (stock value may rise before a season).
+LOWER_IS_BETTER = {"receivables", "overdue", "restock", "overstock"}
+NEUTRAL_KPIS = {"stock_value"}
 BUCKET_LABELS = {"age_0_30": N_("0–30 days"), "age_31_60": N_("31–60 days"), "age_61_90": N_("61–90 days"),
                  "age_over_90": N_("Over 90 days")}
 
@@ -83,7 +86,7 @@ def adapt(board: Any) -> DashboardData:
             value=_float(_get(tile, "value", "current")),
             previous=_float(_get(tile, "previous", "previous_value", "prior")),
             kind={"yuan": "money", "percent": "pct", "int": "count"}.get(kind, kind),
-            higher_is_better=bool(_get(tile, "higher_is_better", "up_is_good", default=True)),
+            higher_is_better=_direction(tile),
         ))
     return DashboardData(
         kpis=kpis,
@@ -96,6 +99,14 @@ def adapt(board: Any) -> DashboardData:
         overstock_count=_int(_get(board, "overstock_count", "overstock")),
         source="crmdesk.reports.dashboard",
     )
+
+
+def _direction(tile: Any) -> bool | None:
+    stated = _get(tile, "higher_is_better", "up_is_good")
+    if stated is not None:
+        return bool(stated)
+    key = str(_get(tile, "key", "name", default=""))
+    return None if key in NEUTRAL_KPIS else key not in LOWER_IS_BETTER
 
 
 def _float(value: Any) -> float | None:

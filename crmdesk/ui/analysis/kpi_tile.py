@@ -26,7 +26,7 @@ class KpiValue:
     value: float | None
     previous: float | None = None
     kind: str = "number"  # money, pct, count, number, days
-    higher_is_better: bool = True
+    higher_is_better: bool | None = True  # None: the colour stays neutral
     note: str = ""  # e.g. the comparison period, shown as tooltip
 
     @property
@@ -65,6 +65,8 @@ def change_text(kpi: KpiValue) -> tuple[str, str]:
     if abs(delta) < 1e-9:
         return "= " + _("unchanged"), NEUTRAL
     arrow = "▲" if delta > 0 else "▼"
+    if kpi.higher_is_better is None:
+        return f"{arrow} {amount}", NEUTRAL
     good = (delta > 0) == kpi.higher_is_better
     return f"{arrow} {amount}", GOOD if good else BAD
 
