@@ -7,7 +7,8 @@ One line per file on stdout::
 
 then indented notes (walk-in rows, stubs, where rejected rows are). Files that cannot be read,
 or that ``--strict`` refuses, print one line on stderr. Exit 0 when every file was read
-(rejected rows are reported, not fatal), 1 when a file could not be read or was refused, 2 usage.
+(rejected rows are reported, not fatal), 1 when a file could not be read or was refused, 2 usage
+(unknown option or profile, a file that does not exist), 3 database could not be opened.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from crmdesk.commands.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliContext, CliError
+from crmdesk.commands.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliContext, CliError, existing_file
 from crmdesk.core.progress import Progress
 from crmdesk.i18n import _
 from crmdesk.importers import KINDS, ImportResult, ProfileError, export_rejected_xlsx, import_file, load_profile
@@ -64,6 +65,8 @@ def print_result(result: ImportResult) -> None:
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
+    for name in args.files:
+        existing_file(name)
     if args.header_row is not None and args.header_row < 1:
         raise CliError(_("--header-row must be 1 or more"), EXIT_USAGE)
     try:

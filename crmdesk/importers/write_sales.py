@@ -9,6 +9,7 @@ written; a different hash is *updated*; an unknown key is *added*. Orders keep
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ from crmdesk.importers import refs
 from crmdesk.importers.prepare import Prepared
 from crmdesk.importers.tables import fetch_in, insert, map_keys, update_by_id
 
+log = logging.getLogger(__name__)
 ORDERS = SalesOrder.__table__
 LINES = SalesLine.__table__
 CUSTOMERS = Customer.__table__
@@ -180,11 +182,16 @@ def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: in
             "shipped_quantity": add["quantity"].to_numpy(dtype=np.float64),
             "row_hash": add["row_hash"].to_numpy(dtype=np.int64),
             "source_batch_id": np.full(total, batch_id, dtype=np.int64),
-        }, on_chunk=lambda done: progress.update(0.5 + 0.45 * done / total))
+        }, on_chunk=lambda done: _written(progress, done, total))
     # Orders that existed before and got lines added or changed need their totals recomputed.
     known_orders = set(old["order_id"].astype(int)) if len(old) else set()
     touched = set(upd["order_id"].astype(int)) | (set(add["order_id"].astype(int)) & known_orders)
     return sorted(touched)
+
+
+def _written(progress: Progress, done: int, total: int) -> None:
+    log.info("sales lines written: %d of %d (not committed yet)", done, total)
+    progress.update(0.5 + 0.45 * done / total)
 
 
 def _refresh_orders(conn: Connection, order_ids: list[int]) -> None:
