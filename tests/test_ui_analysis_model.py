@@ -129,3 +129,10 @@ def test_drill_targets_from_chart_keys_and_rows():
     assert segment.kind == "rows" and list(segment.rows["customer_code"]) == ["C1", "C3"]
     assert target_for_key(rfm, "乙") == target_for_row({"customer_code": "C2", "customer_name": "乙"})
     assert target_for_row({"product": "P01", "product_name": "笔"}).kind == "product"
+
+
+def test_receivables_ageing_bar_targets_its_bucket():
+    owed = pd.DataFrame({"customer_code": ["C1"], "customer_name": ["甲"], "balance": [10.0], "age_0_30": [10.0],
+                         "age_over_90": [0.0]})
+    target = target_for_key(owed, "> 90")
+    assert (target.kind, target.value) == ("ageing", "age_over_90")

@@ -63,10 +63,17 @@ def _first_column(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
     return next((n for n in names if n in frame.columns), None)
 
 
+# The receivables chart labels its ageing bars by day range.
+AGEING_KEYS = {"0–30": "age_0_30", "31–60": "age_31_60", "61–90": "age_61_90", "> 90": "age_over_90"}
+
+
 def target_for_key(frame: pd.DataFrame, key: str) -> DrillTarget | None:
     """The target of a clicked chart element whose gid/label is ``key``."""
     if frame is None or frame.empty or not key:
         return None
+    bucket = AGEING_KEYS.get(key, key if key in AGEING_KEYS.values() else None)
+    if bucket is not None and bucket in frame.columns:
+        return DrillTarget("ageing", bucket, key)
     for kind in ("brand", "category", "customer_type"):
         if kind in frame.columns:
             hit = frame[_matches(frame[kind], key)]
