@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, QThreadPool
 from PySide6.QtWidgets import QLabel, QWidget
 
 from crmdesk.i18n import set_language
@@ -74,6 +74,7 @@ def test_every_real_page_opens_through_the_navigation(qtbot, ctx):
         assert window.current_page_key() == entry.key
         assert not isinstance(shown, ErrorPage), f"page {entry.key} failed: {getattr(shown, 'error', '')}"
         assert isinstance(shown, ComingPage) == (entry.factory is None)
+    QThreadPool.globalInstance().waitForDone(10_000)  # pages may load in the background
 
 
 def test_pages_are_built_once_and_activated_each_time(qtbot, ctx):
