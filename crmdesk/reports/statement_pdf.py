@@ -29,6 +29,7 @@ from crmdesk.reports.statement_xlsx import TABLE, customer_line, header_lines, p
 log = logging.getLogger(__name__)
 
 CID_FONT = "STSong-Light"
+MONEY_KEYS = ("order_amount", "receipt_amount", "balance")
 # TrueType (not CFF) CJK fonts reportlab can embed: Windows, macOS, Linux. (path, index in .ttc)
 TTF_CANDIDATES = (
     ("C:/Windows/Fonts/simhei.ttf", 0), ("C:/Windows/Fonts/msyh.ttc", 0), ("C:/Windows/Fonts/simsun.ttc", 0),
@@ -86,14 +87,15 @@ def build_story(df: pd.DataFrame, font: str) -> list:
     story.append(Paragraph(_escape(period_line(attrs)), body))
     story.append(Spacer(1, 4 * mm))
 
-    data = [[Paragraph(_escape(_(label)), cell) for _key, label, _w in TABLE]]
+    head_money = ParagraphStyle("head_money", parent=money_cell)
+    data = [[Paragraph(_escape(_(label)), head_money if key in MONEY_KEYS else cell) for key, label, _w in TABLE]]
     for record in df.to_dict("records"):
         row = []
         for key, _label, _w in TABLE:
             value = record.get(key)
             if key == "date":
                 row.append(Paragraph(_date(value), cell))
-            elif key in ("order_amount", "receipt_amount", "balance"):
+            elif key in MONEY_KEYS:
                 row.append(Paragraph(_money(value), money_cell))
             else:
                 row.append(Paragraph(_escape("" if value is None else str(value)), cell))
@@ -116,8 +118,14 @@ def build_story(df: pd.DataFrame, font: str) -> list:
         story.append(Paragraph(_escape(_("Closing balance: {amount} yuan").format(amount=_money(closing))), body))
     story.append(Paragraph(_escape(_("Please check and confirm the balance above.")), body))
     story.append(Spacer(1, 12 * mm))
-    sign = Table([[Paragraph(_escape(_("Customer confirmation (signature / stamp): ______________")), body),
-                   Paragraph(_escape(_("Date: ____________")), body)]], colWidths=[120 * mm, 57 * mm])
+    shop_name = (attrs.get("shop") or {}).get("name", "")
+    sign = Table([
+        [Paragraph(_escape(_("Shop (stamp): {name}").format(name=shop_name)), body),
+         Paragraph(_escape(_("Customer confirmation (signature / stamp): ______________")), body)],
+        [Paragraph(_escape(_("Printed on {date}").format(date=dt.date.today().isoformat())), body),
+         Paragraph(_escape(_("Date: ____________")), body)],
+    ], colWidths=[80 * mm, 97 * mm])
+    sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, 0), 10 * mm)]))
     story.append(sign)
     return story
 

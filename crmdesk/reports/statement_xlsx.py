@@ -116,8 +116,10 @@ def write_statement_xlsx(df: pd.DataFrame, path: str | Path) -> None:
 
     sign_row = header_row + len(df) + 3
     ws.cell(row=sign_row, column=1, value=_("Please check and confirm the balance above."))
-    ws.cell(row=sign_row + 2, column=1, value=_("Customer confirmation (signature / stamp): ______________"))
-    ws.cell(row=sign_row + 2, column=5, value=_("Date: ____________"))
+    shop_name = (attrs.get("shop") or {}).get("name", "")
+    ws.cell(row=sign_row + 2, column=1, value=_("Shop (stamp): {name}").format(name=shop_name))
+    ws.cell(row=sign_row + 2, column=4, value=_("Customer confirmation (signature / stamp): ______________"))
+    ws.cell(row=sign_row + 4, column=4, value=_("Date: ____________"))
     wb.save(path)
 
 
