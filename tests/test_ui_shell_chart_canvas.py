@@ -81,3 +81,19 @@ def test_replacing_and_clearing_the_figure(qtbot):
     assert widget.canvas is not first
     widget.set_figure(None)
     assert widget.canvas is None and widget.figure is None
+
+
+def test_context_menu_exports_through_a_save_dialog(qtbot, tmp_path, monkeypatch):
+    from crmdesk.ui.widgets import chart_canvas
+
+    widget = _shown(qtbot, monthly_revenue_figure(sample_monthly_revenue()))
+    target = tmp_path / "导出.pdf"
+    monkeypatch.setattr(chart_canvas.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    menu = widget.context_menu()
+    qtbot.addWidget(menu)
+    actions = {a.text(): a for a in menu.actions()}
+    assert set(actions) == {"Export chart…", "Copy chart"}
+    actions["Export chart…"].trigger()
+    assert target.read_bytes()[:4] == b"%PDF"
+    actions["Copy chart"].trigger()
+    assert not chart_canvas.QApplication.clipboard().image().isNull()

@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle, Wedge
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCursor
-from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QMessageBox, QToolTip, QVBoxLayout, QWidget
 
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import _
@@ -159,9 +159,7 @@ class ChartCanvas(QWidget):
 
     def _on_press(self, event: MouseEvent) -> None:
         if event.button != MouseButton.LEFT:
-            if event.button == MouseButton.RIGHT:
-                self._show_context_menu()
-            return
+            return  # the right button opens the context menu through Qt (see __init__)
         found = self.artist_at(event)
         if not found:
             return
@@ -171,14 +169,25 @@ class ChartCanvas(QWidget):
         if key:
             self.clicked.emit(key)
 
+    def context_menu(self) -> QMenu:
+        """The right-click menu: export and copy. Screens may add their own actions to it."""
+        menu = QMenu(self)
+        export = QAction(_("Export chart…"), menu)
+        export.triggered.connect(self.export_with_dialog)
+        copy = QAction(_("Copy chart"), menu)
+        copy.triggered.connect(self.copy_to_clipboard)
+        menu.addAction(export)
+        menu.addAction(copy)
+        return menu
+
     def _show_context_menu(self, _pos=None) -> None:
         if self._figure is None:
             return
-        menu = QMenu(self)
-        action = QAction(_("Export chart…"), menu)
-        action.triggered.connect(self.export_with_dialog)
-        menu.addAction(action)
-        menu.popup(QCursor.pos())
+        self.context_menu().popup(QCursor.pos())
+
+    def copy_to_clipboard(self) -> None:
+        if self._canvas is not None:
+            QApplication.clipboard().setImage(self._canvas.grab().toImage())
 
     def export_with_dialog(self) -> Path | None:
         filters = ";;".join([_("PNG image (*.png)"), _("PDF document (*.pdf)"), _("SVG image (*.svg)")])
