@@ -153,13 +153,13 @@ def _line_kpis():
         return pct(rev - int(c.cost[m].sum()), rev) if rev else 0.0
 
     def orders(c, m, sale):
-        return float(np.unique(c.order[m & sale]).size)
+        return float(_distinct(c.order[m & sale]))
 
     def customers(c, m, sale):
-        return float(np.unique(c.customer[m & sale]).size)
+        return float(_distinct(c.customer[m & sale]))
 
     def average_order(c, m, sale):
-        n = np.unique(c.order[m & sale]).size
+        n = _distinct(c.order[m & sale])
         return yuan(int(c.amount[m].sum()) // n) if n else 0.0
 
     return [
@@ -170,6 +170,11 @@ def _line_kpis():
         ("active_customers", N_("Active customers"), customers, "count"),
         ("average_order", N_("Average order"), average_order, "yuan"),
     ]
+
+
+def _distinct(ids: np.ndarray) -> int:
+    """Number of distinct non-negative ids, in O(n) (no sort)."""
+    return int(np.count_nonzero(np.bincount(ids))) if len(ids) else 0
 
 
 def _monthly(c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:

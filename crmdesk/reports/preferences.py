@@ -59,8 +59,13 @@ def _top(df: pd.DataFrame, key: str, n: int = 3) -> pd.Series:
     g["share"] = (g["cur"] * 100.0 / total).round(1)
     g = g.sort_values(["customer_id", "cur", key], ascending=[True, False, True], kind="stable")
     g = g.groupby("customer_id").head(n)
-    g["text"] = g[key].replace("", "-").astype(str) + " " + g["share"].map("{:.1f}%".format)
-    return g.groupby("customer_id")["text"].agg("; ".join)
+    text = g[key].astype(object).where(g[key] != "", "-") + " " + g["share"].round(1).astype(str) + "%"
+    wide = pd.DataFrame({"customer_id": g["customer_id"].to_numpy(), "pos": g.groupby("customer_id").cumcount()
+                         .to_numpy(), "text": text.to_numpy()}).pivot(index="customer_id", columns="pos", values="text")
+    out = wide[0]
+    for pos in wide.columns[1:]:  # vectorised join: a per-customer Python join is slow for 20,000 customers
+        out = out + ("; " + wide[pos]).fillna("")
+    return out
 
 
 def preferences(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:

@@ -16,13 +16,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import StockSnapshot
 from crmdesk.i18n import N_
 from crmdesk.reports.common import empty, frame, pct, product_conditions, product_ids_select, resolve_as_of, yuan
-from crmdesk.reports.linecache import day_number, line_frame, products as cached_products
+from crmdesk.reports.linecache import day_number, line_frame, products as cached_products, snapshots as cached_snapshots
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -34,15 +33,10 @@ OVERSTOCK_COLUMNS = ["product", "product_name", "category", "brand", "stock", "s
 
 
 def stock_at(session: Session, as_of: dt.date) -> pd.DataFrame:
-    """Per product id: stock (quantity), stock_value_u and snapshot_date of its newest snapshot ≤ as_of."""
-    s = StockSnapshot.__table__.c
-    latest = (select(s.product_id, func.max(s.snapshot_date).label("d"))
-              .where(s.snapshot_date <= as_of).group_by(s.product_id).subquery())
-    stmt = (select(s.product_id, func.sum(s.quantity).label("stock"), func.sum(s.cost_value).label("stock_value_u"),
-                   func.max(s.snapshot_date).label("snapshot_date"))
-            .join(latest, (s.product_id == latest.c.product_id) & (s.snapshot_date == latest.c.d))
-            .group_by(s.product_id))
-    return frame(session, stmt).set_index("product_id")
+    """Per product id: stock (quantity) and stock_value_u of its newest snapshot ≤ as_of."""
+    snaps = cached_snapshots(session)  # sorted by product, day; summed over warehouses
+    latest = snaps[snaps["day"].to_numpy() <= day_number(as_of)].drop_duplicates("product_id", keep="last")
+    return latest.rename(columns={"quantity": "stock", "value": "stock_value_u"}).set_index("product_id")
 
 
 def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_days: int) -> pd.DataFrame:

@@ -14,13 +14,11 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import StockSnapshot
 from crmdesk.i18n import N_
-from crmdesk.reports.common import add_money, empty, frame, has_product_filter, product_ids_select, resolve_as_of, yuan
-from crmdesk.reports.linecache import line_frame, month_labels
+from crmdesk.reports.common import add_money, empty, has_product_filter, product_ids_select, resolve_as_of, yuan
+from crmdesk.reports.linecache import day_number, line_frame, month_labels, snapshots as cached_snapshots
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.receivables import monthly_billing
 from crmdesk.reports.spec import ReportSpec
@@ -31,16 +29,13 @@ COLUMNS = ["month", "revenue", "cost", "gross_profit", "margin_pct", "receivable
 
 def monthly_stock_value(session: Session, f: ReportFilters, months: pd.Index, as_of: dt.date) -> pd.Series:
     """Stock value (units) at each month end in ``months`` (YYYY-MM; the last month ends at as_of)."""
-    s = StockSnapshot.__table__.c
-    stmt = (select(s.product_id, s.snapshot_date, func.sum(s.cost_value).label("v"))
-            .where(s.snapshot_date <= as_of).group_by(s.product_id, s.snapshot_date))
+    snaps = cached_snapshots(session)
+    snaps = snaps[snaps["day"].to_numpy() <= day_number(as_of)].rename(columns={"value": "v"})
     if has_product_filter(f):
-        stmt = stmt.where(s.product_id.in_(product_ids_select(f)))
-    snaps = frame(session, stmt)
+        snaps = snaps[snaps["product_id"].isin(session.scalars(product_ids_select(f)).all())]
     if snaps.empty or len(months) == 0:
         return pd.Series(0, index=months, dtype="int64")
-    snaps["month"] = pd.to_datetime(snaps["snapshot_date"]).dt.strftime("%Y-%m")
-    snaps = snaps.sort_values(["product_id", "snapshot_date"])
+    snaps = snaps.assign(month=month_labels(snaps["day"]))
     last_in_month = snaps.groupby(["product_id", "month"])["v"].last().unstack("month")
     every = sorted(set(last_in_month.columns) | set(months))
     filled = last_in_month.reindex(columns=every).ffill(axis=1).fillna(0)

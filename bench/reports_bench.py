@@ -1,0 +1,188 @@
+"""Reports and dashboard speed on the 20,000-customer / 1,000,000-line demo shop.
+
+    .venv/bin/python bench/reports_bench.py [--db FILE]
+
+Creates bench/out/reports_1m.db with ``crmdesk demo`` if missing. Prints, per
+report, the time in a "fresh process" state (in-memory caches dropped, the
+persisted line cache on disk) and warm; the dashboard cold, repeated and after
+filter changes; the first load of the line cache straight from the database
+(what the first report after an import pays); peak RSS; and a naive baseline
+(pandas.read_sql of every line, then group) run in a subprocess, with the
+ratio. Ends with GOALS MET or GOALS MISSED: <which>.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+DEFAULT_DB = OUT / "reports_1m.db"
+DEMO_ARGS = ["demo", "--customers", "20000", "--lines", "1000000", "--end-date", "2026-10-31", "--quiet"]
+
+REPORT_LIMIT_S, DASH_COLD_S, DASH_CHANGE_S, RSS_LIMIT_MB = 1.0, 2.0, 0.3, 1024
+
+
+def ensure_db(path: Path) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"creating {path} (crmdesk demo, once) …", flush=True)
+    exe = ROOT / ".venv" / "bin" / "crmdesk"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "crmdesk.cli"]
+    subprocess.run([*cmd, "--db", str(path), *DEMO_ARGS], check=True)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def baseline(db_path: str) -> None:
+    """The naive way: every line into pandas, join products, group by category."""
+    import pandas as pd
+    from sqlalchemy import create_engine
+
+    t = time.perf_counter()
+    engine = create_engine(f"sqlite:///{db_path}")
+    with engine.connect() as conn:
+        lines = pd.read_sql("SELECT * FROM sales_lines", conn)
+        products = pd.read_sql("SELECT id, category FROM products", conn)
+    df = lines.merge(products, left_on="product_id", right_on="id")
+    g = df.groupby("category")[["amount", "cost_amount"]].sum()
+    g["gp"] = g["amount"] - g["cost_amount"]
+    print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": peak_rss_mb(), "groups": len(g)}))
+
+
+def cases(session) -> list[tuple[str, dict]]:
+    from sqlalchemy import text
+
+    product = session.execute(text("SELECT code FROM products ORDER BY id LIMIT 1")).scalar()
+    out: list[tuple[str, dict]] = [("margin", {"by": by}) for by in
+                                   ("product", "brand", "category", "customer", "customer_type", "territory",
+                                    "salesperson", "month")]
+    out += [("key-customers", {}), ("rfm", {}), ("rfm", {"view": "moves"}), ("preferences", {}), ("purchases", {}),
+            ("restock", {}), ("overstock", {}), ("promotion-targets", {"product": product}), ("trends", {}),
+            ("receivables", {}), ("receivables", {"view": "collection"})]
+    return out
+
+
+def drop_memory_caches() -> None:
+    from crmdesk.reports import dashboard, linecache
+
+    linecache.clear()
+    dashboard.clear_memo()
+    gc.collect()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--baseline-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.baseline_only:
+        baseline(str(args.db))
+        return 0
+    ensure_db(args.db)
+
+    from crmdesk.db import open_database
+    from crmdesk.reports import linecache, registry
+    from crmdesk.reports.dashboard import dashboard_data
+    from crmdesk.reports.filters import ReportFilters
+    from crmdesk.services.actor import Actor
+
+    missed: list[str] = []
+    db = open_database(args.db)
+    actor = Actor.system()
+    print(f"database: {args.db}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+
+    # 1. First load of the line cache straight from the database (after an import).
+    with db.sessions() as s:
+        persisted = linecache._cache_file(s)
+        if persisted is not None and persisted.exists():
+            persisted.unlink()
+        drop_memory_caches()
+        t = time.perf_counter()
+        cache = linecache.get(s)
+        first_load = time.perf_counter() - t
+        print(f"line cache first load from the database: {first_load:.2f} s ({len(cache):,} lines; "
+              f"persisted to {persisted})")
+        report_cases = cases(s)
+
+    # 2. Every report: fresh-process state (persisted cache, nothing in memory), then warm.
+    print(f"\n{'report':<20}{'options':<26}{'cold s':>8}{'warm s':>8}{'rows':>8}")
+    for name, opts in report_cases:
+        spec = registry.get(name)
+        full = {o.name: o.default for o in spec.options} | opts
+        drop_memory_caches()
+        times = []
+        for _ in range(2):
+            with db.sessions() as s:
+                t = time.perf_counter()
+                df = spec.fn(s, actor, ReportFilters(), full)
+                times.append(time.perf_counter() - t)
+        label = ",".join(f"{k}={v}" for k, v in opts.items())
+        print(f"{name:<20}{label:<26}{times[0]:>8.2f}{times[1]:>8.2f}{len(df):>8}")
+        if max(times) > REPORT_LIMIT_S:
+            missed.append(f"{name} {label} {max(times):.2f} s > {REPORT_LIMIT_S} s")
+
+    # 3. The dashboard: cold, repeated, changed filters.
+    drop_memory_caches()
+    with db.sessions() as s:
+        newest = linecache.get(s).newest_day()
+    drop_memory_caches()
+    end = dt.date(1970, 1, 1) + dt.timedelta(days=newest)
+    filters = [
+        ("cold, no filter", ReportFilters()),
+        ("repeated", ReportFilters()),
+        ("customer type dealer", ReportFilters(customer_types=("dealer",))),
+        ("category + brand", ReportFilters(categories=("书写工具",), brands=("得力", "晨光"))),
+        ("last quarter", ReportFilters(date_from=end - dt.timedelta(days=90), date_to=end)),
+        ("grade A, price ≥ 20", ReportFilters(grades=("A",), price_min=20)),
+        ("repeated dealer", ReportFilters(customer_types=("dealer",))),
+    ]
+    print()
+    for i, (label, f) in enumerate(filters):
+        with db.sessions() as s:
+            t = time.perf_counter()
+            d = dashboard_data(s, actor, f)
+            took = time.perf_counter() - t
+        print(f"dashboard {label:<24}{took:>8.3f} s   revenue {d.kpi('revenue').value:>16,.2f}")
+        limit = DASH_COLD_S if i == 0 else DASH_CHANGE_S
+        if took > limit:
+            missed.append(f"dashboard {label} {took:.2f} s > {limit} s")
+
+    rss = peak_rss_mb()
+    print(f"\npeak RSS: {rss:.0f} MB; load average {os.getloadavg()[0]:.1f}")
+    if rss > RSS_LIMIT_MB:
+        missed.append(f"peak RSS {rss:.0f} MB > {RSS_LIMIT_MB} MB")
+
+    # 4. Naive baseline in its own process (its memory is not ours), against our cold margin by category.
+    drop_memory_caches()
+    with db.sessions() as s:
+        t = time.perf_counter()
+        registry.get("margin").fn(s, actor, ReportFilters(), {"by": "category"})
+        ours = time.perf_counter() - t
+    proc = subprocess.run([sys.executable, __file__, "--db", str(args.db), "--baseline-only"], capture_output=True,
+                          text=True, check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    base = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"baseline (pandas.read_sql of every line, merge, group by category): {base['seconds']:.2f} s, "
+          f"peak RSS {base['rss_mb']:.0f} MB")
+    print(f"margin --by category (cold): {ours:.2f} s; ratio baseline/ours: {base['seconds'] / ours:.1f}x; "
+          f"first cache load {first_load:.2f} s is {base['seconds'] / first_load:.1f}x faster than the baseline")
+
+    print("GOALS MET" if not missed else "GOALS MISSED: " + "; ".join(missed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
