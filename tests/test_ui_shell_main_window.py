@@ -156,3 +156,29 @@ def test_navigation_titles_in_chinese(qtbot, ctx):
     titles = [window.nav.item(row).text() for row in range(window.nav.count())]
     assert titles == ["客户", "跟进", "销售机会", "售后服务", "分析", "导入", "设置"]
     assert window.menuBar().actions()[0].text() == "文件(&F)"
+
+
+def test_file_menu_backs_up_to_the_chosen_file(qtbot, ctx, tmp_path, monkeypatch):
+    from crmdesk.ui.widgets import backup_action
+
+    target = tmp_path / "备份" / "copy.db"
+    monkeypatch.setattr(backup_action.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window = _window(qtbot, ctx, TEST_PAGES)
+    window.backup_action.trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Backed up to"), timeout=10_000)
+    assert target.is_file()
+    import sqlite3
+
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("select username from users").fetchall() == [("owner",)]
+
+
+def test_help_menu_opens_the_log_folder(qtbot, ctx, monkeypatch):
+    from crmdesk.paths import log_dir
+    from crmdesk.ui import main_window
+
+    opened: list[str] = []
+    monkeypatch.setattr(main_window.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    window = _window(qtbot, ctx, TEST_PAGES)
+    window.log_action.trigger()
+    assert opened == [str(log_dir())]

@@ -220,7 +220,9 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(DEFAULT_SIZE)
+            # First start: 1280×800, but never larger than a small laptop's screen.
+            available = self.screen().availableGeometry().size() if self.screen() else DEFAULT_SIZE
+            self.resize(DEFAULT_SIZE.boundedTo(available))
         state = settings.value("main/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
