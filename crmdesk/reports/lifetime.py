@@ -13,9 +13,11 @@ models and how the summary is computed):
 Columns: frequency = repeat purchase days; recency_weeks / age_weeks = t_x and T;
 monetary = mean repeat-purchase amount (yuan, 0 without repeats); expected_purchases_12m =
 purchases expected in the next 12 months (52.18 weeks); p_alive = probability (0–1) the
-customer is still buying; expected_avg_spend = Gamma-Gamma expected spend per purchase;
-expected_value_12m = expected_purchases_12m × expected_avg_spend, discounted per month
-when ``--discount`` (a monthly rate, e.g. 0.01) is given. Sorted by expected value, highest
+customer is still buying (BG/NBD lets customers drop out only after a repeat purchase, so
+one-time buyers show 1.0 — their low expected purchases tell whether they will be back);
+expected_avg_spend = Gamma-Gamma expected spend per purchase (yuan); expected_value_12m =
+expected_purchases_12m × expected_avg_spend (yuan), the purchases discounted per month when
+``--discount`` (a monthly rate, e.g. 0.01) is given. Sorted by expected value, highest
 first. The fitted parameters are in ``DataFrame.attrs["model"]``.
 
 A customer without repeat purchases gets the Gamma-Gamma estimate from the first purchase

@@ -7,9 +7,10 @@ probability (the forecast), avg_days_open (since ``opened_on`` to as_of). Filter
 customer type/grade/territory; salesperson = the opportunity's owner; the date range
 restricts ``expected_close`` (opportunities without one are then left out).
 
-``win-rate``: opportunities closed in won or lost stages, by the month of ``closed_on``
-and/or the owner. Columns: [month] [salesperson], won, lost, closed, win_rate_pct =
-won / (won + lost) × 100, won_amount (yuan). ``--by month|salesperson|both`` (default
+``win-rate``: opportunities in a won or lost stage, by the month of ``closed_on`` and/or
+the owner (those without ``closed_on`` are left out; salesperson "" = no owner).
+Columns: [month] [salesperson], won, lost, closed, win_rate_pct = won / (won + lost) × 100,
+won_amount (yuan). ``--by month|salesperson|both`` (default
 both). The date range restricts ``closed_on``.
 """
 
