@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 
@@ -59,7 +61,7 @@ def test_a_database_that_cannot_be_opened_is_explained(qapp, tmp_path, monkeypat
 @pytest.fixture
 def quiet_start(monkeypatch):
     """run_gui without touching the process-wide logging and excepthook."""
-    monkeypatch.setattr(gui_app, "setup_logging", lambda: None)
+    monkeypatch.setattr(gui_app, "setup_gui_logging", lambda: None)
     monkeypatch.setattr(gui_app, "install_error_hook", lambda *a: None)
 
 
@@ -97,3 +99,14 @@ def test_run_gui_first_start_to_main_window(qapp, tmp_path, monkeypatch, quiet_s
 def test_run_gui_cancelled_login_exits_cleanly(qapp, tmp_path, monkeypatch, quiet_start):
     monkeypatch.setattr(LoginDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert gui_app.run_gui(str(tmp_path / "new.db"), lang="en") == 0
+
+
+def test_qt_messages_are_forwarded_to_the_log(caplog):
+    from PySide6.QtCore import QtMsgType
+
+    with caplog.at_level(logging.INFO, logger="qt"):
+        gui_app._forward_qt_messages(QtMsgType.QtWarningMsg, None, "QPainter::begin: Paint device returned engine == 0")
+        gui_app._forward_qt_messages(QtMsgType.QtCriticalMsg, None, "out of video memory")
+    levels = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "qt"]
+    assert levels == [(logging.WARNING, "QPainter::begin: Paint device returned engine == 0"),
+                      (logging.ERROR, "out of video memory")]

@@ -51,7 +51,7 @@ def test_sections_come_from_the_registry_and_a_broken_one_is_contained(qtbot, ct
     monkeypatch.setattr(settings_registry, "SETTINGS_SECTIONS", [
         *settings_registry.SETTINGS_SECTIONS,
         SettingsSection("sync", "Sync", f"{__name__}:make_extra_section"),
-        SettingsSection("broken", "Broken", f"{__name__}:make_broken_section"),
+        ("broken", "Broken", f"{__name__}:make_broken_section"),  # a plain tuple is fine too
     ])
     page = SettingsPage(ctx)
     qtbot.addWidget(page)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from crmdesk import __version__, userconfig
@@ -27,6 +27,19 @@ from crmdesk.ui.qt_translations import install_qt_translations
 from crmdesk.ui.widgets.icons import icon
 
 log = logging.getLogger(__name__)
+
+
+def _forward_qt_messages(mode: QtMsgType, context, message: str) -> None:
+    """Qt's own warnings go to crmdesk's log file, where support looks."""
+    level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+             QtMsgType.QtWarningMsg: logging.WARNING}.get(mode, logging.ERROR)
+    logging.getLogger("qt").log(level, "%s", message)
+
+
+def setup_gui_logging() -> None:
+    """The rotating log file, with Qt's messages in it too."""
+    setup_logging()
+    qInstallMessageHandler(_forward_qt_messages)
 
 
 def choose_language(lang: str | None) -> str:
@@ -80,7 +93,7 @@ def build_main_window(ctx: AppContext) -> MainWindow:
 
 
 def run_gui(db_location: str, lang: str | None) -> int:
-    setup_logging()
+    setup_gui_logging()
     app = create_application()
     language = prepare_application(app, lang)
     install_error_hook()

@@ -29,19 +29,21 @@ class SettingsPage(QWidget):
         column = QVBoxLayout(body)
         column.setContentsMargins(24, 24, 24, 24)
         column.setSpacing(16)
-        for section in registry.SETTINGS_SECTIONS:
-            group = QGroupBox(_(section.title))
-            group.setObjectName(f"settings-{section.key}")
+        for key, title, factory in registry.SETTINGS_SECTIONS:  # plain 3-tuples work too
+            group = QGroupBox(_(title))
+            group.setObjectName(f"settings-{key}")
             inner = QVBoxLayout(group)
             try:
-                widget = load_factory(section.factory)(ctx)
+                widget = load_factory(factory)(ctx)
+                if not isinstance(widget, QWidget):
+                    raise TypeError(f"{factory} returned {type(widget).__name__}, not a QWidget")
             except Exception as exc:  # noqa: BLE001 - one broken section must not hide the others
-                log.exception("settings section %s failed", section.key)
+                log.exception("settings section %s failed", key)
                 widget = QLabel(_("This section could not be opened: {error}").format(error=exc))
                 widget.setWordWrap(True)
                 widget.setStyleSheet("color: #b00020;")
             inner.addWidget(widget)
-            self.sections[section.key] = widget
+            self.sections[key] = widget
             column.addWidget(group)
         column.addStretch(1)
         scroll = QScrollArea()
