@@ -8,6 +8,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.special import beta, gamma
 
 from crmdesk.db.models import Customer, Product, SalesLine, SalesOrder
@@ -186,3 +188,26 @@ def test_lifetime_chart(shop, owner):
     assert len(df) == 2
     fig = lifetime_chart(df, {})
     assert sorted(p.get_width() for p in fig.axes[0].patches) == pytest.approx(sorted(df["expected_value_12m"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 6), st.integers(0, 120), st.integers(1, 500)), min_size=1, max_size=40))
+def test_summary_properties(purchases):
+    """frequency = purchase days − 1; 0 ≤ recency ≤ T; monetary = mean of the repeat days' totals."""
+    customers = [c for c, _d, _a in purchases]
+    dates = [dt.date(2026, 1, 1) + dt.timedelta(days=d) for _c, d, _a in purchases]
+    amounts = [float(a) for _c, _d, a in purchases]
+    end = dt.date(2026, 5, 1)
+    s = bgnbd.summarize(customers, dates, amounts, end)
+    for cust, row in s.iterrows():
+        days = {}
+        for c, day, a in zip(customers, dates, amounts, strict=True):
+            if c == cust:
+                days[day] = days.get(day, 0.0) + a
+        ordered = sorted(days)
+        assert row["frequency"] == len(ordered) - 1
+        assert row["recency"] == pytest.approx((ordered[-1] - ordered[0]).days / 7)
+        assert row["T"] == pytest.approx((end - ordered[0]).days / 7)
+        repeat = [days[d] for d in ordered[1:]]
+        assert row["monetary"] == pytest.approx(sum(repeat) / len(repeat) if repeat else 0.0)
+        assert 0 <= row["recency"] <= row["T"]

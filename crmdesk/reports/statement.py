@@ -13,8 +13,8 @@ An order's amount is the sum of its lines (its ``total_amount`` when it has none
 cancelled orders are left out. ``balance`` = what the customer owes after the row.
 Money columns are yuan (2 decimals), summed as integer units.
 
-The period ends at ``date_to`` (default today). The header facts (customer, period, shop)
-are in ``DataFrame.attrs``; the shop comes from the settings ``shop.name``,
+The period ends at ``date_to`` (else ``as_of``, else today). The header facts (customer,
+period, shop) are in ``DataFrame.attrs``; the shop comes from the settings ``shop.name``,
 ``shop.address``, ``shop.phone`` unless ``--shop-name`` is given.
 """
 
@@ -93,7 +93,7 @@ def _describe(kind: str, method: str, notes: str) -> str:
 def statement(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     require(actor, "reports.view")
     customer = find_customer(session, actor, options.get("customer"))
-    start, end = f.date_from, f.date_to or dt.date.today()
+    start, end = f.date_from, f.date_to or f.as_of or dt.date.today()
     if start is not None and start > end:
         raise ReportError(_("the period starts after it ends"))
 
