@@ -186,8 +186,12 @@ def _sorted(stmt: Select, query: CustomerQuery) -> Select:
         else:
             # Below zero means nothing is overdue; ordering by the raw difference is close enough.
             col = func.coalesce(sales.c.due, 0) - func.coalesce(paid.c.paid, 0)
+    elif key == "updated_at":
+        col = Customer.updated_at
     else:
-        col = getattr(Customer, key)
+        # coalesce() keeps SQLite from walking the column's index and fetching every row in index
+        # order, which is slower than scanning once and sorting (measured at 100k customers).
+        col = func.coalesce(getattr(Customer, key), "")
     if query.descending:
         return stmt.order_by(col.desc(), Customer.id.desc())
     return stmt.order_by(col.asc(), Customer.id.asc())
