@@ -51,3 +51,12 @@ def test_the_check_would_notice_a_font_without_chinese(caplog):
         fig = Figure()
         fig.add_subplot().set_title("月度销售额")
         assert _render(fig, caplog) != []
+
+
+def test_configuring_again_after_a_reset_restores_the_cjk_fonts():
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        assert matplotlib.rcParams["font.sans-serif"][0] not in installed_cjk_families()
+        found = configure_matplotlib()
+        assert matplotlib.rcParams["font.sans-serif"][: len(found)] == list(found)
+        assert matplotlib.rcParams["axes.unicode_minus"] is False

@@ -26,11 +26,19 @@ def installed_cjk_families() -> tuple[str, ...]:
     return tuple(family for family in CJK_FAMILIES if family in names)
 
 
-@lru_cache(maxsize=1)
+_warned = False
+
+
 def configure_matplotlib() -> tuple[str, ...]:
-    """Put the installed CJK fonts ahead of the default sans-serif; returns them."""
+    """Put the installed CJK fonts ahead of the default sans-serif; returns them.
+
+    Cheap and idempotent: chart builders call it every time, so a later
+    ``rcdefaults()`` (or a test's ``rc_context``) cannot leave Chinese as boxes.
+    """
+    global _warned
     found = installed_cjk_families()
-    if not found:
+    if not found and not _warned:
+        _warned = True
         log.warning("no CJK font found; Chinese chart labels will show as boxes. Install one of: %s",
                     ", ".join(CJK_FAMILIES))
     current = list(matplotlib.rcParams["font.sans-serif"])
