@@ -211,3 +211,17 @@ def test_summary_properties(purchases):
         repeat = [days[d] for d in ordered[1:]]
         assert row["monetary"] == pytest.approx(sum(repeat) / len(repeat) if repeat else 0.0)
         assert 0 <= row["recency"] <= row["T"]
+
+
+def test_expected_purchases_matches_the_untransformed_formula():
+    """eq. 10 as printed (hypergeometric with r+x, b+x) against the Euler-transformed form used."""
+    from scipy.special import hyp2f1
+
+    p = bgnbd.BGNBDParams(r=0.63, alpha=7.35, a=0.18, b=6.17)
+    x, t_x, T, t = np.array([0, 2, 42, 300]), np.array([0, 30.4, 150, 154]), np.array([10, 38.9, 155, 156]), 52.18
+    z = t / (p.alpha + T + t)
+    printed = ((p.a + p.b + x - 1) / (p.a - 1)
+               * (1 - ((p.alpha + T) / (p.alpha + T + t)) ** (p.r + x) * hyp2f1(p.r + x, p.b + x, p.a + p.b + x - 1, z))
+               * bgnbd.p_alive(p, x, t_x, T))
+    assert bgnbd.expected_purchases(p, t, x, t_x, T) == pytest.approx(printed, rel=1e-9)
+    assert np.isfinite(bgnbd.expected_purchases(p, t, [2000], [155.0], [156.0])).all()

@@ -178,13 +178,18 @@ def p_alive(params: BGNBDParams, x, t_x, T) -> np.ndarray:
 
 
 def expected_purchases(params: BGNBDParams, t: float, x, t_x, T) -> np.ndarray:
-    """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL 2005 eq. 10)."""
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
+    """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL 2005 eq. 10).
+
+    The term ((α+T)/(α+T+t))^(r+x) · ₂F₁(r+x, b+x; a+b+x−1; z) is evaluated after Euler's
+    transformation as (1−z)^(a−1) · ₂F₁(a+b−1−r, a−1; a+b+x−1; z), z = t/(α+T+t): the same
+    value, but neither factor explodes for customers with hundreds of purchases.
+    """
+    r, alpha, b = params.r, params.alpha, params.b
+    a = params.a if abs(params.a - 1.0) > 1e-9 else 1.0 + 1e-9  # eq. 10 divides by a − 1
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     z = t / (alpha + T + t)
-    hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
     head = (a + b + x - 1) / (a - 1)
-    body = 1.0 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
+    body = 1.0 - (1.0 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
     alive = p_alive(params, x, t_x, T)
     # eq. 10's denominator 1 + δ(x>0)·a/(b+x−1)·((α+T)/(α+t_x))^(r+x) is 1 / P(alive).
     return head * body * alive
