@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from crmdesk.i18n import N_, _
+from crmdesk.ui.widgets.icons import icon
 
 # What each page will do, shown while its factory is None.
 PAGE_SUMMARIES = {
@@ -51,6 +52,11 @@ class ComingPage(_MessagePage):
             text = _(summary) + "\n\n" + text
         super().__init__(title, text, parent)
         self.setObjectName(f"coming-{key}")
+        picture = QLabel()
+        picture.setPixmap(icon(key).pixmap(64, 64))
+        self.layout().insertWidget(0, picture)
+        self.layout().insertSpacing(1, 8)
+        self.text.setStyleSheet("color: #44546a; font-size: 11pt;")
         self.layout().addStretch(1)
 
 
