@@ -235,18 +235,8 @@ def _customer_flags(session: Session, actor: Actor, f: ReportFilters, c: linecac
     return ok
 
 
-def _documents(session: Session) -> pd.DataFrame:
-    """Order-level totals for ageing: order_id, customer_id, day, amt (built once per cache)."""
-    def build(s: Session) -> pd.DataFrame:
-        c = linecache.get(s)
-        df = pd.DataFrame({"order_id": c.order, "customer_id": c.customer, "day": c.day, "amt": c.amount})
-        return df.groupby("order_id").agg(customer_id=("customer_id", "first"), day=("day", "first"),
-                                          amt=("amt", "sum")).reset_index()
-    return linecache._memo(session, "documents", build)
-
-
 def _receivables(session: Session, c: linecache.LineCache, ok: np.ndarray | None, at: dt.date) -> dict[str, float]:
-    docs = _documents(session)
+    docs = linecache.orders(session)
     rec = linecache.receipts(session)
     day = linecache.day_number(at)
     docs = docs[docs["day"].to_numpy() <= day]

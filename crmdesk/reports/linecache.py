@@ -258,15 +258,10 @@ _KEEP: object = object()
 LINE_COLUMNS = ("day", "customer_id", "product_id", "order_id", "salesperson_id", "revenue_u", "cost_u", "quantity")
 
 
-def line_frame(session: Session, actor: Actor, f: ReportFilters, *, date_from: object = _KEEP,
-               date_to: object = _KEEP, product_filters: bool = True, customer_filters: bool = True
-               ) -> pd.DataFrame:
-    """The sales lines passing the filters, as a DataFrame (money in units, ``day`` = days since 1970).
-
-    ``date_from``/``date_to`` override the filter's range (None = open);
-    ``product_filters=False`` / ``customer_filters=False`` ignore those filters (the
-    salesperson filter counts as a customer filter here).
-    """
+def line_arrays(session: Session, actor: Actor, f: ReportFilters, columns: tuple[str, ...] = LINE_COLUMNS, *,
+                date_from: object = _KEEP, date_to: object = _KEEP, product_filters: bool = True,
+                customer_filters: bool = True) -> dict[str, np.ndarray]:
+    """The filtered lines as numpy arrays, only the ``columns`` asked for (see ``line_frame``)."""
     c = get(session)
     g = f
     if not product_filters:
@@ -276,9 +271,20 @@ def line_frame(session: Session, actor: Actor, f: ReportFilters, *, date_from: o
     lo = f.date_from if date_from is _KEEP else date_from
     hi = f.date_to if date_to is _KEEP else date_to
     m = c.mask(session, actor, g, day_number(lo) if lo else None, day_number(hi) if hi else None)
-    return pd.DataFrame({"day": c.day[m], "customer_id": c.customer[m], "product_id": c.product[m],
-                         "order_id": c.order[m], "salesperson_id": c.salesperson[m], "revenue_u": c.amount[m],
-                         "cost_u": c.cost[m], "quantity": c.quantity[m]})
+    source = {"day": c.day, "customer_id": c.customer, "product_id": c.product, "order_id": c.order,
+              "salesperson_id": c.salesperson, "revenue_u": c.amount, "cost_u": c.cost, "quantity": c.quantity}
+    return {name: source[name][m] for name in columns}
+
+
+def line_frame(session: Session, actor: Actor, f: ReportFilters, columns: tuple[str, ...] = LINE_COLUMNS,
+               **kw: object) -> pd.DataFrame:
+    """The sales lines passing the filters, as a DataFrame (money in units, ``day`` = days since 1970).
+
+    ``date_from``/``date_to`` override the filter's range (None = open);
+    ``product_filters=False`` / ``customer_filters=False`` ignore those filters (the
+    salesperson filter counts as a customer filter here).
+    """
+    return pd.DataFrame(line_arrays(session, actor, f, columns, **kw))
 
 
 def period_index(days: np.ndarray | pd.Series, unit: str = "M") -> np.ndarray:
@@ -342,3 +348,42 @@ def snapshots(session: Session) -> pd.DataFrame:
         df["day"] = _days(df["d"])
         return df.drop(columns="d").sort_values(["product_id", "day"]).reset_index(drop=True)
     return _memo(session, "snapshots", build)
+
+
+def orders(session: Session) -> pd.DataFrame:
+    """One row per order present in the lines: order_id, customer_id, day, amt (net units).
+
+    Built with bincount in O(lines): an order's lines share its customer and date."""
+    def build(s: Session) -> pd.DataFrame:
+        c = get(s)
+        if not len(c):
+            return pd.DataFrame({"order_id": [], "customer_id": [], "day": [], "amt": []}, dtype="int64")
+        size = int(c.order.max()) + 1
+        present = np.bincount(c.order, minlength=size) > 0
+        amt = np.round(np.bincount(c.order, weights=c.amount, minlength=size)).astype("int64")
+        cust = np.zeros(size, dtype="int64")
+        cust[c.order] = c.customer
+        day = np.zeros(size, dtype="int64")
+        day[c.order] = c.day
+        ids = np.nonzero(present)[0]
+        return pd.DataFrame({"order_id": ids, "customer_id": cust[ids], "day": day[ids], "amt": amt[ids]})
+    return _memo(session, "orders", build)
+
+
+def _order_column(session: Session, column: str) -> np.ndarray:
+    def build(s: Session) -> np.ndarray:
+        table = orders(s)
+        out = np.zeros(int(table["order_id"].to_numpy().max(initial=0)) + 1, dtype="int64")
+        out[table["order_id"].to_numpy()] = table[column].to_numpy()
+        return out
+    return _memo(session, f"order_{column}", build)
+
+
+def order_customers(session: Session) -> np.ndarray:
+    """Array order id → customer id (0 where no such order)."""
+    return _order_column(session, "customer_id")
+
+
+def order_days(session: Session) -> np.ndarray:
+    """Array order id → order day (days since 1970)."""
+    return _order_column(session, "day")

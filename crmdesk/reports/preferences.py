@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports.common import empty, pct, resolve_as_of, yuan
-from crmdesk.reports.linecache import customers as cached_customers, day_number, line_frame, products as cached_products
+from crmdesk.reports.linecache import customers as cached_customers, day_number, line_arrays, products as cached_products
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -51,21 +51,41 @@ def parse_bands(text: str | None) -> list[float]:
     return edges if edges and edges[0] == 0 else [0.0, *edges]
 
 
-def _top(df: pd.DataFrame, key: str, n: int = 3) -> pd.Series:
-    """Per customer: "name share%; …" of the n keys with most revenue (share of the customer's revenue)."""
-    g = df.groupby(["customer_id", key])["cur"].sum().reset_index()
-    g = g[g["cur"] > 0]
-    total = g.groupby("customer_id")["cur"].transform("sum")
-    g["share"] = (g["cur"] * 100.0 / total).round(1)
-    g = g.sort_values(["customer_id", "cur", key], ascending=[True, False, True], kind="stable")
+def _shares(cust: np.ndarray, code: np.ndarray, amount: np.ndarray, names: np.ndarray, n: int) -> pd.DataFrame:
+    """Per customer and code (codes sorted like their names): revenue > 0, share % of the customer's,
+    rank; the ``n`` best per customer. Bincount over one int key: no string grouping."""
+    k = len(names)
+    totals = np.bincount(cust * k + code, weights=amount)
+    keys = np.nonzero(totals > 0)[0]
+    g = pd.DataFrame({"customer_id": keys // k, "code": keys % k, "cur": totals[keys]})
+    g["share"] = g["cur"] * 100.0 / g.groupby("customer_id")["cur"].transform("sum")
+    g = g.sort_values(["customer_id", "cur", "code"], ascending=[True, False, True], kind="stable")
     g = g.groupby("customer_id").head(n)
-    text = g[key].astype(object).where(g[key] != "", "-") + " " + g["share"].round(1).astype(str) + "%"
+    g["name"] = names[g["code"].to_numpy()]
+    return g
+
+
+def _top_text(g: pd.DataFrame) -> pd.Series:
+    """"name share%; …" per customer, joined column-wise (a per-customer Python join is slow)."""
+    text = pd.Series(g["name"].to_numpy(), dtype=object).where(g["name"].to_numpy() != "", "-") + " " \
+        + pd.Series(g["share"].round(1).to_numpy()).astype(str) + "%"
     wide = pd.DataFrame({"customer_id": g["customer_id"].to_numpy(), "pos": g.groupby("customer_id").cumcount()
                          .to_numpy(), "text": text.to_numpy()}).pivot(index="customer_id", columns="pos", values="text")
     out = wide[0]
-    for pos in wide.columns[1:]:  # vectorised join: a per-customer Python join is slow for 20,000 customers
+    for pos in wide.columns[1:]:
         out = out + ("; " + wide[pos]).fillna("")
     return out
+
+
+def _codes(prods: pd.DataFrame, values: pd.Series, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Array product id → code of ``values`` (sorted names), and the names."""
+    codes, names = pd.factorize(values.fillna("").astype(str), sort=True)
+    names = np.asarray(names, dtype=object)
+    if "" not in set(names):
+        names = np.append(names, "")
+    out = np.full(size, len(names) - 1 if names[-1] == "" else list(names).index(""), dtype="int64")
+    out[prods.index.to_numpy()] = codes
+    return out, names
 
 
 def preferences(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
@@ -74,34 +94,39 @@ def preferences(session: Session, actor: Actor, f: ReportFilters, options: dict[
     as_of = resolve_as_of(session, f)
     start = as_of - relativedelta(months=months) + dt.timedelta(days=1)
     prev_start = start - relativedelta(months=months)
-    lines = line_frame(session, actor, f, date_from=prev_start, date_to=as_of)
-    if lines.empty:
+    lines = line_arrays(session, actor, f, ("day", "customer_id", "product_id", "revenue_u"), date_from=prev_start,
+                        date_to=as_of)
+    if not len(lines["day"]):
         return empty(COLUMNS)
-    is_cur = lines["day"].to_numpy() >= day_number(start)
-    lines["cur"] = np.where(is_cur, lines["revenue_u"], 0)
-    lines["prev"] = np.where(is_cur, 0, lines["revenue_u"])
-    df = lines.groupby(["customer_id", "product_id"], as_index=False)[["cur", "prev"]].sum()
-    prods = cached_products(session)
-    df["category"] = df["product_id"].map(prods["category"]).fillna("")
-    df["brand"] = df["product_id"].map(prods["brand"]).fillna("")
-    price = df["product_id"].map(prods["list_price"]).fillna(0) / MONEY_SCALE
-    df["band"] = np.array(band_labels(edges))[np.clip(np.searchsorted(edges, price, side="right") - 1, 0, None)]
-    per = df.groupby("customer_id")[["cur", "prev"]].sum()
-    per = per[per["cur"] > 0].sort_values("cur", ascending=False)
-    if per.empty:
+    cust, prod = lines["customer_id"].astype("int64"), lines["product_id"].astype("int64")
+    is_cur = lines["day"] >= day_number(start)
+    cur_amt = np.where(is_cur, lines["revenue_u"], 0).astype("float64")
+    size = int(cust.max()) + 1
+    cur = np.round(np.bincount(cust, weights=cur_amt, minlength=size)).astype("int64")
+    prev = np.round(np.bincount(cust, weights=np.where(is_cur, 0, lines["revenue_u"]), minlength=size)).astype("int64")
+    ids = np.nonzero(cur > 0)[0]
+    if not len(ids):
         return empty(COLUMNS)
+    per = pd.DataFrame({"cur": cur[ids], "prev": prev[ids]}, index=ids).sort_values("cur", ascending=False,
+                                                                                    kind="stable")
     before = (per["cur"].cumsum() - per["cur"]) * 100.0 / per["cur"].sum()
     per["spend_level"] = np.where(before < 80, "high", np.where(before < 95, "medium", "low"))
     per["trend_pct"] = pct(per["cur"] - per["prev"], per["prev"].where(per["prev"] > 0))
     per["trend"] = np.select([per["prev"] <= 0, per["trend_pct"] > GROWTH, per["trend_pct"] < -GROWTH],
                              ["new", "growing", "declining"], default="stable")
-    per["top_categories"] = _top(df, "category")
-    per["top_brands"] = _top(df, "brand")
-    bands = df[df["cur"] > 0].groupby(["customer_id", "band"])["cur"].sum().reset_index()
-    bands = bands.sort_values(["customer_id", "cur", "band"], ascending=[True, False, True], kind="stable")
-    best = bands.drop_duplicates("customer_id").set_index("customer_id")
-    per["preferred_price_band"] = best["band"]
-    per["price_band_share_pct"] = pct(best["cur"], per["cur"].reindex(best.index)).reindex(per.index)
+    prods = cached_products(session)
+    psize = int(max(prods.index.max() if len(prods) else 0, prod.max())) + 1
+    cur_lines = is_cur  # returns included: shares of net revenue
+    for column, key in (("top_categories", "category"), ("top_brands", "brand")):
+        code_of, names = _codes(prods, prods[key], psize)
+        per[column] = _top_text(_shares(cust[cur_lines], code_of[prod[cur_lines]], cur_amt[cur_lines], names, 3))
+    labels = np.array(band_labels(edges), dtype=object)
+    band_of = np.zeros(psize, dtype="int64")
+    price = prods["list_price"].to_numpy() / MONEY_SCALE
+    band_of[prods.index.to_numpy()] = np.clip(np.searchsorted(edges, price, side="right") - 1, 0, None)
+    best = _shares(cust[cur_lines], band_of[prod[cur_lines]], cur_amt[cur_lines], labels, 1).set_index("customer_id")
+    per["preferred_price_band"] = best["name"]
+    per["price_band_share_pct"] = best["share"].round(2)
     custs = cached_customers(session)
     per["customer_code"] = custs["code"].reindex(per.index).to_numpy()
     per["customer_name"] = custs["name"].reindex(per.index).to_numpy()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from crmdesk.db.models import Receipt
 from crmdesk.i18n import N_
 from crmdesk.reports.common import (customer_ids_select, empty, frame, has_customer_filter, period_key, resolve_as_of, scoped, yuan)
-from crmdesk.reports.linecache import customers as cached_customers, day_number, line_frame, month_labels
+from crmdesk.reports.linecache import customers as cached_customers, orders as cached_orders, day_number, line_frame, month_labels
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -53,9 +53,11 @@ def customer_lines(session: Session, actor: Actor, f: ReportFilters, as_of: dt.d
 
 def ageing_units(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
     """Per customer id: balance_u and the four ageing buckets in money units."""
-    lines = customer_lines(session, actor, f, as_of)
-    docs = lines.groupby("order_id").agg(customer_id=("customer_id", "first"), day=("day", "first"),
-                                         amt=("revenue_u", "sum")).reset_index()
+    docs = cached_orders(session)
+    docs = docs[docs["day"].to_numpy() <= day_number(as_of)]
+    if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
+        docs = docs[docs["customer_id"].isin(session.scalars(
+            customer_ids_select(f, actor, owner_for_salesperson=True)).all())]
     paid = frame(session, select(R.customer_id, func.sum(R.amount).label("paid"))
                  .where(R.receipt_date <= as_of, *_customer_conds(f, actor, R.customer_id))
                  .group_by(R.customer_id)).set_index("customer_id")["paid"]

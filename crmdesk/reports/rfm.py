@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.reports.common import empty, resolve_as_of, yuan
-from crmdesk.reports.linecache import customers as cached_customers, day_number, line_frame
+from crmdesk.reports.linecache import customers as cached_customers, day_number, line_arrays, order_customers, order_days
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -63,19 +63,22 @@ def score(values: pd.Series, reverse: bool = False) -> pd.Series:
     return np.clip(np.ceil(5 * ranked / len(values)), 1, 5).astype("int64")
 
 
-def _snapshot(lines: pd.DataFrame, lower: dt.date | None, as_of: dt.date) -> pd.DataFrame:
-    """RFM per customer id over the lines dated lower..as_of."""
-    m = lines["day"].to_numpy() <= day_number(as_of)
+def _snapshot(lines: dict[str, np.ndarray], owner_of: np.ndarray, day_of: np.ndarray, lower: dt.date | None,
+              as_of: dt.date) -> pd.DataFrame:
+    """RFM per customer id over the lines dated lower..as_of (O(lines): bincounts, no sort)."""
+    day, cust, amount = lines["day"], lines["customer_id"], lines["revenue_u"]
+    m = day <= day_number(as_of)
     if lower is not None:
-        m &= lines["day"].to_numpy() >= day_number(lower)
-    sub = lines[m]
-    money = sub.groupby("customer_id")["revenue_u"].sum()
-    sales = sub[sub["revenue_u"] > 0]
-    last = sales.groupby("customer_id")["day"].max()
-    orders, first = np.unique(sales["order_id"].to_numpy(), return_index=True)
-    freq = pd.Series(sales["customer_id"].to_numpy()[first]).value_counts()
-    df = pd.DataFrame({"last": last, "frequency": freq.reindex(last.index).fillna(0).astype("int64"),
-                       "money_u": money.reindex(last.index).fillna(0).astype("int64")})
+        m &= day >= day_number(lower)
+    size = int(max(cust.max(initial=0), owner_of.max(initial=0))) + 1
+    money = np.round(np.bincount(cust[m], weights=amount[m], minlength=size)).astype("int64")
+    sale = m & (amount > 0)
+    order_ids = np.nonzero(np.bincount(lines["order_id"][sale]))[0] if sale.any() else np.zeros(0, dtype="int64")
+    freq = np.bincount(owner_of[order_ids], minlength=size)
+    last = np.full(size, -1, dtype="int64")
+    np.maximum.at(last, owner_of[order_ids], day_of[order_ids])  # per order, not per line: 5× fewer
+    ids = np.nonzero(freq > 0)[0]
+    df = pd.DataFrame({"last": last[ids], "frequency": freq[ids].astype("int64"), "money_u": money[ids]}, index=ids)
     df["recency_days"] = (day_number(as_of) - df["last"]).astype("int64")
     if df.empty:
         df["r_score"] = df["f_score"] = df["m_score"] = pd.Series(dtype="int64")
@@ -95,8 +98,11 @@ def rfm_frames(session: Session, actor: Actor, f: ReportFilters, previous_days: 
     prev_as_of = as_of - dt.timedelta(days=previous_days)
     lo = f.date_from
     prev_lo = lo - dt.timedelta(days=previous_days) if lo else None
-    lines = line_frame(session, actor, f, date_from=prev_lo, date_to=as_of)
-    return _snapshot(lines, lo, as_of), _snapshot(lines, prev_lo, prev_as_of)
+    lines = line_arrays(session, actor, f, ("day", "customer_id", "order_id", "revenue_u"), date_from=prev_lo,
+                        date_to=as_of)
+    owner_of, day_of = order_customers(session), order_days(session)
+    return (_snapshot(lines, owner_of, day_of, lo, as_of),
+            _snapshot(lines, owner_of, day_of, prev_lo, prev_as_of))
 
 
 def rfm(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
