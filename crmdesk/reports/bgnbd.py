@@ -170,10 +170,11 @@ def p_alive(params: BGNBDParams, x, t_x, T) -> np.ndarray:
     assumption: drop-out can only happen right after a purchase)."""
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_ratio = (np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0))
-                     + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
-    odds = np.where(x > 0, np.exp(log_ratio), 0.0)
+    log_ratio = (np.log(a) - np.log(np.where(x > 0, b + x - 1, 1.0))
+                 + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x)))
+    # A frequent buyer long silent has odds beyond float range: P(alive) is then 0, not a warning.
+    with np.errstate(over="ignore"):
+        odds = np.where(x > 0, np.exp(log_ratio), 0.0)
     return 1.0 / (1.0 + odds)
 
 
