@@ -18,19 +18,20 @@ log = logging.getLogger("crmdesk.ui.screenshots")
 
 WINDOW_SIZE = (1280, 800)
 SETTLE_TIMEOUT_S = 30.0
+SETTLE_MS = 400  # after showing a page: time for its first paint and for it to start loading
 
 
-def _settle(min_ms: int = 400) -> None:
+def _settle(min_ms: int | None = None) -> None:
     """Let background jobs finish and the GUI repaint."""
     from PySide6.QtCore import QThreadPool
     from PySide6.QtTest import QTest
 
-    QTest.qWait(min_ms)
+    QTest.qWait(SETTLE_MS if min_ms is None else min(min_ms, SETTLE_MS))
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     pool = QThreadPool.globalInstance()
     while pool.activeThreadCount() and time.monotonic() < deadline:
         QTest.qWait(50)
-    QTest.qWait(150)
+    QTest.qWait(min(150, SETTLE_MS))
 
 
 def _silence_modal_boxes() -> None:
