@@ -81,3 +81,13 @@ def test_pipeline_chart_draws(opps, owner):
     fig = pipeline_chart(df, {})
     assert len(fig.axes[0].patches) == 2 * len(df)
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == list(df["stage"])
+
+
+def test_pipeline_follows_customer_scoping(opps, owner, monkeypatch):
+    """When permissions limit the customers an actor sees, the pipeline counts only theirs."""
+    import crmdesk.reports.common as common
+
+    monkeypatch.setattr(common, "scope_customers", lambda stmt, actor: stmt.where(Customer.code == "C1"))
+    db, _zhang = opps
+    df = _run(db, owner, ReportFilters(as_of=D(2026, 3, 31)))
+    assert list(df["amount"]) == [1000.0, 0.0, 0.0, 400.0]

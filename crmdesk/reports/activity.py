@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from crmdesk.db.models import Channel, Interaction
 from crmdesk.i18n import N_, _
 from crmdesk.reports.common import (ReportError, customer_ids_select, customers_frame, empty, frame,
-                                    has_customer_filter, pct)
+                                    has_customer_filter, scoped, pct)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.pipeline import closed_opportunities
 from crmdesk.reports.spec import ReportOption, ReportSpec
@@ -55,7 +55,7 @@ def _interactions(session: Session, actor: Actor, f: ReportFilters, *, start: dt
         stmt = stmt.where(i.occurred_at >= dt.datetime.combine(start, dt.time.min))
     if end is not None:
         stmt = stmt.where(i.occurred_at < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
-    if has_customer_filter(f):
+    if has_customer_filter(f) or scoped(actor):  # scoped: the actor may see only some customers
         stmt = stmt.where(i.customer_id.in_(customer_ids_select(f, actor)))
     if by_user and f.salesperson_ids:
         stmt = stmt.where(i.user_id.in_(f.salesperson_ids))

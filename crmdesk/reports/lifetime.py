@@ -38,7 +38,8 @@ from crmdesk.db.models import Customer, DocType, OrderStatus, SalesOrder
 from crmdesk.i18n import N_, _
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports import bgnbd
-from crmdesk.reports.common import ReportError, customer_ids_select, empty, frame, resolve_as_of
+from crmdesk.reports.common import (ReportError, customer_ids_select, empty, frame, has_customer_filter,
+                                    resolve_as_of, scoped)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -65,7 +66,7 @@ def purchase_orders(session: Session, actor: Actor, f: ReportFilters, as_of) -> 
                    o.order_date <= as_of))
     if f.date_from is not None:
         stmt = stmt.where(o.order_date >= f.date_from)
-    if f.customer_types or f.grades or f.territory_ids or f.salesperson_ids:
+    if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         stmt = stmt.where(o.customer_id.in_(customer_ids_select(f, actor, owner_for_salesperson=True)))
     return frame(session, stmt)
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from crmdesk.db.models import Opportunity, OpportunityStage
 from crmdesk.i18n import N_, _
 from crmdesk.reports.common import (ReportError, customer_ids_select, empty, frame, has_customer_filter, pct,
-                                    resolve_as_of, user_names, yuan)
+                                    resolve_as_of, scoped, user_names, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -40,7 +40,7 @@ def opportunity_conditions(f: ReportFilters, actor: Actor) -> list[ColumnElement
     """Customer and salesperson (owner) filters on ``opportunities``."""
     o = Opportunity.__table__.c
     cond: list[ColumnElement[bool]] = []
-    if has_customer_filter(f):
+    if has_customer_filter(f) or scoped(actor):  # scoped: the actor may see only some customers
         cond.append(o.customer_id.in_(customer_ids_select(f, actor)))
     if f.salesperson_ids:
         cond.append(o.owner_id.in_(f.salesperson_ids))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import CaseStatus, ServiceCase
 from crmdesk.i18n import N_, _
-from crmdesk.reports.common import ReportError, customer_ids_select, empty, frame, has_customer_filter
+from crmdesk.reports.common import ReportError, customer_ids_select, empty, frame, has_customer_filter, scoped
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -49,7 +49,7 @@ def cases_frame(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFram
     """All cases passing the customer/assignee filters, with is_closed and hours_to_close."""
     c = ServiceCase.__table__.c
     stmt = select(c.id, c.case_type, c.status, c.opened_at, c.closed_at, c.satisfaction)
-    if has_customer_filter(f):
+    if has_customer_filter(f) or scoped(actor):  # scoped: the actor may see only some customers
         stmt = stmt.where(c.customer_id.in_(customer_ids_select(f, actor)))
     if f.salesperson_ids:
         stmt = stmt.where(c.assignee_id.in_(f.salesperson_ids))
