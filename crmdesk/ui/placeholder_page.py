@@ -4,6 +4,7 @@ an error page when a page's factory fails (the rest of the app keeps working).""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from crmdesk.i18n import N_, _
@@ -75,6 +76,7 @@ class ErrorPage(_MessagePage):
             box = QPlainTextEdit(details)
             box.setReadOnly(True)
             box.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+            box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
             self.layout().addWidget(box, 1)
         else:
             self.layout().addStretch(1)
