@@ -76,8 +76,9 @@ def read_typed(layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, 
     footer = ~blank & cleaning.footer_mask(raw, footer_cols + [c for c in mapping if c not in footer_cols and
                                                                 mapping[c] in _KEY_FIELDS])
     keep = ~(blank | footer)
-    raw = raw.loc[keep].reset_index(drop=True)
-    numbers = numbers[keep]
+    if not keep.all():  # taking rows copies every column: only when there is something to drop
+        raw = raw.loc[keep].reset_index(drop=True)
+        numbers = numbers[keep]
     checks = RowChecks(len(raw))
     typed: dict[str, object] = {}
     header_of: dict[str, str] = {}
@@ -127,6 +128,6 @@ def finish(layout: Layout, frame: pd.DataFrame, raw: pd.DataFrame, numbers: np.n
             rejects.append(Reject(row=int(numbers[i]), column=str(checks.column[i]),
                                   value=str(checks.value[i] if checks.value[i] is not None else ""),
                                   reason=str(checks.reason[i]), raw=json.dumps(raw_row, ensure_ascii=False)))
-    good = frame.loc[~bad].reset_index(drop=True)
+    good = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
     return Prepared(kind=layout.kind, frame=good, rows=numbers[~bad], rejects=rejects, data_rows=len(frame),
                     blank_rows=blank, footer_rows=footer, present=present, notes=notes)

@@ -51,12 +51,13 @@ def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], co
     """Rows of ``table`` whose ``key`` is in ``values`` (chunked IN queries), as a DataFrame."""
     values = list(values)
     cols = [table.c[c] for c in columns]
-    parts: list[list[tuple]] = []
+    rows: list = []
     for start in range(0, len(values), IN_CHUNK):
         chunk = values[start:start + IN_CHUNK]
-        parts.append([tuple(r) for r in conn.execute(select(*cols).where(table.c[key].in_(chunk)))])
-    rows = [r for part in parts for r in part]
-    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame({c: [] for c in columns})
+        rows.extend(conn.execute(select(*cols).where(table.c[key].in_(chunk))).fetchall())
+    if not rows:
+        return pd.DataFrame({c: [] for c in columns})
+    return pd.DataFrame.from_records(rows, columns=columns)
 
 
 def update_by_id(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> int:

@@ -110,9 +110,7 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
         cur = heads.loc[old.index]
         diff = np.zeros(len(old), dtype=bool)
         for col in _ORDER_FIELDS:
-            a = old[col].astype(object).where(old[col].notna(), None).tolist()
-            b = cur[col].astype(object).where(cur[col].notna(), None).tolist()
-            diff |= np.array([_norm(x) != _norm(y) for x, y in zip(a, b, strict=True)], dtype=bool)
+            diff |= _comparable(old[col]) != _comparable(cur[col])
         if diff.any():
             upd = cur.loc[diff].copy()
             upd["id"] = old.loc[diff, "id"].astype(int).to_numpy()
@@ -126,12 +124,14 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
     return ids, changed
 
 
-def _norm(v):
-    if v is None or (isinstance(v, float) and v != v):
-        return None
-    if isinstance(v, (np.integer, float)) and float(v).is_integer():
-        return int(v)
-    return str(v) if not isinstance(v, int) else v
+def _comparable(values: pd.Series) -> np.ndarray:
+    """Values as text that compares equal across DB and file types (ids, dates, None/NA)."""
+    if values.dtype.kind in "iuf" or str(values.dtype) in ("Int64", "Float64"):
+        return pd.array(values, dtype="Int64").astype(str).to_numpy(dtype=object)
+    if values.dtype == object and len(values) and all(isinstance(v, (int, np.integer)) or v is None or
+                                                      v is pd.NA for v in values.iloc[:50]):
+        return pd.array(values.where(values.notna(), None).tolist(), dtype="Int64").astype(str).to_numpy(dtype=object)
+    return values.astype(str).to_numpy(dtype=object)
 
 
 def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: int, counts: Counts,
