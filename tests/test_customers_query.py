@@ -129,6 +129,9 @@ def test_overdue_filter_and_balance(db, owner, shop):
         # c: not due yet.
         add_order(s, shop["c"], today, ["50"], due=today + dt.timedelta(days=30))
     assert ids_for(db, owner, overdue_only=True) == [shop["a"]]
+    # With a search text the overdue test runs per candidate customer: same answer.
+    assert ids_for(db, owner, overdue_only=True, text="广州") == [shop["a"]]
+    assert ids_for(db, owner, overdue_only=True, text="深圳") == []
     with db.sessions() as s:
         bal = balances.customer_balance(s, shop["a"])
         assert (bal.balance, bal.overdue) == (to_units("1200"), to_units("700"))

@@ -156,7 +156,7 @@ def _filtered(session: Session, actor: Actor, query: CustomerQuery, stmt: Select
     if query.incomplete_only:
         stmt = stmt.where(Customer.is_incomplete.is_(True))
     if query.overdue_only:
-        stmt = stmt.where(Customer.id.in_(balances.overdue_customer_ids_select()))
+        stmt = stmt.where(balances.overdue_condition(Customer.id, correlated=bool(words)))
     for field_id, value in query.custom_fields.items():
         cond = _custom_field_condition(session, int(field_id), value)
         if cond is not None:
@@ -175,17 +175,21 @@ def _sorted(stmt: Select, query: CustomerQuery) -> Select:
     elif key == "territory":
         stmt = stmt.outerjoin(Territory, Territory.id == Customer.territory_id)
         col = func.coalesce(Territory.name, "")
-    elif key in ("balance", "overdue"):
+    elif key == "balance":
         as_of = dt.date.today()
         sales = balances.sales_subquery(as_of)
         paid = balances.receipts_subquery(as_of)
         stmt = (stmt.outerjoin(sales, sales.c.customer_id == Customer.id)
                 .outerjoin(paid, paid.c.customer_id == Customer.id))
-        if key == "balance":
-            col = func.coalesce(sales.c.sales, 0) - func.coalesce(paid.c.paid, 0)
-        else:
-            # Below zero means nothing is overdue; ordering by the raw difference is close enough.
-            col = func.coalesce(sales.c.due, 0) - func.coalesce(paid.c.paid, 0)
+        col = func.coalesce(sales.c.sales, 0) - func.coalesce(paid.c.paid, 0)
+    elif key == "overdue":
+        as_of = dt.date.today()
+        due = balances.due_subquery(as_of)
+        paid = balances.receipts_subquery(as_of)
+        stmt = (stmt.outerjoin(due, due.c.customer_id == Customer.id)
+                .outerjoin(paid, paid.c.customer_id == Customer.id))
+        # Below zero means nothing is overdue; ordering by the raw difference is close enough.
+        col = func.coalesce(due.c.due, 0) - func.coalesce(paid.c.paid, 0)
     elif key == "updated_at":
         col = Customer.updated_at
     else:
