@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from crmdesk.db.models import Customer
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports import linecache
-from crmdesk.reports.common import customer_ids_select, has_customer_filter, pct, scoped, yuan
+from crmdesk.reports.common import customer_ids_select, frame, has_customer_filter, pct, scoped, yuan
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.key_customers import abc_classes
 from crmdesk.reports.receivables import BUCKETS, age_documents
@@ -201,8 +203,9 @@ def _pareto(session: Session, c: linecache.LineCache, m: np.ndarray) -> pd.DataF
     ids = np.nonzero(seen)[0]
     s = pd.Series(gp[ids], index=ids).sort_values(ascending=False, kind="stable")
     share, cumulative, cls = abc_classes(s)
-    custs = linecache.customers(session)
     top = s.index[:PARETO_TOP]
+    custs = frame(session, select(Customer.id, Customer.code, Customer.name).where(Customer.id.in_(top.tolist()))
+                  ).set_index("id")
     return pd.DataFrame({
         "customer_code": custs["code"].reindex(top).to_numpy(), "customer_name": custs["name"].reindex(top).to_numpy(),
         "gross_profit": yuan(s.iloc[:PARETO_TOP]).to_numpy(), "gp_share_pct": share.iloc[:PARETO_TOP].to_numpy(),

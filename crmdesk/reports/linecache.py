@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, ImportBatch, Product, Receipt, SalesLine, SalesOrder, StockSnapshot
 from crmdesk.db.engine import sqlite_path
-from crmdesk.reports.common import (customer_ids_select, customers_frame, has_customer_filter, has_product_filter,
+from crmdesk.reports.common import (customer_ids_select, customers_frame, frame, has_customer_filter, has_product_filter,
                                     product_ids_select, products_frame, scoped)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.services.actor import Actor
@@ -155,6 +155,44 @@ def _read_columns_sqlite(session: Session) -> dict[str, np.ndarray]:
     return out
 
 
+def _sqlite_column(session: Session, sql: str, dtype: str) -> np.ndarray:
+    """``sql`` selects one column ``v`` in the wanted order; returns it as a numpy array."""
+    text_ = session.connection().exec_driver_sql(f"SELECT group_concat(v) FROM ({sql})").scalar()
+    return np.fromstring(text_, dtype=dtype, sep=",") if text_ else np.zeros(0, dtype=dtype)
+
+
+def _sqlite_day(column: str) -> str:
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _read_extras(session: Session) -> dict[str, np.ndarray]:
+    """Receipts (rec_*) and stock per product and day (snap_*, sorted by product and day)."""
+    if session.get_bind().dialect.name == "sqlite":
+        rec = {f"rec_{name}": _sqlite_column(session, f"SELECT coalesce({expr}, 0) AS v FROM receipts NOT INDEXED "
+                                                      "ORDER BY id", dtype)
+               for name, expr, dtype in (("customer", "customer_id", "int64"),
+                                         ("day", _sqlite_day("receipt_date"), "int64"),
+                                         ("amount", "amount", "int64"))}
+        snap = {f"snap_{name}": _sqlite_column(session, f"SELECT {expr} AS v FROM stock_snapshots GROUP BY product_id, "
+                                                        "snapshot_date ORDER BY product_id, snapshot_date", dtype)
+                for name, expr, dtype in (("product", "product_id", "int64"),
+                                          ("day", _sqlite_day("snapshot_date"), "int64"),
+                                          ("quantity", "coalesce(sum(quantity), 0)", "float64"),
+                                          ("value", "coalesce(sum(cost_value), 0)", "int64"))}
+        if len({len(a) for a in rec.values()}) == 1 and len({len(a) for a in snap.values()}) == 1:
+            return {**rec, **snap}
+    r = frame(session, select(Receipt.customer_id, Receipt.receipt_date.label("d"), Receipt.amount))
+    sn = frame(session, select(StockSnapshot.product_id, StockSnapshot.snapshot_date.label("d"),
+                               func.sum(StockSnapshot.quantity).label("quantity"),
+                               func.sum(StockSnapshot.cost_value).label("value"))
+               .group_by(StockSnapshot.product_id, StockSnapshot.snapshot_date)
+               .order_by(StockSnapshot.product_id, StockSnapshot.snapshot_date))
+    return {"rec_customer": r["customer_id"].to_numpy(dtype="int64"), "rec_day": _days(r["d"]).astype("int64"),
+            "rec_amount": r["amount"].to_numpy(dtype="int64"),
+            "snap_product": sn["product_id"].to_numpy(dtype="int64"), "snap_day": _days(sn["d"]).astype("int64"),
+            "snap_quantity": sn["quantity"].to_numpy(dtype="float64"), "snap_value": sn["value"].to_numpy(dtype="int64")}
+
+
 def _read_columns_generic(session: Session) -> dict[str, np.ndarray]:
     cur = session.connection().execute(select(SalesLine.order_date, *[getattr(SalesLine, c) for c, _ in
                                                                        _COLUMNS.values()]).order_by(SalesLine.id))
@@ -172,8 +210,7 @@ def _read_lines(session: Session) -> dict[str, np.ndarray]:
         arrays = _read_columns_generic(session)
     if len({len(a) for a in arrays.values()}) != 1:  # a concurrent write between the column queries
         arrays = _read_columns_generic(session)
-    orders = pd.DataFrame(session.execute(select(SalesOrder.id, SalesOrder.salesperson_id)).all(),
-                          columns=["id", "sp"])
+    orders = frame(session, select(SalesOrder.id, SalesOrder.salesperson_id.label("sp")))
     order = arrays["order"]
     sp = np.full(int(max(orders["id"].max() if len(orders) else 0, order.max(initial=0))) + 1, -1, dtype="int32")
     sp[orders["id"].to_numpy(dtype="int64")] = orders["sp"].fillna(-1).to_numpy(dtype="int32")
@@ -186,15 +223,20 @@ def load(session: Session, sig: tuple | None = None) -> LineCache:
     file = _cache_file(session)
     arrays = _read_persisted(file, sig) if file is not None and file.exists() else None
     if arrays is None:
-        arrays = _read_lines(session)
+        arrays = {**_read_lines(session), **_read_extras(session)}
         if file is not None and len(arrays["day"]) >= PERSIST_MIN_LINES:
             _write_persisted(file, sig, arrays)
-    cache = LineCache(signature=sig, **arrays)
+    cache = LineCache(signature=sig, **{name: arrays[name] for name in ARRAYS})
+    cache.memo["receipts"] = pd.DataFrame({"customer_id": arrays["rec_customer"], "day": arrays["rec_day"],
+                                           "amount": arrays["rec_amount"]})
+    cache.memo["snapshots"] = pd.DataFrame({"product_id": arrays["snap_product"], "day": arrays["snap_day"],
+                                            "quantity": arrays["snap_quantity"], "value": arrays["snap_value"]})
     log.info("line cache loaded: %d lines", len(cache))
     return cache
 
 
 ARRAYS = ("day", "customer", "product", "order", "salesperson", "amount", "cost", "quantity")
+EXTRAS = ("rec_customer", "rec_day", "rec_amount", "snap_product", "snap_day", "snap_quantity", "snap_value")
 
 
 def _cache_file(session: Session) -> Path | None:
@@ -213,7 +255,7 @@ def _read_persisted(file: Path, sig: tuple) -> dict[str, np.ndarray] | None:
         with np.load(file, allow_pickle=False) as z:
             if str(z["signature"]) != repr(sig):
                 return None
-            return {name: z[name] for name in ARRAYS}
+            return {name: z[name] for name in (*ARRAYS, *EXTRAS)}
     except (OSError, KeyError, ValueError):
         return None
 
@@ -329,25 +371,14 @@ def products(session: Session) -> pd.DataFrame:
 
 
 def receipts(session: Session) -> pd.DataFrame:
-    """Every receipt: customer_id, day, amount (units)."""
-    def build(s: Session) -> pd.DataFrame:
-        df = pd.DataFrame(s.execute(select(Receipt.customer_id, Receipt.receipt_date, Receipt.amount)).all(),
-                          columns=["customer_id", "d", "amount"])
-        df["day"] = _days(df["d"])
-        return df.drop(columns="d")
-    return _memo(session, "receipts", build)
+    """Every receipt: customer_id, day, amount (units). Loaded with the cache."""
+    return get(session).memo["receipts"]
 
 
 def snapshots(session: Session) -> pd.DataFrame:
-    """Stock per product and snapshot day (summed over warehouses): product_id, day, quantity, value."""
-    def build(s: Session) -> pd.DataFrame:
-        df = pd.DataFrame(s.execute(
-            select(StockSnapshot.product_id, StockSnapshot.snapshot_date, func.sum(StockSnapshot.quantity),
-                   func.sum(StockSnapshot.cost_value)).group_by(StockSnapshot.product_id, StockSnapshot.snapshot_date)
-        ).all(), columns=["product_id", "d", "quantity", "value"])
-        df["day"] = _days(df["d"])
-        return df.drop(columns="d").sort_values(["product_id", "day"]).reset_index(drop=True)
-    return _memo(session, "snapshots", build)
+    """Stock per product and snapshot day (summed over warehouses), sorted by product and day:
+    product_id, day, quantity, value. Loaded with the cache."""
+    return get(session).memo["snapshots"]
 
 
 def orders(session: Session) -> pd.DataFrame:
