@@ -122,9 +122,8 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
         return m if mask is None else m & mask
 
     cur, prev = window(start, end), window(p_start, p_end)
-    kpis: list[Kpi] = []
-    for key, title, fn, unit in _line_kpis():
-        kpis.append(Kpi(key, title, fn(c, cur, sale), fn(c, prev, sale), unit))
+    now, before = _line_values(c, cur, sale), _line_values(c, prev, sale)
+    kpis = [Kpi(key, title, now[key], before[key], unit) for key, title, unit in LINE_KPIS]
     cust_ok = _customer_flags(session, actor, f, c)
     rec_now, rec_prev = _receivables(session, c, cust_ok, end), _receivables(session, c, cust_ok, p_end)
     kpis.append(Kpi("receivables", N_("Receivables"), rec_now["balance"], rec_prev["balance"], "yuan"))
@@ -143,35 +142,25 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
     )
 
 
-def _line_kpis():
-    def revenue(c, m, sale):
-        return yuan(int(c.amount[m].sum()))
+LINE_KPIS = (
+    ("revenue", N_("Revenue"), "yuan"),
+    ("gross_profit", N_("Gross profit"), "yuan"),
+    ("margin_pct", N_("Gross margin %"), "pct"),
+    ("orders", N_("Orders"), "count"),
+    ("active_customers", N_("Active customers"), "count"),
+    ("average_order", N_("Average order"), "yuan"),
+)
 
-    def gross_profit(c, m, sale):
-        return yuan(int(c.amount[m].sum() - c.cost[m].sum()))
 
-    def margin(c, m, sale):
-        rev = int(c.amount[m].sum())
-        return pct(rev - int(c.cost[m].sum()), rev) if rev else 0.0
-
-    def orders(c, m, sale):
-        return float(_distinct(c.order[m & sale]))
-
-    def customers(c, m, sale):
-        return float(_distinct(c.customer[m & sale]))
-
-    def average_order(c, m, sale):
-        n = _distinct(c.order[m & sale])
-        return yuan(int(c.amount[m].sum()) // n) if n else 0.0
-
-    return [
-        ("revenue", N_("Revenue"), revenue, "yuan"),
-        ("gross_profit", N_("Gross profit"), gross_profit, "yuan"),
-        ("margin_pct", N_("Gross margin %"), margin, "pct"),
-        ("orders", N_("Orders"), orders, "count"),
-        ("active_customers", N_("Active customers"), customers, "count"),
-        ("average_order", N_("Average order"), average_order, "yuan"),
-    ]
+def _line_values(c: linecache.LineCache, m: np.ndarray, sale: np.ndarray) -> dict[str, float]:
+    """The line KPIs of one period (each masked sum computed once)."""
+    rev, cost = int(c.amount[m].sum()), int(c.cost[m].sum())
+    sold = m & sale
+    n_orders = _distinct(c.order[sold])
+    return {"revenue": yuan(rev), "gross_profit": yuan(rev - cost),
+            "margin_pct": pct(rev - cost, rev) if rev else 0.0, "orders": float(n_orders),
+            "active_customers": float(_distinct(c.customer[sold])),
+            "average_order": yuan(rev // n_orders) if n_orders else 0.0}
 
 
 def _distinct(ids: np.ndarray) -> int:
@@ -247,7 +236,7 @@ def _receivables(session: Session, c: linecache.LineCache, ok: np.ndarray | None
     if ok is not None:
         docs = docs[ok[docs["customer_id"].to_numpy()]]
         rec = rec[rec["customer_id"].isin(np.nonzero(ok)[0])]
-    aged = age_documents(docs, rec.groupby("customer_id")["amount"].sum(), at)
+    aged = age_documents(docs, rec.groupby("customer_id")["amount"].sum(), at, presorted=True)
     out = {"balance": yuan(int(aged["balance_u"].sum()))}
     for b in BUCKETS:
         out[b] = yuan(int(aged[b].sum()))

@@ -382,9 +382,8 @@ def snapshots(session: Session) -> pd.DataFrame:
 
 
 def orders(session: Session) -> pd.DataFrame:
-    """One row per order present in the lines: order_id, customer_id, day, amt (net units).
-
-    Built with bincount in O(lines): an order's lines share its customer and date."""
+    """One row per order present in the lines: order_id, customer_id, day, amt (net units),
+    sorted by customer, day and id. Built with bincount: an order's lines share its customer and date."""
     def build(s: Session) -> pd.DataFrame:
         c = get(s)
         if not len(c):
@@ -397,6 +396,8 @@ def orders(session: Session) -> pd.DataFrame:
         day = np.zeros(size, dtype="int64")
         day[c.order] = c.day
         ids = np.nonzero(present)[0]
+        order = np.lexsort((ids, day[ids], cust[ids]))  # by customer, day, id: what FIFO ageing needs
+        ids = ids[order]
         return pd.DataFrame({"order_id": ids, "customer_id": cust[ids], "day": day[ids], "amt": amt[ids]})
     return _memo(session, "orders", build)
 
