@@ -97,3 +97,31 @@ def test_context_menu_exports_through_a_save_dialog(qtbot, tmp_path, monkeypatch
     assert target.read_bytes()[:4] == b"%PDF"
     actions["Copy chart"].trigger()
     assert not chart_canvas.QApplication.clipboard().image().isNull()
+
+
+def test_twin_axes_find_bars_and_line_points(qtbot):
+    fig = Figure()
+    bars_ax = fig.add_subplot()
+    bars = bars_ax.bar([0, 1, 2], [100, 300, 200], label="销售额")
+    for bar, month in zip(bars, ["2026-01", "2026-02", "2026-03"], strict=True):
+        bar.set_gid(month)
+    line_ax = bars_ax.twinx()
+    line_ax.plot([0, 1, 2], [5, 50, 20], marker="o", label="毛利")
+    widget = _shown(qtbot, fig)
+    clicked: list[str] = []
+    widget.clicked.connect(clicked.append)
+    # Low in the middle bar, far from the line: the bar (in the axes underneath) is found.
+    _event(widget, "button_press_event", bars_ax, 1, 20, button=1)
+    assert clicked == ["2026-02"]
+    # On the line's middle point: the point wins over the bar behind it.
+    _event(widget, "motion_notify_event", line_ax, 1, 50)
+    assert widget.last_hover_text is not None and "毛利" in widget.last_hover_text
+
+
+def test_set_figure_after_the_widget_was_deleted_is_ignored(qtbot):
+    import shiboken6
+
+    widget = ChartCanvas()
+    shiboken6.delete(widget)
+    widget.set_figure(monthly_revenue_figure(sample_monthly_revenue()))  # a late job result: no error
+    assert widget.figure is None

@@ -21,6 +21,7 @@ from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle, Wedge
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QMessageBox, QToolTip, QVBoxLayout, QWidget
@@ -86,6 +87,9 @@ class ChartCanvas(QWidget):
 
     def set_figure(self, fig: Figure | None) -> None:
         """Show ``fig`` (replacing the previous one); None shows an empty message."""
+        if not shiboken6.isValid(self) or not shiboken6.isValid(self._empty):
+            log.debug("set_figure on a chart widget that was already closed; ignored")
+            return  # a late timer or job result after the screen was closed
         if self._canvas is not None:
             self._layout.removeWidget(self._canvas)
             self._canvas.hide()
@@ -116,23 +120,29 @@ class ChartCanvas(QWidget):
         return path
 
     def artist_at(self, event: MouseEvent) -> tuple[Artist, int | None] | None:
-        """The bar/wedge/point/line under the mouse, with the point index for lines/scatter."""
-        if self._figure is None or event.inaxes is None:
+        """The point/line/bar/wedge under the mouse, with the point index for lines and scatter.
+
+        Every axes under the mouse is searched (a twinx chart has bars in one and a line
+        in the other), topmost first; points and lines win over the bars behind them.
+        """
+        if self._figure is None or event.x is None or event.y is None:
             return None
-        ax = event.inaxes
-        for patch in reversed(ax.patches):  # topmost first
-            if isinstance(patch, (Rectangle, Wedge)) and patch.get_visible() and patch.contains(event)[0]:
-                return patch, None
-        for collection in reversed(ax.collections):
-            if isinstance(collection, PathCollection) and collection.get_visible():
-                hit, info = collection.contains(event)
-                if hit and len(info.get("ind", ())):
-                    return collection, int(info["ind"][0])
-        for line in reversed(ax.lines):
-            if line.get_visible() and not str(line.get_label()).startswith("_child"):
-                hit, info = line.contains(event)
-                if hit and len(info.get("ind", ())):
-                    return line, int(info["ind"][0])
+        under = [ax for ax in reversed(self._figure.axes) if ax.get_visible() and ax.in_axes(event)]
+        for ax in under:
+            for collection in reversed(ax.collections):
+                if isinstance(collection, PathCollection) and collection.get_visible():
+                    hit, info = collection.contains(event)
+                    if hit and len(info.get("ind", ())):
+                        return collection, int(info["ind"][0])
+            for line in reversed(ax.lines):
+                if line.get_visible() and not str(line.get_label()).startswith("_child"):
+                    hit, info = line.contains(event)
+                    if hit and len(info.get("ind", ())):
+                        return line, int(info["ind"][0])
+        for ax in under:
+            for patch in reversed(ax.patches):  # topmost first
+                if isinstance(patch, (Rectangle, Wedge)) and patch.get_visible() and patch.contains(event)[0]:
+                    return patch, None
         return None
 
     def describe(self, artist: Artist, index: int | None) -> str | None:
