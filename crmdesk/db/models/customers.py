@@ -87,6 +87,8 @@ class Customer(TimestampMixin, Base):
         Index("ix_customers_type_grade_status", "type_id", "grade", "status"),
         Index("ix_customers_owner", "owner_id"),
         Index("ix_customers_territory", "territory_id"),
+        # The customer list's default view (not archived, by name) reads this index alone (migration 0003).
+        Index("ix_customers_archived_name", "archived", "name"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

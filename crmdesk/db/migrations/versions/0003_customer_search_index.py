@@ -1,8 +1,10 @@
-"""customer search index: FTS5 trigram over customers.search_text (SQLite only)
+"""customer search index: FTS5 trigram over customers.search_text (SQLite only); list index
 
 Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-28
+
+Also adds ``ix_customers_archived_name`` (all databases; in the model too).
 
 ``customers_search_keys`` is a narrow copy of (id, search_text); ``customers_search`` is an
 FTS5 trigram index over it (external content: no second copy). Triggers on ``customers`` keep
@@ -52,6 +54,8 @@ DROP = (
 
 
 def upgrade() -> None:
+    # Every database: the default customer list (not archived, by name) reads this index alone.
+    op.create_index("ix_customers_archived_name", "customers", ["archived", "name"])
     if op.get_bind().dialect.name != "sqlite":
         return
     for statement in CREATE:
@@ -59,6 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_customers_archived_name", table_name="customers")
     if op.get_bind().dialect.name != "sqlite":
         return
     for statement in DROP:
