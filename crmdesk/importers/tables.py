@@ -7,12 +7,13 @@ caller did not give with the model's Python-side default first.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, bindparam, select
+from sqlalchemy import Connection, Date, Table, bindparam, select
 
 from crmdesk.db.bulk import insert_columns
 
@@ -52,12 +53,31 @@ def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], co
     values = list(values)
     cols = [table.c[c] for c in columns]
     rows: list = []
-    for start in range(0, len(values), IN_CHUNK):
-        chunk = values[start:start + IN_CHUNK]
-        rows.extend(conn.execute(select(*cols).where(table.c[key].in_(chunk))).fetchall())
+    cursor = conn.connection.cursor()  # the driver's cursor, inside the caller's transaction
+    try:
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start:start + IN_CHUNK]
+            stmt = select(*cols).where(table.c[key].in_(chunk))
+            compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+            params = compiled.construct_params()
+            args = tuple(params[k] for k in compiled.positiontup) if compiled.positiontup else params
+            cursor.execute(str(compiled), args)
+            rows.extend(cursor.fetchall())
+    finally:
+        cursor.close()
     if not rows:
         return pd.DataFrame({c: [] for c in columns})
-    return pd.DataFrame.from_records(rows, columns=columns)
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    for c in columns:  # plain driver rows: SQLite hands dates back as ISO text
+        if isinstance(table.c[c].type, Date) and len(frame) and frame[c].map(type).eq(str).any():
+            frame[c] = _iso_dates(frame[c])
+    return frame
+
+
+def _iso_dates(values: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(values)
+    parsed = np.array([dt.date.fromisoformat(str(u)[:10]) for u in uniques] + [None], dtype=object)
+    return pd.Series(parsed[codes], index=values.index, dtype=object)
 
 
 def update_by_id(conn: Connection, table: Table, frame: pd.DataFrame, columns: list[str]) -> int:
