@@ -26,8 +26,9 @@ def has_fts(session: Session) -> bool:
     key = bind.url.render_as_string(hide_password=False)
     found = _fts_available.get(key)
     if found is None:
-        found = bind.dialect.name == "sqlite" and session.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :n"), {"n": FTS_TABLE}).first() is not None
+        found = bind.dialect.name == "sqlite" and len(session.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (:a, :b)"),
+            {"a": FTS_TABLE, "b": KEYS_TABLE}).all()) == 2
         _fts_available[key] = found
     return found
 
