@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.reports.common import add_money, empty, pct
-from crmdesk.reports.linecache import customers as cached_customers, line_frame
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import customers as cached_customers, line_frame
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 

@@ -25,10 +25,10 @@ import platformdirs
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import Customer, ImportBatch, Product, Receipt, SalesLine, SalesOrder, StockSnapshot
 from crmdesk.db.engine import sqlite_path
-from crmdesk.reports.common import (customer_ids_select, customers_frame, frame, has_customer_filter, has_product_filter,
-                                    product_ids_select, products_frame, scoped)
+from crmdesk.db.models import Customer, ImportBatch, Product, Receipt, SalesLine, SalesOrder, StockSnapshot
+from crmdesk.reports.common import (customer_ids_select, customers_frame, frame, has_customer_filter,
+                                    has_product_filter, product_ids_select, products_frame, scoped)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.services.actor import Actor
 

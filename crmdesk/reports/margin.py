@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.reports.common import add_money, empty, user_names
-from crmdesk.reports.linecache import customers as cached_customers, line_frame, month_labels, products as cached_products
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import (customers as cached_customers, line_frame, month_labels,
+                                       products as cached_products)
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 

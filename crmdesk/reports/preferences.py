@@ -27,14 +27,17 @@ from sqlalchemy.orm import Session
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports.common import empty, pct, resolve_as_of, yuan
-from crmdesk.reports.linecache import customers as cached_customers, day_number, line_arrays, products as cached_products
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import (customers as cached_customers, day_number, line_arrays,
+                                       products as cached_products)
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 
 COLUMNS = ["customer_code", "customer_name", "spend_level", "revenue_12m", "previous_12m", "trend", "trend_pct",
            "top_categories", "top_brands", "preferred_price_band", "price_band_share_pct"]
 GROWTH = 10.0
+# Data values of spend_level and trend (the GUI translates them with _()).
+VALUE_WORDS = (N_("high"), N_("medium"), N_("low"), N_("growing"), N_("stable"), N_("declining"), N_("new"))
 
 
 def band_labels(edges: list[float]) -> list[str]:

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from crmdesk.db.models import Product
 from crmdesk.i18n import N_, _
 from crmdesk.reports.common import ReportError, empty, has_product_filter, primary_contacts, resolve_as_of, yuan
-from crmdesk.reports.linecache import customers as cached_customers, line_frame, to_dates
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import customers as cached_customers, line_frame, to_dates
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 

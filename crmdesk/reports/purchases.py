@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.reports.common import empty, yuan
-from crmdesk.reports.linecache import customers as cached_customers, line_frame, period_index, period_labels
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import customers as cached_customers, line_frame, period_index, period_labels
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 

@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Receipt
 from crmdesk.i18n import N_
-from crmdesk.reports.common import (customer_ids_select, empty, frame, has_customer_filter, period_key, resolve_as_of, scoped, yuan)
-from crmdesk.reports.linecache import customers as cached_customers, orders as cached_orders, day_number, line_frame, month_labels
+from crmdesk.reports.common import (customer_ids_select, empty, frame, has_customer_filter, period_key,
+                                    resolve_as_of, scoped, yuan)
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import (customers as cached_customers, day_number, line_frame, month_labels,
+                                       orders as cached_orders)
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.reports.common import empty, resolve_as_of, yuan
-from crmdesk.reports.linecache import customers as cached_customers, day_number, line_arrays, order_customers, order_days
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import (customers as cached_customers, day_number, line_arrays, order_customers,
+                                       order_days)
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.reports.common import empty, frame, pct, product_conditions, product_ids_select, resolve_as_of, yuan
-from crmdesk.reports.linecache import day_number, line_frame, products as cached_products, snapshots as cached_snapshots
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import (day_number, line_frame, products as cached_products,
+                                       snapshots as cached_snapshots)
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
 from crmdesk.reports.common import add_money, empty, has_product_filter, product_ids_select, resolve_as_of, yuan
-from crmdesk.reports.linecache import day_number, line_frame, month_labels, snapshots as cached_snapshots
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.linecache import day_number, line_frame, month_labels, snapshots as cached_snapshots
 from crmdesk.reports.receivables import monthly_billing
 from crmdesk.reports.spec import ReportSpec
 from crmdesk.services.actor import Actor
