@@ -76,6 +76,9 @@ def test_copy_rolled_back_leaves_no_file(db, owner, tmp_path):
         add_attachment(s, owner, cid, f)
         s.rollback()
     assert list_attachment_files(db.url) == []
+    with db.sessions() as s:
+        add_attachment(s, owner, cid, f)  # closed without commit
+    assert list_attachment_files(db.url) == []
 
 
 def test_deleting_customer_deletes_its_copies(db, owner, tmp_path):

@@ -91,7 +91,8 @@ def _pending(session: Session, key: str) -> list[Path]:
     if not session.info.get("_attachments_hooked"):
         session.info["_attachments_hooked"] = True
         event.listen(session, "after_commit", _after_commit)
-        event.listen(session, "after_soft_rollback", _after_rollback)
+        # Fires after a rollback and after a close without commit alike (after_commit ran first on commit).
+        event.listen(session, "after_transaction_end", _after_transaction_end)
     return store
 
 
@@ -111,9 +112,9 @@ def _after_commit(session: Session) -> None:
     session.info.get("attachments_new", []).clear()
 
 
-def _after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is not None:
-        return  # only the outermost rollback undoes the copies
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is not None:
+        return  # a savepoint: the outer transaction decides
     _unlink_all(session.info.get("attachments_new", []))
     session.info.get("attachments_delete", []).clear()
 
