@@ -52,6 +52,7 @@ class CustomersPage(QWidget):
             self.view.table.setColumnWidth(pos, DEFAULT_WIDTHS.get(column.key, 100))
         self.forms: dict[int, QWidget] = {}  # customer id → its open form
         self.last_query_ms = 0.0
+        self.last_export = None  # set by page_actions.export_view when its job ends
         self._loaded = False
         self._stale = False
 
@@ -95,9 +96,10 @@ class CustomersPage(QWidget):
     def activate(self) -> None:
         """Called by the main window each time the page is shown."""
         if not self._loaded:
-            self.reload_options()
-            self.requery()
             self._loaded = True
+            self.requery()
+            # The filter choices come a moment after the first screen of rows.
+            QTimer.singleShot(0, self.reload_options)
         elif self._stale:
             self.requery(keep_selection=True)
         self.focus_search()

@@ -97,11 +97,29 @@ def export_view(page: CustomersPage, target: str | None = None):
             target += ".csv" if "csv" in _filter.lower() else ".xlsx"
     ids = list(page.model.ids)
     page.ctx.bus.status_message.emit(_("Exporting {count} customers…").format(count=f"{len(ids):,}"))
-    return run_in_background(
-        _export_job, page.ctx.db, page.ctx.actor, target, ids,
-        on_success=lambda n: page.ctx.bus.status_message.emit(
-            _("{count} customers exported to {path}").format(count=f"{n:,}", path=target)),
-        on_error=lambda exc, _tb: show_error(page, exc))
+    page.last_export = None  # the count written, or the exception (tests wait for it)
+
+    def done(count: int) -> None:
+        page.last_export = count
+        page.ctx.bus.status_message.emit(
+            _("{count} customers exported to {path}").format(count=f"{count:,}", path=target))
+
+    def failed(exc: Exception, _tb: str) -> None:
+        page.last_export = exc
+        _show_error_if_alive(page, exc)
+
+    return run_in_background(_export_job, page.ctx.db, page.ctx.actor, target, ids, on_success=done,
+                             on_error=failed)
+
+
+def _show_error_if_alive(page, exc: Exception) -> None:
+    try:
+        if page.isVisible():
+            show_error(page, exc)
+            return
+    except RuntimeError:  # the page was closed while the job ran
+        pass
+    log.error("background customer job failed: %s", exc)
 
 
 def _contact_log_job(db, actor, path: str, progress=None):
@@ -133,7 +151,7 @@ def import_contact_log(page: CustomersPage, path: str | None = None):
         show_info(page, describe_import(result), _("Import contact log"))
 
     return run_in_background(_contact_log_job, page.ctx.db, page.ctx.actor, path, on_success=done,
-                             on_error=lambda exc, _tb: show_error(page, exc))
+                             on_error=lambda exc, _tb: _show_error_if_alive(page, exc))
 
 
 def export_vcards(page: CustomersPage) -> None:

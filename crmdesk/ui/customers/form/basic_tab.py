@@ -135,8 +135,9 @@ class BasicTab(QWidget):
             edit.textEdited.connect(self.edited)
         for combo in (self.grade_combo, self.status_combo, self.owner_combo, self.territory_combo):
             combo.activated.connect(self.edited)
-        self.grade_combo.editTextChanged.connect(lambda _t: self.edited.emit() if self.grade_combo.hasFocus() else None)
-        self.notes_edit.textChanged.connect(lambda: self.edited.emit() if self.notes_edit.hasFocus() else None)
+        # The form ignores these while it loads values itself.
+        self.grade_combo.editTextChanged.connect(lambda _t: self.edited.emit())
+        self.notes_edit.textChanged.connect(self.edited)
         self.type_combo.activated.connect(self._on_type_changed)
 
     @staticmethod

@@ -116,8 +116,10 @@ class CustomerFormDialog(QDialog):
         if self.profile is not None:
             self._show_profile(self.profile, basic=True)
         else:
+            self._loading = True
             self.basic.load(CustomerInput(name=""))
             self.financial.load_terms(0, 0)
+            self._loading = False
             for pos in range(1, self.tabs.count()):
                 self.tabs.setTabEnabled(pos, False)
             self.log_button.setEnabled(False)

@@ -51,7 +51,7 @@ class FinancialTab(QWidget):
         layout.addLayout(form)
         layout.addStretch(1)
         self.credit_limit_edit.textEdited.connect(self.edited)
-        self.terms_spin.valueChanged.connect(lambda _v: self.edited.emit() if self.terms_spin.hasFocus() else None)
+        self.terms_spin.valueChanged.connect(lambda _v: self.edited.emit())
 
     def load_terms(self, credit_limit: int, payment_terms_days: int) -> None:
         self.credit_limit_edit.setText(str(to_yuan_2(credit_limit)) if credit_limit else "")

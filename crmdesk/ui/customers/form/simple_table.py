@@ -47,7 +47,7 @@ class SimpleTable(QTableWidget):
             for c, value in enumerate(values):
                 item = QTableWidgetItem("" if value is None else str(value))
                 if c in self._right:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if ids is not None:
                     item.setData(ID_ROLE, ids[r])
                 if highlight is not None and highlight[r]:

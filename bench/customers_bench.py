@@ -1,0 +1,168 @@
+"""Speed of the counter's workspace on a 100,000-customer demo shop.
+
+    .venv/bin/python bench/customers_bench.py [--db bench/out/customers100k.db] [--runs 7]
+
+Builds the database with ``crmdesk demo --customers 100000 --lines 300000`` when it
+is missing. Runs offscreen with a QApplication and prints medians for:
+opening the customer list (page + model + first screen of rows) ≤ 300 ms; one search
+keystroke to updated results (new row count and first rows) ≤ 50 ms, for a name, a
+phone and pinyin initials; opening the form of the customer with the most orders
+≤ 200 ms; and the peak RSS. Ends with ``GOALS MET`` or ``GOALS MISSED: …``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = ROOT / "bench" / "out" / "customers100k.db"
+GOALS_MS = {"open list": 300.0, "search name": 50.0, "search phone": 50.0, "search pinyin initials": 50.0,
+            "open form": 200.0}
+FIRST_SCREEN_ROWS = 30
+
+
+def ensure_database(path: Path) -> None:
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"building {path} (100,000 customers, 300,000 lines) …", flush=True)
+    crmdesk = ROOT / ".venv" / "bin" / "crmdesk"
+    command = [str(crmdesk) if crmdesk.exists() else "crmdesk", "--db", str(path), "demo",
+               "--customers", "100000", "--lines", "300000", "--quiet"]
+    subprocess.run(command, check=True)
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def touch_first_screen(page) -> None:
+    """What a paint of the first screen asks the model for."""
+    model = page.model
+    for row in range(min(FIRST_SCREEN_ROWS, model.rowCount())):
+        for col in range(model.columnCount()):
+            model.data(model.index(row, col))
+
+
+def search_terms(ctx) -> dict[str, list[str]]:
+    """Realistic keystroke sequences: a name fragment, a phone prefix, pinyin initials."""
+    from sqlalchemy import select
+
+    from crmdesk.core.search_text import pinyin_keys
+    from crmdesk.db.models import Customer
+
+    with ctx.read() as s:
+        names = s.scalars(select(Customer.name).where(Customer.id % 997 == 0).limit(5)).all()
+        phones = s.scalars(select(Customer.phone).where(Customer.phone != "", Customer.id % 991 == 0).limit(5)).all()
+    name = names[0]
+    initials = pinyin_keys(name)[1]
+    phone = "".join(ch for ch in phones[0] if ch.isdigit())
+    return {
+        "search name": [name[:k] for k in range(1, min(len(name), 6) + 1)],
+        "search phone": [phone[:k] for k in range(3, min(len(phone), 9) + 1)],
+        "search pinyin initials": [initials[:k] for k in range(1, min(len(initials), 6) + 1)],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("CRMDESK_LANG", "zh_CN")
+    ensure_database(args.db)
+
+    from PySide6.QtWidgets import QApplication
+    from sqlalchemy import func, select
+
+    from crmdesk.db import open_database
+    from crmdesk.db.models import Customer, SalesOrder
+    from crmdesk.i18n import set_language
+    from crmdesk.services.actor import actor_for_username
+    from crmdesk.ui.context import AppContext
+    from crmdesk.ui.customers.form.dialog import CustomerFormDialog
+    from crmdesk.ui.customers.page import CustomersPage
+
+    set_language("zh_CN")
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    db = open_database(args.db)
+    with db.sessions() as s:
+        actor = actor_for_username(s, None)
+        customers = s.scalar(select(func.count()).select_from(Customer))
+        busiest, orders = s.execute(select(SalesOrder.customer_id, func.count()).group_by(SalesOrder.customer_id)
+                                    .order_by(func.count().desc()).limit(1)).one()
+    ctx = AppContext(db=db, actor=actor)
+    print(f"database: {args.db} ({customers:,} customers); form customer id {busiest} with {orders} orders")
+    results: dict[str, float] = {}
+
+    # 1. Open the list: build the page and model, run the query, show the first screen.
+    samples = []
+    page = None
+    for _ in range(args.runs):
+        if page is not None:
+            page.close()
+            page.deleteLater()
+            app.processEvents()
+        started = time.perf_counter()
+        page = CustomersPage(ctx)
+        page.resize(1280, 800)
+        page.show()
+        page.activate()
+        app.processEvents()
+        touch_first_screen(page)
+        samples.append(time.perf_counter() - started)
+    results["open list"] = median_ms(samples)
+    print(f"open list: {results['open list']:.1f} ms median ({page.model.rowCount():,} rows)")
+
+    # 2. One keystroke: from setting the query to the model's new count and first rows.
+    for label, sequence in search_terms(ctx).items():
+        samples = []
+        for _ in range(max(1, args.runs // 3)):
+            for text in sequence:
+                page.view.search_edit.blockSignals(True)
+                page.view.search_edit.setText(text)
+                page.view.search_edit.blockSignals(False)
+                started = time.perf_counter()
+                page.requery()
+                touch_first_screen(page)
+                samples.append(time.perf_counter() - started)
+        results[label] = median_ms(samples)
+        print(f"{label}: {results[label]:.1f} ms median over {len(samples)} keystrokes "
+              f"({sequence[-1]!r} → {page.model.rowCount():,} rows)")
+    page.close()
+
+    # 3. Open the form of the customer with the most orders.
+    samples = []
+    for _ in range(args.runs):
+        started = time.perf_counter()
+        form = CustomerFormDialog(ctx, busiest)
+        form.show()
+        app.processEvents()
+        samples.append(time.perf_counter() - started)
+        form.dirty = False
+        form.close()
+        form.deleteLater()
+        app.processEvents()
+    results["open form"] = median_ms(samples)
+    print(f"open form: {results['open form']:.1f} ms median ({orders} orders)")
+
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak_mib:.0f} MiB")
+    db.dispose()
+
+    missed = [f"{name} {results[name]:.0f} ms > {goal:.0f} ms" for name, goal in GOALS_MS.items()
+              if results.get(name, float("inf")) > goal]
+    print("GOALS MET" if not missed else "GOALS MISSED: " + "; ".join(missed))
+    return 0 if not missed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

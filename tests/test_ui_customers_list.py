@@ -1,0 +1,170 @@
+"""The Customers page as the counter uses it: type to search (pinyin initials, phone),
+filter, sort by a header, open with Enter, export the view, saved filters."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import func, select
+
+from crmdesk.core.search_text import pinyin_keys
+from crmdesk.db.models import Customer
+from crmdesk.services.actor import actor_for_username
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.customers import page_actions
+from crmdesk.ui.customers.page import CustomersPage
+from crmdesk.ui.customers.table_model import BATCH_SIZE
+
+
+@pytest.fixture
+def ctx(demo_db):
+    with demo_db.sessions() as s:
+        actor = actor_for_username(s, None)
+    return AppContext(db=demo_db, actor=actor)
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """Replace the static message boxes: record what was shown, answer ``boxes.answer``."""
+
+    class Boxes:
+        shown: list[tuple[str, str]] = []
+        answer = QMessageBox.StandardButton.Yes
+
+    def fake(kind):
+        def show(_parent, title, text, *args, **kwargs):
+            Boxes.shown.append((kind, text))
+            return Boxes.answer if kind == "question" else QMessageBox.StandardButton.Ok
+        return staticmethod(show)
+
+    for kind in ("warning", "information", "question", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, fake(kind))
+    Boxes.shown = []
+    return Boxes
+
+
+@pytest.fixture
+def page(ctx, qtbot, boxes):
+    p = CustomersPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1100, 600)
+    p.show()
+    p.activate()
+    return p
+
+
+def _type(qtbot, page: CustomersPage, text: str) -> None:
+    page.view.search_edit.clear()
+    if text.isascii():
+        qtbot.keyClicks(page.view.search_edit, text)
+    else:  # QTest can only type ASCII; an input method inserts Chinese like this
+        page.view.search_edit.insert(text)
+    qtbot.waitUntil(lambda: not page._search_timer.isActive(), timeout=2000)
+
+
+def _visible_customers(ctx) -> int:
+    with ctx.read() as s:
+        return s.scalar(select(func.count()).select_from(Customer).where(Customer.archived.is_(False)))
+
+
+def test_list_shows_count_and_fetches_rows_lazily(page, ctx):
+    total = _visible_customers(ctx)
+    assert page.model.rowCount() == total
+    assert page.view.count_label.text() == f"{total:,} customers"
+    # Only the batches for the rows on screen were loaded, not the whole list.
+    assert 1 <= page.model.fetch_count <= 2
+    assert page.model.fetch_count * BATCH_SIZE < total or total <= BATCH_SIZE * 2
+
+
+def test_search_by_pinyin_initials_finds_the_customer(page, ctx, qtbot):
+    with ctx.read() as s:
+        target = s.scalars(select(Customer).where(Customer.archived.is_(False)).order_by(Customer.id)).first()
+    _full, initials = pinyin_keys(target.name)
+    _type(qtbot, page, initials)
+    ids = page.model.ids
+    assert target.id in ids
+    assert len(ids) < _visible_customers(ctx)
+    names = [page.model.display_row(r).name for r in range(min(len(ids), 20))]
+    assert all(initials in pinyin_keys(n)[1] or initials in n.lower() for n in names) or target.name in names
+
+
+def test_search_by_phone_and_enter_opens_the_form(page, ctx, qtbot):
+    with ctx.read() as s:
+        target = s.scalars(select(Customer).where(Customer.phone != "", Customer.archived.is_(False))
+                           .order_by(Customer.id)).first()
+    _type(qtbot, page, target.phone)
+    assert page.model.ids[:1] == [target.id] or target.id in page.model.ids
+    row = page.model.row_of(target.id)
+    page.view.table.selectRow(row)
+    page.view.search_edit.setFocus()
+    qtbot.keyClick(page.view.search_edit, Qt.Key.Key_Down)
+    assert page.view.table.hasFocus() or page.view.table.currentIndex().isValid()
+    page.view.table.selectRow(row)
+    qtbot.keyClick(page.view.table, Qt.Key.Key_Return)
+    form = page.forms.get(target.id)
+    assert form is not None
+    qtbot.addWidget(form)
+    assert form.basic.name_edit.text() == target.name
+    assert form.basic.phone_edit.text() == target.phone
+    form.close()
+
+
+def test_header_click_sorts_by_requery(page, ctx, qtbot):
+    name_col = next(i for i, c in enumerate(page.model.columns()) if c.key == "code")
+    page.view.table.horizontalHeader().sectionClicked.emit(name_col)
+    assert page.query.sort_key == "code" and not page.query.descending
+    codes = [page.model.display_row(r).code for r in range(10)]
+    assert codes == sorted(codes)
+    page.view.table.horizontalHeader().sectionClicked.emit(name_col)
+    assert page.query.descending
+    with ctx.read() as s:
+        top = s.scalar(select(func.max(Customer.code)).where(Customer.archived.is_(False)))
+    assert page.model.display_row(0).code == top
+
+
+def test_type_filter_and_incomplete_filter(page, ctx, qtbot):
+    bar = page.view.filter_bar
+    qtbot.waitUntil(lambda: bar.type_combo.count() > 1, timeout=2000)
+    pos = bar.type_combo.findData("dealer")
+    assert pos > 0
+    bar.type_combo.setCurrentIndex(pos)
+    with ctx.read() as s:
+        dealers = s.scalar(select(func.count()).select_from(Customer).where(
+            Customer.type_id == 3, Customer.archived.is_(False)))
+    assert page.model.rowCount() == dealers
+    bar.type_combo.setCurrentIndex(0)
+    bar.incomplete_check.setChecked(True)
+    with ctx.read() as s:
+        stubs = s.scalar(select(func.count()).select_from(Customer).where(
+            Customer.is_incomplete.is_(True), Customer.archived.is_(False)))
+    assert page.model.rowCount() == stubs
+
+
+def test_export_view_writes_the_rows_shown(page, qtbot, tmp_path):
+    _type(qtbot, page, "学校")
+    shown = page.model.rowCount()
+    assert shown > 0
+    target = tmp_path / "view.csv"
+    page_actions.export_view(page, str(target))
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=10000)
+    assert page.last_export == shown
+    assert target.exists()
+    lines = target.read_text(encoding="utf-8-sig").strip().splitlines()
+    assert len(lines) == shown + 1  # header + one line per customer
+
+
+def test_saved_filter_round_trip(page, qtbot):
+    page.view.filter_bar.overdue_check.setChecked(True)
+    _type(qtbot, page, "文具")
+    page_actions.save_current_filter(page, "欠款文具")
+    page.view.filter_bar.overdue_check.setChecked(False)
+    page.view.search_edit.clear()
+    page.requery()
+    page_actions.fill_saved_filters_menu(page)
+    names = [a.text() for a in page.view.filters_menu.actions()]
+    assert "欠款文具" in names
+    action = next(a for a in page.view.filters_menu.actions() if a.text() == "欠款文具")
+    action.trigger()
+    assert page.view.search_edit.text() == "文具"
+    assert page.view.filter_bar.overdue_check.isChecked()
