@@ -51,8 +51,8 @@ def _orders_select(customer_id: int):
 
 def _receipts_select(customer_id: int):
     r = Receipt.__table__.c
-    return select(r.receipt_date.label("date"), r.number, r.amount.label("amount_u"), r.method, r.notes) \
-        .where(r.customer_id == customer_id)
+    return (select(r.receipt_date.label("date"), r.number, r.amount.label("amount_u"), r.method, r.notes)
+            .where(r.customer_id == customer_id))
 
 
 def _opening_units(session: Session, customer_id: int, before: dt.date | None) -> int:
