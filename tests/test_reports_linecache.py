@@ -47,3 +47,22 @@ def test_persisted_copy_reused_until_data_changes(db, monkeypatch):
     with db.sessions() as s:
         fresh = linecache.get(s)  # signature changed: the file is stale and rebuilt
     assert fresh.memo["receipts"]["amount"].sum() == to_units("1005")
+
+
+def test_empty_database_gives_empty_reports_and_a_zero_dashboard(db):
+    from crmdesk.reports import registry
+    from crmdesk.reports.dashboard import dashboard_data
+    from crmdesk.reports.filters import ReportFilters
+    from crmdesk.services.actor import Actor
+
+    mine = ("margin", "key-customers", "rfm", "preferences", "purchases", "restock", "overstock", "trends",
+            "receivables")
+    with db.sessions() as s:
+        for name in mine:
+            spec = registry.get(name)
+            df = spec.fn(s, Actor.system(), ReportFilters(customer_types=("dealer",)),
+                         {o.name: o.default for o in spec.options})
+            assert df.empty and len(df.columns) >= 4, name
+        board = dashboard_data(s, Actor.system(), ReportFilters())
+    assert board.kpi("revenue").value == 0.0
+    assert board.pareto.empty and board.restock_count == 0

@@ -193,7 +193,7 @@ def products_frame(session: Session) -> pd.DataFrame:
     p = Product.__table__.c
     df = frame(session, select(p.id, p.code, p.name, p.category, p.brand, p.list_price, p.cost, p.lead_time_days,
                                p.active))
-    return df.set_index("id")
+    return df.astype({"id": "int64", "list_price": "int64", "cost": "int64", "lead_time_days": "int64"}).set_index("id")
 
 
 def customers_frame(session: Session) -> pd.DataFrame:
@@ -211,7 +211,7 @@ def customers_frame(session: Session) -> pd.DataFrame:
     df = frame(session, stmt)
     for col in ("customer_type", "customer_type_code", "territory", "owner"):
         df[col] = df[col].fillna("")
-    return df.set_index("id")
+    return df.astype({"id": "int64", "credit_limit": "int64"}).set_index("id")
 
 
 def user_names(session: Session) -> dict[int, str]:

@@ -248,7 +248,7 @@ def _product_flags(session: Session, actor: Actor, f: ReportFilters, c: linecach
     prods = linecache.products(session)
     size = max(int(prods.index.max()) if len(prods) else 0, int(c.product.max(initial=0))) + 1
     ok = np.zeros(size, dtype=bool)
-    ids = prods.index.to_numpy()
+    ids = prods.index.to_numpy(dtype="int64")
     keep = np.ones(len(prods), dtype=bool)
     if f.categories:
         keep &= prods["category"].isin(f.categories).to_numpy()
