@@ -35,19 +35,20 @@ def _h(header_of: dict[str, str], *fields: str) -> str:
 
 
 def _empty(values) -> np.ndarray:
+    if isinstance(values, pd.Series):
+        return (values.isna() | values.eq("")).to_numpy(dtype=bool)
     return np.asarray(values == "", dtype=bool) | pd.isna(values)
 
 
 def _fallback(frame: pd.DataFrame, target: str, source: str) -> None:
     """Empty ``target`` cells take ``source``'s value (code from name and the like)."""
-    empty = _empty(frame[target].to_numpy())
+    empty = _empty(frame[target])
     if empty.any():
         frame.loc[empty, target] = frame.loc[empty, source]
 
 
 def _require(frame, checks: RowChecks, header_of, name: str, label: str | None = None) -> None:
-    values = frame[name].to_numpy()
-    checks.add(_empty(values), _("required value missing"), label or _h(header_of, name))
+    checks.add(_empty(frame[name]), _("required value missing"), label or _h(header_of, name))
 
 
 def _duplicates(frame, checks: RowChecks, keys: list[str], numbers_hint: str) -> None:
@@ -61,7 +62,7 @@ def _first_word(names: pd.Series) -> np.ndarray:
 
 
 def _walk_in(layout: Layout, frame: pd.DataFrame, notes: list[str]) -> None:
-    nobody = _empty(frame["customer_code"].to_numpy()) & _empty(frame["customer_name"].to_numpy())
+    nobody = _empty(frame["customer_code"]) & _empty(frame["customer_name"])
     if nobody.any():
         who = layout.profile.walk_in_customer or "散客"
         frame.loc[nobody, "customer_code"] = who
@@ -117,7 +118,7 @@ def _sales(layout, frame, checks, header_of, present, notes) -> None:
     frame["unit_price"] = price
     frame["is_return"] = is_return
     if prof.brand_from_name:
-        empty = _empty(frame["brand"].to_numpy())
+        empty = _empty(frame["brand"])
         frame.loc[empty, "brand"] = _first_word(frame.loc[empty, "product_name"])
     if "line_no" in present:
         _duplicates(frame, checks, ["order_number", "line_no"], _h(header_of, "line_no"))
@@ -136,7 +137,7 @@ def _products(layout, frame, checks, header_of, present, notes) -> None:
     _require(frame, checks, header_of, "code")
     _duplicates(frame, checks, ["code"], _h(header_of, "code"))
     if layout.profile.brand_from_name:
-        empty = _empty(frame["brand"].to_numpy())
+        empty = _empty(frame["brand"])
         frame.loc[empty, "brand"] = _first_word(frame.loc[empty, "name"])
 
 

@@ -73,7 +73,7 @@ def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[
     city, province); unknown codes become stubs. Returns (ids, stubs created)."""
     codes = frame["customer_code"]
     known = lookup(conn, CUSTOMERS, "code", codes.unique().tolist())
-    new = _first_per_key(frame.loc[~frame["customer_code"].isin(list(known))], "customer_code",
+    new = _first_per_key(frame.loc[map_keys(codes, known) < 0], "customer_code",
                          ["customer_name", "customer_type", "city", "province"])
     if len(new):
         types = type_ids(conn, new["customer_type"].tolist()) if "customer_type" in new else {}
@@ -98,7 +98,7 @@ def product_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[n
     """Product id per row (product_code, product_name, optional category/brand/unit/spec); stubs for unknown."""
     codes = frame["product_code"]
     known = lookup(conn, PRODUCTS, "code", codes.unique().tolist())
-    new = _first_per_key(frame.loc[~frame["product_code"].isin(list(known))], "product_code",
+    new = _first_per_key(frame.loc[map_keys(codes, known) < 0], "product_code",
                          ["product_name", "category", "brand", "unit", "spec"])
     if len(new):
         code_list = new["product_code"].astype(str).tolist()

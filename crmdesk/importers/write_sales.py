@@ -9,6 +9,7 @@ written; a different hash is *updated*; an unknown key is *added*. Orders keep
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -62,7 +63,7 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
     f["salesperson_id"] = pd.array(np.where(sp < 0, 0, sp), dtype="Int64")
     f.loc[sp < 0, "salesperson_id"] = pd.NA
     progress.update(0.40, "orders")
-    order_ids, changed_orders = _write_orders(conn, f, batch_id)
+    order_ids, changed_orders, known_orders = _write_orders(conn, f, batch_id)
     f["order_id"] = map_keys(f["order_number"], order_ids)
     if "line_no" in prep.present:
         f["line_key"] = f["line_no"].astype(np.int64)
@@ -70,14 +71,15 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
         f["line_key"] = f.groupby(["order_number", "product_code"], sort=False).cumcount().to_numpy() + 1
     f["row_hash"] = row_hash(f, _HASHED)
     progress.update(0.50, "lines")
-    touched = _write_lines(conn, f, prep, batch_id, counts, progress)
+    touched = _write_lines(conn, f, prep, batch_id, counts, progress, known_orders)
     _refresh_orders(conn, sorted(set(touched) | set(changed_orders)))
     _first_order_dates(conn, f)
     return counts
 
 
-def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dict[str, int], list[int]]:
-    """Insert new orders (with their totals), update changed headers; returns (number → id, changed ids)."""
+def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dict[str, int], list[int], list[int]]:
+    """Insert new orders (with their totals), update changed headers.
+    Returns (number → id, ids of changed headers, ids of orders that existed before)."""
     first = f.drop_duplicates("order_number", keep="first").set_index("order_number")
     all_negative = f.groupby("order_number", sort=False)["quantity"].max() < 0
     any_return = f.groupby("order_number", sort=False)["is_return"].any()
@@ -90,7 +92,8 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
     })
     existing = fetch_in(conn, ORDERS, "number", heads.index.tolist(), ["number", "id"] + _ORDER_FIELDS)
     ids = dict(zip(existing["number"], existing["id"].astype(int), strict=True))
-    new = heads.loc[~heads.index.isin(list(ids))]
+    known = list(ids.values())
+    new = heads.loc[map_keys(heads.index, ids) < 0]
     if len(new):
         totals = f.groupby("order_number", sort=False)["amount"].sum()
         sp = new["salesperson_id"]
@@ -121,7 +124,7 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
                 order_date=bindparam("d"), customer_id=bindparam("c")),
                 [{"_oid": int(i), "d": d, "c": int(c)} for i, d, c in
                  zip(upd["id"], upd["order_date"], upd["customer_id"], strict=True)])
-    return ids, changed
+    return ids, changed, known
 
 
 def _comparable(values: pd.Series) -> np.ndarray:
@@ -135,9 +138,9 @@ def _comparable(values: pd.Series) -> np.ndarray:
 
 
 def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: int, counts: Counts,
-                 progress: Progress) -> list[int]:
-    order_ids = pd.unique(f["order_id"]).tolist()
-    old = fetch_in(conn, LINES, "order_id", order_ids, ["id", "order_id", "line_no", "product_id", "row_hash"])
+                 progress: Progress, known_orders: list[int]) -> list[int]:
+    # Only orders that existed before can have lines already: a first import fetches nothing.
+    old = fetch_in(conn, LINES, "order_id", known_orders, ["id", "order_id", "line_no", "product_id", "row_hash"])
     by_line_no = "line_no" in prep.present
     if by_line_no:
         keys = ["order_id", "line_key"]
@@ -205,7 +208,9 @@ def _refresh_orders(conn: Connection, order_ids: list[int]) -> None:
 
 def _first_order_dates(conn: Connection, f: pd.DataFrame) -> None:
     """Customers whose first order is earlier than they knew get the new date (others untouched)."""
-    mins = f.groupby("customer_id")["order_date"].min()
+    codes, days = pd.factorize(f["order_date"])  # few distinct dates: group their ordinals, not objects
+    ordinal = np.array([d.toordinal() for d in days], dtype=np.int64)[codes]
+    mins = pd.Series(ordinal).groupby(f["customer_id"].to_numpy()).min().map(dt.date.fromordinal)
     cur = fetch_in(conn, CUSTOMERS, "id", [int(i) for i in mins.index], ["id", "first_order_date"])
     if cur.empty:
         return
