@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtCore import QDate, QDateTime, QEvent, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -101,7 +101,26 @@ class QuickLogDialog(QDialog):
         self.setTabOrder(self.follow_up_check, self.follow_up_edit)
         self.setTabOrder(self.follow_up_edit, self.contact_combo)
         self.setTabOrder(self.contact_combo, self.when_edit)
+        self.notes_edit.installEventFilter(self)
         self.channel_combo.setFocus()
+
+    @staticmethod
+    def _is_ctrl_enter(event) -> bool:
+        return (event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        # The notes box would take Ctrl+Enter as a new line; here it saves.
+        if watched is self.notes_edit and self._is_ctrl_enter(event):
+            self.save()
+            return True
+        return super().eventFilter(watched, event)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self._is_ctrl_enter(event):
+            self.save()
+            return
+        super().keyPressEvent(event)
 
     def value(self) -> InteractionInput:
         when = self.when_edit.dateTime().toPython()

@@ -1,0 +1,243 @@
+"""Counter flows on the Customers page and form: quick log by keyboard, contacts,
+attachments, relationships, merge, delete refused → archive, type editor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from sqlalchemy import func, select
+
+from crmdesk.db.models import (
+    Attachment,
+    Contact,
+    CustomFieldDef,
+    Customer,
+    CustomerRelation,
+    Interaction,
+    SalesOrder,
+    Task,
+)
+from crmdesk.services.actor import actor_for_username
+from crmdesk.services.contacts import ContactInput
+from crmdesk.ui.context import AppContext
+from crmdesk.ui.customers import page_actions
+from crmdesk.ui.customers.dialogs.merge_dialog import MergeDialog
+from crmdesk.ui.customers.dialogs.type_editor import TypeEditorDialog
+from crmdesk.ui.customers.form.dialog import CustomerFormDialog
+from crmdesk.ui.customers.page import CustomersPage
+
+
+@pytest.fixture
+def ctx(demo_db):
+    with demo_db.sessions() as s:
+        actor = actor_for_username(s, None)
+    return AppContext(db=demo_db, actor=actor)
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    class Boxes:
+        shown: list[tuple[str, str]] = []
+        answer = QMessageBox.StandardButton.Yes
+
+    def fake(kind):
+        def show(_parent, title, text, *args, **kwargs):
+            Boxes.shown.append((kind, text))
+            return Boxes.answer if kind == "question" else QMessageBox.StandardButton.Ok
+        return staticmethod(show)
+
+    for kind in ("warning", "information", "question", "critical"):
+        monkeypatch.setattr(QMessageBox, kind, fake(kind))
+    Boxes.shown = []
+    return Boxes
+
+
+@pytest.fixture
+def page(ctx, qtbot, boxes):
+    p = CustomersPage(ctx)
+    qtbot.addWidget(p)
+    p.show()
+    p.activate()
+    return p
+
+
+def _customer_with_orders(ctx) -> int:
+    with ctx.read() as s:
+        return s.scalar(select(SalesOrder.customer_id).order_by(SalesOrder.customer_id).limit(1))
+
+
+def _customer_without_orders(ctx, skip: int = 0) -> int:
+    with ctx.read() as s:
+        return s.scalars(select(Customer.id).where(~Customer.id.in_(select(SalesOrder.customer_id)),
+                                                   Customer.archived.is_(False)).order_by(Customer.id)).all()[skip]
+
+
+def _open(ctx, qtbot, customer_id) -> CustomerFormDialog:
+    form = CustomerFormDialog(ctx, customer_id)
+    qtbot.addWidget(form)
+    form.show()
+    return form
+
+
+def test_quick_log_by_keyboard_creates_interaction_and_task(page, ctx, qtbot):
+    cid = page.model.id_at(0)
+    page.view.table.selectRow(0)
+    page.view.table.setFocus()
+    with ctx.read() as s:
+        before = s.scalar(select(func.count()).select_from(Interaction).where(Interaction.customer_id == cid))
+    dialog = page.quick_log()
+    qtbot.addWidget(dialog)
+    assert dialog.customer_id == cid
+    # Channel by keyboard: Down from "call" picks the next channel in the list.
+    dialog.channel_combo.setFocus()
+    qtbot.keyClick(dialog.channel_combo, Qt.Key.Key_Up)
+    assert dialog.channel_combo.currentData() == "visit"
+    qtbot.keyClick(dialog.channel_combo, Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.notes_edit, "asked for A4 paper prices")
+    qtbot.keyClick(dialog.notes_edit, Qt.Key.Key_Tab)
+    qtbot.keyClicks(dialog.outcome_edit, "quote tomorrow")
+    dialog.follow_up_check.setChecked(True)
+    qtbot.keyClick(dialog.notes_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with ctx.read() as s:
+        entries = s.scalars(select(Interaction).where(Interaction.customer_id == cid)
+                            .order_by(Interaction.id.desc())).all()
+        assert len(entries) == before + 1
+        entry = entries[0]
+        assert entry.channel == "visit" and "A4" in entry.notes and entry.outcome == "quote tomorrow"
+        task = s.scalar(select(Task).where(Task.interaction_id == entry.id))
+    assert task is not None and task.due_date == dt.date.today() + dt.timedelta(days=3)
+
+
+def test_add_and_remove_contact(ctx, qtbot, boxes):
+    cid = _customer_with_orders(ctx)
+    form = _open(ctx, qtbot, cid)
+    before = form.contacts.table.rowCount()
+    assert form.contacts.add(ContactInput(name="王小明", role="采购", mobile="13900001111", wechat="wxm88"))
+    assert form.contacts.table.rowCount() == before + 1
+    with ctx.read() as s:
+        contact = s.scalar(select(Contact).where(Contact.customer_id == cid, Contact.name == "王小明"))
+    assert contact is not None and contact.wechat == "wxm88"
+    form.contacts.table.select_id(contact.id)
+    boxes.answer = QMessageBox.StandardButton.Yes
+    form.contacts.remove()
+    with ctx.read() as s:
+        assert s.get(Contact, contact.id) is None
+    assert form.contacts.table.rowCount() == before
+    # The customer's own edits are still savable after contact changes touched its row.
+    qtbot.keyClicks(form.basic.short_name_edit, "Z")
+    assert form.save()
+
+
+def test_attach_file_copies_it(ctx, qtbot, boxes, monkeypatch, tmp_path):
+    cid = _customer_with_orders(ctx)
+    source = tmp_path / "合同.txt"
+    source.write_text("contract text", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(source)], "")))
+    form = _open(ctx, qtbot, cid)
+    form.attachments.add(link=False)
+    with ctx.read() as s:
+        att = s.scalar(select(Attachment).where(Attachment.customer_id == cid))
+    assert att is not None and not att.is_link and att.original_name == "合同.txt"
+    info = form.attachments._attachments[0]
+    assert info.path != source and info.path.read_text(encoding="utf-8") == "contract text"
+    assert form.attachments.table.rowCount() == 1
+    form.attachments.table.selectRow(0)
+    form.attachments.remove()
+    with ctx.read() as s:
+        assert s.get(Attachment, att.id) is None
+
+
+def test_relationship_shown_from_both_sides_and_opens_other(ctx, qtbot, boxes):
+    head, branch = _customer_without_orders(ctx, 0), _customer_without_orders(ctx, 1)
+    form = _open(ctx, qtbot, branch)
+    other = _open(ctx, qtbot, head)
+    mine_before, theirs_before = form.relations.table.rowCount(), other.relations.table.rowCount()
+    from crmdesk.ui.customers.dialogs.relation_dialog import RelationDialog
+
+    dialog = RelationDialog(ctx, branch, form)
+    qtbot.addWidget(dialog)
+    dialog.type_combo.setCurrentIndex(dialog.type_combo.findData("branch_of"))
+    dialog.picker.set_customer(head)
+    dialog.save()
+    with ctx.read() as s:
+        assert s.scalar(select(func.count()).select_from(CustomerRelation).where(
+            CustomerRelation.from_customer_id == branch, CustomerRelation.to_customer_id == head)) == 1
+    assert form.relations.table.rowCount() == mine_before + 1
+    assert other.relations.table.rowCount() == theirs_before + 1
+    mine = dict(zip(form.relations.table.column_texts(1), form.relations.table.column_texts(0)))
+    theirs = dict(zip(other.relations.table.column_texts(1), other.relations.table.column_texts(0)))
+    with ctx.read() as s:
+        head_code, branch_code = s.get(Customer, head).code, s.get(Customer, branch).code
+    assert mine[head_code] == "Head office" and theirs[branch_code] == "Branch"
+    opened = []
+    ctx.bus.open_customer_requested.connect(opened.append)
+    other.relations.table.selectRow(other.relations.table.column_texts(1).index(branch_code))
+    other.relations.open_other()
+    assert opened == [branch]
+
+
+def test_merge_moves_rows_and_refreshes_list(page, ctx, qtbot, boxes):
+    keep, dup = _customer_without_orders(ctx, 2), _customer_with_orders(ctx)
+    with ctx.read() as s:
+        orders = s.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_id == dup))
+        kept_before = s.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_id == keep))
+    rows_before = page.model.rowCount()
+    dialog = MergeDialog(ctx, [keep, dup], page)
+    qtbot.addWidget(dialog)
+    assert dialog.merge_button.isEnabled()
+    assert "orders" in dialog.preview_label.text()
+    dialog.do_merge()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with ctx.read() as s:
+        assert s.get(Customer, dup) is None
+        assert s.scalar(select(func.count()).select_from(SalesOrder).where(
+            SalesOrder.customer_id == keep)) == kept_before + orders
+    assert page.model.rowCount() == rows_before - 1
+    assert page.model.row_of(dup) == -1
+
+
+def test_delete_refused_offers_archive(page, ctx, qtbot, boxes):
+    cid = _customer_with_orders(ctx)
+    page.view.table.selectRow(page.model.row_of(cid))
+    boxes.answer = QMessageBox.StandardButton.Yes
+    page_actions.delete_selected(page)
+    refusal = [text for kind, text in boxes.shown if kind == "question" and "Archive" in text]
+    assert refusal
+    with ctx.read() as s:
+        customer = s.get(Customer, cid)
+        assert customer is not None and customer.archived
+    assert page.model.row_of(cid) == -1  # archived customers leave the default list
+
+
+def test_delete_customer_without_orders(page, ctx, qtbot, boxes):
+    cid = _customer_without_orders(ctx, 3)
+    page.view.table.selectRow(page.model.row_of(cid))
+    page_actions.delete_selected(page)
+    with ctx.read() as s:
+        assert s.get(Customer, cid) is None
+
+
+def test_type_editor_adds_a_required_choice_field(ctx, qtbot, boxes):
+    dialog = TypeEditorDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.type_list.setCurrentRow(0)
+    type_id = dialog.current_type_id()
+    dialog.add_field(("会员等级", "choice", True, ["金卡", "银卡"]))
+    with ctx.read() as s:
+        f = s.scalar(select(CustomFieldDef).where(CustomFieldDef.customer_type_id == type_id,
+                                                  CustomFieldDef.label == "会员等级"))
+    assert f is not None and f.required and f.choices.splitlines() == ["金卡", "银卡"]
+    assert "会员等级" in dialog.fields_table.column_texts(0)
+    # The form of a customer of that type now shows the field with a combo box.
+    with ctx.read() as s:
+        cid = s.scalar(select(Customer.id).where(Customer.type_id == type_id).order_by(Customer.id))
+    form = _open(ctx, qtbot, cid)
+    editor = next(e for e in form.basic.custom_editors.values() if e.info.label == "会员等级")
+    assert editor.widget.metaObject().className() == "QComboBox"
+    form.basic.edited.emit()
+    assert not form.save()  # required and empty
+    assert "会员等级" in boxes.shown[-1][1]
