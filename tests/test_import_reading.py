@@ -139,3 +139,13 @@ def test_required_column_missing_names_it(db, owner, tmp_path):
 def test_empty_file(db, owner, tmp_path):
     r = import_file(db, owner, write(tmp_path, "e.csv", ""))
     assert r.status == "failed" and "e.csv" in r.message
+
+
+def test_short_subtotal_lines_keep_row_numbers_true(db, owner, tmp_path):
+    text = "\n".join(["订单号,日期,客户编号,商品编号,数量,金额", "A1,2024-01-02,C1,P1,1,10", "小计,10",
+                      "", "A2,2024-01-03,C1,P2,1,abc", "总计：,20"]) + "\n"
+    r = import_file(db, owner, write(tmp_path, "t.csv", text))
+    assert (r.added, r.rejected) == (1, 1)
+    with db.sessions() as s:
+        from crmdesk.importers import list_rejected
+        assert [(x.row_number, x.column) for x in list_rejected(s, r.batch_id)] == [(5, "金额")]

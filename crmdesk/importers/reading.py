@@ -297,7 +297,6 @@ def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list
 
     if width == 0:
         return None
-    body = text[start:]
     odd: list[str] = []
 
     def invalid(row) -> str:
@@ -306,8 +305,9 @@ def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list
 
     try:
         table = pcsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
-            read_options=pcsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=1 << 22),
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=1 << 22,
+                                          skip_rows=header_row),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                             invalid_row_handler=invalid),
             convert_options=pcsv.ConvertOptions(
@@ -315,7 +315,7 @@ def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list
                 include_columns=[f"c{i}" for i in (usecols if usecols is not None else range(width))]))
     except (pa.ArrowInvalid, UnicodeError):
         return None
-    lines = body.count("\n") + (0 if body.endswith("\n") or not body else 1)
+    lines = text.count("\n", start) + (0 if text.endswith("\n") or start >= len(text) else 1)
     if table.num_rows + len(odd) != lines:
         return None  # quoted line breaks: let the careful reader number the rows
     numbers = np.arange(header_row + 1, header_row + 1 + lines, dtype=np.int64)
@@ -323,12 +323,12 @@ def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list
         if not all(FOOTER.match(t.split(delimiter)[0].strip() if t.strip() else "合计") or not t.strip()
                    for t in odd):
             return None
-        skipped, pos = [], 0
+        skipped, pos = [], start
         for t in odd:
-            found = body.find(t, pos)
+            found = text.find(t, pos)
             if found < 0:
                 return None
-            skipped.append(body.count("\n", 0, found))
+            skipped.append(text.count("\n", start, found))
             pos = found + len(t)
         numbers = np.delete(numbers, skipped)
     frame = table.to_pandas(types_mapper={pa.string(): STRING}.get)
