@@ -63,6 +63,15 @@ def test_name_code_phone_and_contact_search(db, owner, shop):
     assert ids_for(db, owner, text="%") == []  # LIKE wildcards are literal
 
 
+def test_full_width_typing(db, owner, shop):
+    with db.sessions.begin() as s:
+        e = make_customer(s, owner, "广州（天河）文具店").id
+    assert ids_for(db, owner, text="１３８１２") == [shop["b"]]  # an IME's full-width digits
+    assert ids_for(db, owner, text="ＧＺＷＪ") == [shop["c"]]
+    assert ids_for(db, owner, text="（天河）") == [e]  # stored full-width, typed full-width
+    assert ids_for(db, owner, text="天河　文具") == [e]  # ideographic space separates words
+
+
 def test_search_follows_contact_changes(db, owner, shop):
     with db.sessions.begin() as s:
         add_contact(s, owner, shop["c"], ContactInput(name="诸葛亮", phone="13700000000"))

@@ -9,7 +9,7 @@ more characters use the index, shorter ones scan the narrow copy. Other database
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, text
+from sqlalchemy import ColumnElement, and_, bindparam, text
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer
@@ -51,11 +51,15 @@ def customer_text_condition(session: Session, words: list[str]) -> ColumnElement
     long_words = [w for w in words if len(w) >= TRIGRAM]
     if long_words:
         match = " AND ".join(_fts_phrase(w) for w in long_words)
+        # unique=True: several of these conditions may sit in one statement.
         conds.append(Customer.id.in_(
-            text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_match").bindparams(fts_match=match)))
-    for i, w in enumerate(w for w in words if len(w) < TRIGRAM):
-        # instr() is a plain substring test: faster than LIKE and needs no escaping.
-        conds.append(Customer.id.in_(
-            text(f"SELECT id FROM {KEYS_TABLE} WHERE instr(search_text, :short_{i}) > 0")
-            .bindparams(**{f"short_{i}": w})))
+            text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_match")
+            .bindparams(bindparam("fts_match", match, unique=True))))
+    short = [w for w in words if len(w) < TRIGRAM]
+    if short:
+        # One scan of the narrow table for all short words; instr() is a plain substring test,
+        # faster than LIKE and needing no escaping.
+        tests = " AND ".join(f"instr(search_text, :short_{i}) > 0" for i in range(len(short)))
+        params = [bindparam(f"short_{i}", w, unique=True) for i, w in enumerate(short)]
+        conds.append(Customer.id.in_(text(f"SELECT id FROM {KEYS_TABLE} WHERE {tests}").bindparams(*params)))
     return and_(*conds)

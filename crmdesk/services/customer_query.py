@@ -10,7 +10,7 @@ import logging
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, CustomerStatus, CustomerType, CustomFieldDef, CustomFieldValue, FieldType, \
@@ -114,8 +114,20 @@ class ListOptions:
 
 
 def search_words(text: str) -> list[str]:
-    """The query's words: full-width → half-width, lower case, split on spaces."""
-    return unicodedata.normalize("NFKC", text or "").lower().split()
+    """The query's words: lower case, split on spaces (full-width ones too)."""
+    return (text or "").lower().split()
+
+
+def _text_condition(session: Session, words: list[str]) -> ColumnElement[bool]:
+    """Every word must match. A word typed with full-width characters (an IME's "１３８" or "（")
+    matches either as typed or in half-width form, since stored names keep whichever they had."""
+    plain = [w for w in words if unicodedata.normalize("NFKC", w).lower() == w]
+    conds = [customer_text_condition(session, plain)] if plain else []
+    for w in words:
+        half = unicodedata.normalize("NFKC", w).lower()
+        if half != w:
+            conds.append(or_(customer_text_condition(session, [w]), customer_text_condition(session, [half])))
+    return and_(*conds)
 
 
 def _custom_field_condition(session: Session, field_id: int, value: str) -> ColumnElement[bool] | None:
@@ -143,7 +155,7 @@ def _filtered(session: Session, actor: Actor, query: CustomerQuery, stmt: Select
             stmt = stmt.where(Customer.archived.is_(False))
     words = search_words(query.text)
     if words:
-        stmt = stmt.where(customer_text_condition(session, words))
+        stmt = stmt.where(_text_condition(session, words))
     if query.type_codes:
         stmt = stmt.where(Customer.type_id.in_(select(CustomerType.id).where(CustomerType.code.in_(query.type_codes))))
     if query.grades:
