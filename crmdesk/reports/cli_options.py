@@ -73,7 +73,8 @@ def add_report_arguments(parser: argparse.ArgumentParser, spec: ReportSpec) -> N
         if opt.default is not None:
             help_text += f" ({_('default')}: {opt.default})"
         g.add_argument(f"--{opt.name.replace('_', '-')}", dest=f"opt_{opt.name}", type=opt.type,
-                       choices=opt.choices, required=opt.required, default=None, help=help_text)
+                       choices=opt.choices, required=opt.required, default=None, help=help_text,
+                       metavar=None if opt.choices else opt.name.upper())
 
 
 def split_values(values: Iterable[str] | None) -> tuple[str, ...]:
