@@ -85,20 +85,21 @@ def create_task(session: Session, actor: Actor, customer_id: int | None, title: 
 
 
 def _task_select() -> Select:
-    return (select(Task, Customer.code, Customer.name, User.display_name)
+    # Plain columns, not Task objects: the owner's Today list can hold thousands of tasks.
+    return (select(Task.id, Task.customer_id, Customer.code, Customer.name, Task.title, Task.notes, Task.due_date,
+                   Task.status, Task.priority, Task.assignee_id, User.display_name)
+            .select_from(Task)
             .outerjoin(Customer, Customer.id == Task.customer_id)
             .outerjoin(User, User.id == Task.assignee_id))
 
 
 def _infos(session: Session, stmt: Select, today: dt.date) -> list[TaskInfo]:
     out = []
-    for task, code, name, assignee in session.execute(stmt):
-        out.append(TaskInfo(id=task.id, customer_id=task.customer_id, customer_code=code or "",
-                            customer_name=name or "", title=task.title, notes=task.notes, due_date=task.due_date,
-                            status=task.status, priority=task.priority, assignee_id=task.assignee_id,
-                            assignee_name=assignee or "",
-                            is_overdue=task.status == TaskStatus.OPEN.value and task.due_date is not None
-                            and task.due_date < today))
+    for tid, cid, code, name, title, notes, due, status, priority, assignee_id, assignee in session.execute(stmt):
+        out.append(TaskInfo(id=tid, customer_id=cid, customer_code=code or "", customer_name=name or "",
+                            title=title, notes=notes, due_date=due, status=status, priority=priority,
+                            assignee_id=assignee_id, assignee_name=assignee or "",
+                            is_overdue=status == TaskStatus.OPEN.value and due is not None and due < today))
     return out
 
 
@@ -183,7 +184,8 @@ def birthdays_this_week(session: Session, actor: Actor, today: dt.date | None = 
     wanted = {d.strftime("%m-%d") for d in days}
     if "02-28" in wanted and not _is_leap(monday.year) and not _is_leap(days[-1].year):
         wanted.add("02-29")
-    month_day = func.strftime("%m-%d", Contact.birthday) if session.get_bind().dialect.name == "sqlite" \
+    # SQLite keeps dates as 'YYYY-MM-DD' text: cutting out 'MM-DD' is cheaper than strftime() on every contact.
+    month_day = func.substr(Contact.birthday, 6, 5) if session.get_bind().dialect.name == "sqlite" \
         else func.to_char(Contact.birthday, "MM-DD")
     stmt = (select(Contact.id, Contact.name, Contact.birthday, Customer.id, Customer.name)
             .join(Customer, Customer.id == Contact.customer_id)
