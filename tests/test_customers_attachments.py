@@ -6,8 +6,8 @@ import pytest
 from test_customers_support import make_customer
 
 from crmdesk.services.attachments import (add_attachment, attachments_root, attachments_root_for_url,
-                                          list_attachment_files, list_attachments, remove_attachment,
-                                          sanitize_filename)
+                                          copy_attachment_folder, list_attachment_files, list_attachments,
+                                          remove_attachment, sanitize_filename)
 from crmdesk.services.customers import delete_customer
 
 
@@ -96,3 +96,14 @@ def test_deleting_customer_deletes_its_copies(db, owner, tmp_path):
 def test_non_file_database_uses_data_dir(_isolated_home):
     assert attachments_root_for_url("sqlite://") == _isolated_home / "data" / "attachments"
     assert attachments_root_for_url("postgresql://u@h/db") == _isolated_home / "data" / "attachments"
+
+
+def test_copy_attachment_folder_for_backup(db, owner, tmp_path):
+    f = tmp_path / "报价单.xlsx"
+    f.write_bytes(b"x")
+    with db.sessions.begin() as s:
+        cid = make_customer(s, owner, "甲").id
+        add_attachment(s, owner, cid, f)
+    backup = tmp_path / "backup-attachments"
+    assert copy_attachment_folder(db.url, backup) == 1
+    assert (backup / str(cid) / "报价单.xlsx").read_bytes() == b"x"

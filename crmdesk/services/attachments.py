@@ -85,6 +85,19 @@ def list_attachment_files(url: str) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
 
 
+def copy_attachment_folder(url: str, dest: Path | str) -> int:
+    """Copy this database's managed attachment folder into ``dest`` (for a backup beside the
+    database copy, or back from one when restoring); returns how many files were copied."""
+    root = attachments_root_for_url(url)
+    files = list_attachment_files(url)
+    dest = Path(dest)
+    for path in files:
+        target = dest / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    return len(files)
+
+
 def _pending(session: Session, key: str) -> list[Path]:
     """Files to delete once the transaction ends (after commit, or after rollback for new copies)."""
     store = session.info.setdefault(key, [])
