@@ -33,7 +33,7 @@ def page(qtbot, ctx):  # noqa: F811
 
 def _dashboard(page, qtbot):
     view = page.panels["dashboard"]
-    qtbot.waitUntil(lambda: view.data is not None and not view.runner.busy, timeout=WAIT_MS)
+    qtbot.waitUntil(view.is_idle, timeout=WAIT_MS)
     return view
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from matplotlib.artist import Artist
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 
 from crmdesk.charts.fonts import configure_matplotlib
@@ -52,6 +53,8 @@ class DashboardView(QWidget):
         self.data: DashboardData | None = None
         self.last_filters = ReportFilters()
         self._names: dict[str, dict[str, str]] = {name: {} for name in CHARTS}  # gid → what hover shows
+        self._generation = 0
+        self._pending: list[tuple[str, Callable[[], Any]]] = []
         self.runner = LatestRunner(self)
         self.runner.finished.connect(self._on_computed)
         self.runner.failed.connect(self._on_failed)
@@ -71,7 +74,7 @@ class DashboardView(QWidget):
         self.filter_bar = FilterBar()
         if choices is not None:
             self.filter_bar.set_choices(choices)
-        self.filter_bar.filters_changed.connect(lambda _f: self.refresh())
+        self.filter_bar.filters_changed.connect(self._on_filters_changed)
         self.message = QLabel()
         self.message.setStyleSheet("color: #b00020")
         self.message.hide()
@@ -115,6 +118,11 @@ class DashboardView(QWidget):
     def set_choices(self, choices: FilterChoices) -> None:
         self.filter_bar.set_choices(choices)
 
+    def _on_filters_changed(self, filters: object) -> None:
+        # Filling the drop-downs re-announces unchanged filters: no need to compute twice.
+        if self.stale or filters != self.last_filters:
+            self.refresh()
+
     def refresh(self) -> None:
         self.stale = False
         self.last_filters = self.filter_bar.filters()
@@ -144,15 +152,34 @@ class DashboardView(QWidget):
             "stock": lambda: charts.stock_chart(data.restock_count, data.overstock_count),
             "types": lambda: charts.customer_type_chart(data.customer_types),
         }
-        for name, build in figures.items():
-            try:
-                self.canvases[name].set_figure(build())
-            except Exception:  # one chart's bad data must not blank the dashboard
-                log.exception("dashboard chart %s failed", name)
-                self.canvases[name].set_figure(None)
+        self._generation += 1
+        self._pending = list(figures.items())
         if self.stack.currentIndex() != 0:
             self.stack.setCurrentIndex(0)
-        self.computed.emit()
+        self._next_chart(self._generation)
+
+    def _next_chart(self, generation: int) -> None:
+        """Build and show one chart, then yield to the event loop before the next.
+
+        Rendering six charts takes a second on a slow PC; one at a time keeps the window responsive.
+        """
+        if generation != self._generation:
+            return  # a newer result replaced these charts
+        name, build = self._pending.pop(0)
+        try:
+            self.canvases[name].set_figure(build())
+        except Exception:  # one chart's bad data must not blank the dashboard
+            log.exception("dashboard chart %s failed", name)
+            self.canvases[name].set_figure(None)
+        if self._pending:
+            # With self as context, the timer dies with the view instead of calling into a deleted one.
+            QTimer.singleShot(0, self, partial(self._next_chart, generation))
+        else:
+            self.computed.emit()
+
+    def is_idle(self) -> bool:
+        """Computed, and every chart shown (tests and screenshots wait for this)."""
+        return self.data is not None and not self.runner.busy and not self._pending
 
     def _show_tiles(self, data: DashboardData) -> None:
         while len(self.tiles) < len(data.kpis):

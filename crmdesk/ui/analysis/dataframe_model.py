@@ -93,6 +93,10 @@ class DataFrameModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._frame = pd.DataFrame()
+        # The cells as plain Python objects, column by column: data() is called for every visible cell
+        # and role, and pandas' per-cell access (iat) is ~50x slower than a list lookup.
+        self._cells: list[list[Any]] = []
+        self._names: list[str] = []
         self._kinds: dict[str, str] = {}
 
     # -- content ----------------------------------------------------------------------------
@@ -100,9 +104,14 @@ class DataFrameModel(QAbstractTableModel):
                   pct_columns: Iterable[str] = ()) -> None:
         self.beginResetModel()
         self._frame = (frame if frame is not None else pd.DataFrame()).reset_index(drop=True)
+        self._load_cells()
         self._kinds = ({c: "text" for c in TRANSLATED_COLUMNS} | {c: "money" for c in money_columns}
                        | {c: "pct" for c in pct_columns})
         self.endResetModel()
+
+    def _load_cells(self) -> None:
+        self._names = [str(c) for c in self._frame.columns]
+        self._cells = [self._frame.iloc[:, i].to_numpy(dtype=object).tolist() for i in range(len(self._names))]
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -117,15 +126,14 @@ class DataFrameModel(QAbstractTableModel):
         return self._frame.iloc[row].to_dict()
 
     def display_text(self, row: int, column: int) -> str:
-        name = self._frame.columns[column]
-        return format_cell(self._frame.iat[row, column], self.column_kind(name))
+        return format_cell(self._cells[column][row], self._kinds.get(self._names[column], ""))
 
     # -- Qt model API -----------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._frame)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._frame.columns)
+        return 0 if parent.isValid() else len(self._names)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -133,10 +141,10 @@ class DataFrameModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.display_text(index.row(), index.column())
         if role == RAW_ROLE:
-            return self._frame.iat[index.row(), index.column()]
+            return self._cells[index.column()][index.row()]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            value = self._frame.iat[index.row(), index.column()]
-            name = self._frame.columns[index.column()]
+            value = self._cells[index.column()][index.row()]
+            name = self._names[index.column()]
             if self.column_kind(name) in ("money", "pct") or _is_number(value):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -154,14 +162,11 @@ class DataFrameModel(QAbstractTableModel):
         if not 0 <= column < len(self._frame.columns):
             return
         self.layoutAboutToBeChanged.emit()
-        name = self._frame.columns[column]
-        keys = self._frame[name].map(_sort_key)
-        descending = order == Qt.SortOrder.DescendingOrder
+        keys = [_sort_key(v) for v in self._cells[column]]
         # Missing values stay last in both directions.
-        ordered = sorted(range(len(keys)), key=lambda i: (keys.iat[i][0] == 2, keys.iat[i]), reverse=False)
-        if descending:
-            present = [i for i in ordered if keys.iat[i][0] != 2]
-            missing = [i for i in ordered if keys.iat[i][0] == 2]
-            ordered = sorted(present, key=lambda i: keys.iat[i], reverse=True) + missing
+        present = sorted((i for i, k in enumerate(keys) if k[0] != 2), key=keys.__getitem__,
+                         reverse=order == Qt.SortOrder.DescendingOrder)
+        ordered = present + [i for i, k in enumerate(keys) if k[0] == 2]
         self._frame = self._frame.iloc[ordered].reset_index(drop=True)
+        self._load_cells()
         self.layoutChanged.emit()

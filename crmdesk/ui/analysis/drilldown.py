@@ -41,6 +41,7 @@ def make_table_view(model: DataFrameModel) -> QTableView:
     view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setDefaultSectionSize(22)
     view.horizontalHeader().setStretchLastSection(False)
+    view.horizontalHeader().setResizeContentsPrecision(200)  # widths from 200 rows, not 20,000
     return view
 
 

@@ -159,6 +159,7 @@ class FilterBar(QWidget):
     # -- choices ----------------------------------------------------------------------------
     def set_choices(self, choices: FilterChoices) -> None:
         """Fill the drop-downs; dates anchor on the newest order so presets cover real data."""
+        before = self.filters()
         for button in self.choice_buttons():
             button.blockSignals(True)
         try:
@@ -172,7 +173,9 @@ class FilterBar(QWidget):
             for button in self.choice_buttons():
                 button.blockSignals(False)
         self._anchor = choices.newest_order_date or dt.date.today()
-        self._on_preset()
+        self._apply_preset_dates()
+        if self.filters() != before:
+            self._schedule()
 
     # -- presets and dates ------------------------------------------------------------------
     def set_preset(self, key: str, emit: bool = True) -> None:

@@ -188,7 +188,7 @@ class ReportPanel(QWidget):
         self.filter_bar = FilterBar()
         if choices is not None:
             self.filter_bar.set_choices(choices)
-        self.filter_bar.filters_changed.connect(lambda _f: self.refresh())
+        self.filter_bar.filters_changed.connect(self._on_filters_changed)
         self.options_bar = OptionsBar(spec.options)
         self.options_bar.changed.connect(self.refresh)
 
@@ -238,6 +238,11 @@ class ReportPanel(QWidget):
     def missing_options(self) -> list[str]:
         values = self.options_bar.values()
         return [o.name for o in self.spec.options if o.required and values.get(o.name) in (None, "")]
+
+    def _on_filters_changed(self, filters: object) -> None:
+        # Filling the drop-downs re-announces unchanged filters: no need to compute twice.
+        if self.stale or filters != self.last_filters:
+            self.refresh()
 
     def refresh(self) -> None:
         self.stale = False

@@ -24,9 +24,10 @@ def _wait_idle(view: QWidget, timeout: float = TIMEOUT_S) -> None:
     """Let the view's background computation finish and the charts paint."""
     deadline = time.monotonic() + timeout
     runner = getattr(view, "runner", None)
+    is_idle = getattr(view, "is_idle", None) or (lambda: runner is None or not runner.busy)
     while time.monotonic() < deadline:
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
-        if runner is None or not runner.busy:
+        if is_idle():
             break
         time.sleep(0.02)
     else:
