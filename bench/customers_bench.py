@@ -63,7 +63,8 @@ def search_terms(ctx) -> dict[str, list[str]]:
         phones = s.scalars(select(Customer.phone).where(Customer.phone != "", Customer.id % 991 == 0).limit(5)).all()
     name = names[0]
     initials = pinyin_keys(name)[1]
-    phone = "".join(ch for ch in phones[0] if ch.isdigit())
+    # Staff type the number as they hear it: the local part, without the area code's dash.
+    phone = "".join(ch for ch in phones[0].split("-")[-1] if ch.isdigit())
     return {
         "search name": [name[:k] for k in range(1, min(len(name), 6) + 1)],
         "search phone": [phone[:k] for k in range(3, min(len(phone), 9) + 1)],

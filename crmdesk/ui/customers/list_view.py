@@ -64,7 +64,7 @@ class CustomerListView(QWidget):
         self.search_edit.setMinimumWidth(320)
 
         self.new_button = _button(_("New"), _("New customer (Ctrl+N)"))
-        self.open_button = _button(_("Open"), _("Open the selected customer (Enter)"))
+        self.open_button = _button(_("Open customer"), _("Open the selected customer (Enter)"))
         self.log_button = _button(_("Quick log"), _("Log a call or visit for the selected customer (Ctrl+L)"))
         self.archive_button = _button(_("Archive"))
         self.delete_button = _button(_("Delete"))

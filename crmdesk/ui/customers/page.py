@@ -50,6 +50,8 @@ class CustomersPage(QWidget):
         self.view.table.setModel(self.model)
         for pos, column in enumerate(COLUMNS):
             self.view.table.setColumnWidth(pos, DEFAULT_WIDTHS.get(column.key, 100))
+        name_col = next(pos for pos, column in enumerate(COLUMNS) if column.key == "name")
+        self.view.table.horizontalHeader().setSortIndicator(name_col, Qt.SortOrder.AscendingOrder)
         self.forms: dict[int, QWidget] = {}  # customer id → its open form
         self.last_query_ms = 0.0
         self.last_export = None  # set by page_actions.export_view when its job ends

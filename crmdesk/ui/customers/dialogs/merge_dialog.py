@@ -38,7 +38,7 @@ _MOVING = [
     (N_("orders"), SalesOrder, SalesOrder.customer_id),
     (N_("order lines"), SalesLine, SalesLine.customer_id),
     (N_("receipts"), Receipt, Receipt.customer_id),
-    (N_("contacts"), Contact, Contact.customer_id),
+    (N_("contact persons"), Contact, Contact.customer_id),
     (N_("contact log entries"), Interaction, Interaction.customer_id),
     (N_("tasks"), Task, Task.customer_id),
     (N_("opportunities"), Opportunity, Opportunity.customer_id),
@@ -47,7 +47,7 @@ _MOVING = [
 ]
 
 TABLE_LABELS = {"sales_orders": N_("orders"), "sales_lines": N_("order lines"), "receipts": N_("receipts"),
-                "contacts": N_("contacts"), "interactions": N_("contact log entries"), "tasks": N_("tasks"),
+                "contacts": N_("contact persons"), "interactions": N_("contact log entries"), "tasks": N_("tasks"),
                 "opportunities": N_("opportunities"), "service_cases": N_("service cases"),
                 "attachments": N_("attachments"), "customer_relations": N_("relationships"),
                 "customer_tags": N_("tags"), "custom_field_values": N_("custom values")}

@@ -28,7 +28,7 @@ from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers.form.simple_table import SimpleTable
 from crmdesk.ui.customers.prompts import confirm, show_error
 
-FIELD_TYPE_LABELS = {"text": N_("Text"), "number": N_("Number"), "money": N_("Money"), "date": N_("Date"),
+FIELD_TYPE_LABELS = {"text": N_("Text"), "number": N_("Numeric"), "money": N_("Money"), "date": N_("Date"),
                      "choice": N_("Choice"), "bool": N_("Yes/no")}
 ENTITIES = ("customer_types", "custom_fields")
 

@@ -13,8 +13,9 @@ from crmdesk.ui.customers.dialogs.date_dialog import ask_date
 from crmdesk.ui.customers.form.simple_table import SimpleTable
 from crmdesk.ui.customers.prompts import confirm, show_error
 
-LOG_HEADERS = [N_("When"), N_("Channel"), N_("Contact"), N_("By"), N_("Notes"), N_("Outcome"),
+LOG_HEADERS = [N_("When"), N_("Channel"), N_("Contact"), N_("Logged by"), N_("Notes"), N_("Outcome"),
                N_("Next follow-up")]
+TASK_STATUS_LABELS = {"open": N_("to do"), "done": N_("done"), "cancelled": N_("cancelled")}
 TASK_HEADERS = [N_("Due"), N_("Task"), N_("Status"), N_("Assigned to"), N_("Notes")]
 
 
@@ -74,7 +75,7 @@ class FollowupsTab(QWidget):
 
     def load(self, tasks) -> None:
         self._tasks = list(tasks)
-        self.table.set_rows([[t.due_date.isoformat() if t.due_date else "", t.title, _(t.status),
+        self.table.set_rows([[t.due_date.isoformat() if t.due_date else "", t.title, _(TASK_STATUS_LABELS.get(t.status, t.status)),
                               t.assignee_name, t.notes] for t in self._tasks],
                             ids=[t.id for t in self._tasks], highlight=[t.is_overdue for t in self._tasks])
 

@@ -50,7 +50,7 @@ def _line_edit(info: FieldInfo, numeric: bool = False) -> FieldEditor:
     if numeric:
         edit.setAlignment(Qt.AlignmentFlag.AlignRight)
         # Only a hint: intermediate text stays allowed so the service can name a bad value.
-        edit.setPlaceholderText(_("number"))
+        edit.setPlaceholderText(_("a number"))
     return FieldEditor(info, edit, lambda: edit.text().strip(), edit.setText, edit.textEdited)
 
 

@@ -83,7 +83,7 @@ class CustomerFormDialog(QDialog):
         self.attachments = AttachmentsTab(self)
         self.history = HistoryTab()
         for widget, title in ((self.basic, _("Basic")), (self.financial, _("Financial")),
-                              (self.purchases, _("Purchases")), (self.contacts, _("Contacts")),
+                              (self.purchases, _("Purchases")), (self.contacts, _("Contact persons")),
                               (self.log_tab, _("Contact log")), (self.followups, _("Follow-ups")),
                               (self.relations, _("Relationships")), (self.attachments, _("Attachments")),
                               (self.history, _("History"))):

@@ -16,7 +16,14 @@ from crmdesk.ui.customers.form.simple_table import SimpleTable
 from crmdesk.ui.customers.prompts import confirm, show_error
 
 RELATION_HEADERS = [N_("Relationship"), N_("Code"), N_("Customer"), N_("Notes")]
-ATTACHMENT_HEADERS = [N_("File"), N_("Kind"), N_("Size"), N_("Added"), N_("By"), N_("Description")]
+ATTACHMENT_HEADERS = [N_("File"), N_("Kind"), N_("Size"), N_("Added"), N_("Added by"), N_("Description")]
+# Audit-log entity and action names → what the History tab shows (translated with _).
+ENTITY_LABELS = {"customers": N_("customer record"), "contacts": N_("contact person"),
+                 "custom_field_values": N_("custom field"), "customer_relations": N_("relationship"),
+                 "attachments": N_("attachment"), "interactions": N_("contact log"), "tasks": N_("follow-up"),
+                 "customer_tags": N_("tag")}
+ACTION_LABELS = {"create": N_("created"), "update": N_("changed"), "delete": N_("deleted"), "merge": N_("merged"),
+                 "archive": N_("archived"), "import": N_("imported")}
 HISTORY_HEADERS = [N_("When"), N_("Who"), N_("What"), N_("Action"), N_("Field"), N_("Old value"), N_("New value")]
 
 
@@ -91,7 +98,7 @@ class AttachmentsTab(QWidget):
         self.table = SimpleTable(ATTACHMENT_HEADERS, right_aligned=(2,))
         self.add_button = QPushButton(_("Add file…"))
         self.link_button = QPushButton(_("Link file…"))
-        self.open_button = QPushButton(_("Open"))
+        self.open_button = QPushButton(_("Open file"))
         self.remove_button = QPushButton(_("Remove"))
         layout = QVBoxLayout(self)
         layout.addLayout(_buttons(self.add_button, self.link_button, self.open_button, self.remove_button))
@@ -163,6 +170,7 @@ class HistoryTab(QWidget):
         layout.addWidget(self.table)
 
     def load(self, history) -> None:
-        self.table.set_rows([[h.at.strftime("%Y-%m-%d %H:%M"), h.user_name, _(h.entity), _(h.action), h.field,
+        self.table.set_rows([[h.at.strftime("%Y-%m-%d %H:%M"), h.user_name, _(ENTITY_LABELS.get(h.entity, h.entity)),
+                              _(ACTION_LABELS.get(h.action, h.action)), h.field,
                               h.old_value, h.new_value] for h in history])
 

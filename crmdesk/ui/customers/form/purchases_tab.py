@@ -16,6 +16,9 @@ from crmdesk.ui.customers.form.simple_table import SimpleTable
 ORDER_HEADERS = [N_("Number"), N_("Date"), N_("Due"), N_("Kind"), N_("Status"), N_("Salesperson"), N_("Amount")]
 LINE_HEADERS = [N_("Line"), N_("Product code"), N_("Product"), N_("Category"), N_("Brand"), N_("Quantity"),
                 N_("Unit price"), N_("Amount")]
+ORDER_STATUS_LABELS = {"open": N_("not shipped"), "partial": N_("partly shipped"), "completed": N_("completed"),
+                       "cancelled": N_("cancelled")}
+DOC_TYPE_LABELS = {"sale": N_("Sale"), "return": N_("Return")}
 SHARE_HEADERS = [N_("Name"), N_("Amount"), N_("Share")]
 
 
@@ -35,9 +38,9 @@ def purchases_figure(purchases) -> Figure:
     last = [float(to_yuan(v)) for v in purchases.by_month_last_year]
     this = [float(to_yuan(v)) for v in purchases.by_month_this_year]
     ax.bar([m - width / 2 for m in months], last, width,
-           label=_("{year}").format(year=purchases.this_year - 1), color="#9bb7d4")
+           label=str(purchases.this_year - 1), color="#9bb7d4")
     ax.bar([m + width / 2 for m in months], this, width,
-           label=_("{year}").format(year=purchases.this_year), color="#2c6fbb")
+           label=str(purchases.this_year), color="#2c6fbb")
     ax.set_xticks(months, [_("M{n}").format(n=m) for m in months])
     ax.set_ylabel(_("Amount (yuan)"))
     ax.set_title(_("Purchases by month"))
@@ -112,7 +115,8 @@ class PurchasesTab(QWidget):
     def _show_orders(self) -> None:
         self.orders_table.set_rows(
             [[o.number, o.order_date.isoformat(), o.due_date.isoformat() if o.due_date else "",
-              _(o.doc_type), _(o.status), o.salesperson_name, format_yuan(o.total_amount, "")]
+              _(DOC_TYPE_LABELS.get(o.doc_type, o.doc_type)),
+              _(ORDER_STATUS_LABELS.get(o.status, o.status)), o.salesperson_name, format_yuan(o.total_amount, "")]
              for o in self._orders], ids=[o.id for o in self._orders])
         self.more_button.setEnabled(self._purchases is not None
                                     and len(self._orders) < self._purchases.order_count)

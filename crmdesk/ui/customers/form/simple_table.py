@@ -24,6 +24,7 @@ class SimpleTable(QTableWidget):
         super().__init__(0, len(headers), parent)
         self._headers = list(headers)
         self._right = set(right_aligned)
+        self._sized = False
         self.setHorizontalHeaderLabels([_(h) for h in headers])
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -53,6 +54,10 @@ class SimpleTable(QTableWidget):
                 if highlight is not None and highlight[r]:
                     item.setForeground(red)
                 self.setItem(r, c, item)
+        if rows and not self._sized:
+            # Fit the columns to the first real content once; later loads keep the user's widths.
+            self.resizeColumnsToContents()
+            self._sized = True
         self.setUpdatesEnabled(True)
         if keep is not None and ids is not None and keep in ids:
             self.selectRow(list(ids).index(keep))
