@@ -160,3 +160,17 @@ def test_pipeline_and_service_cases(conn):
         else:
             assert score is None
     assert any(c[3] in ("open", "in_progress") for c in cases)
+
+
+def test_customers_are_found_by_the_search_index(demo_db):
+    from crmdesk.db.models import Customer
+    from crmdesk.db.search import customer_text_condition
+
+    with demo_db.sessions() as s:
+        sample = s.execute(select(Customer.id, Customer.name).order_by(Customer.id).limit(40)).all()
+        for cid, name in sample:
+            full = pinyin_keys(name)[0]
+            found = s.scalars(select(Customer.id).where(customer_text_condition(s, [full]))).all()
+            assert cid in found, name
+            like = s.scalars(select(Customer.id).where(Customer.search_text.contains(full))).all()
+            assert sorted(found) == sorted(like)

@@ -10,7 +10,9 @@ compiled by the connection's own dialect.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -99,3 +101,60 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
         if on_chunk is not None:
             on_chunk(stop)
     return total
+
+
+_INSERT_TRIGGER = re.compile(
+    r"^\s*CREATE\s+TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?\S+\s+AFTER\s+INSERT\s+ON\s+\S+\s+"
+    r"(?:FOR\s+EACH\s+ROW\s+)?BEGIN(?P<body>.*)END\s*$", re.I | re.S)
+_COPY_STATEMENT = re.compile(
+    r"^\s*INSERT\s+INTO\s+(?P<target>[\w\"]+)\s*\((?P<columns>[^()]*)\)\s*"
+    r"VALUES\s*\((?P<values>\s*new\.\w+\s*(?:,\s*new\.\w+\s*)*)\)\s*$", re.I | re.S)
+
+
+def _as_set_statements(trigger_sql: str, table: str, key: str) -> list[str] | None:
+    """The statements of a trigger that only copies ``new.<column>`` values into other
+    tables, rewritten to copy every row whose ``key`` is above a bound; None for any other trigger."""
+    match = _INSERT_TRIGGER.match(trigger_sql)
+    if not match:
+        return None
+    statements = [part for part in match.group("body").split(";") if part.strip()]
+    out = []
+    for statement in statements:
+        copy = _COPY_STATEMENT.match(statement)
+        if not copy:
+            return None
+        values = re.sub(r"\bnew\.", "", copy.group("values"), flags=re.I)
+        out.append(f'INSERT INTO {copy.group("target")} ({copy.group("columns")}) '
+                   f'SELECT {values} FROM "{table}" WHERE "{key}" > ? ORDER BY "{key}"')
+    return out
+
+
+@contextmanager
+def set_based_triggers(conn: Connection, table: Table, key: str = "id") -> Iterator[None]:
+    """Bulk-load ``table`` with its copy-only AFTER INSERT triggers run once, set-based, at the end.
+
+    On SQLite a per-row trigger that feeds a full-text index costs several times more than
+    the same copy done as one ``INSERT … SELECT`` over the new rows. Triggers that do only
+    that (``INSERT INTO x (…) VALUES (new.a, new.b)``) are dropped, their copies replayed
+    for the rows added (``key`` above its old maximum, in key order) and the triggers
+    re-created, all inside the caller's transaction. Any other trigger stays and fires as
+    usual. Other databases: nothing changes.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    triggers = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table.name,)).all()
+    replays = [(name, sql, _as_set_statements(sql, table.name, key)) for name, sql in triggers]
+    replays = [(name, sql, statements) for name, sql, statements in replays if statements]
+    if not replays:
+        yield
+        return
+    bound = conn.exec_driver_sql(f'SELECT COALESCE(MAX("{key}"), 0) FROM "{table.name}"').scalar_one()
+    for name, _sql, _statements in replays:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _name, sql, statements in replays:
+        for statement in statements:
+            conn.exec_driver_sql(statement, (bound,))
+        conn.exec_driver_sql(sql)

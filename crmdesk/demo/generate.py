@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from crmdesk.core.progress import Progress, ensure
 from crmdesk.db import Database
-from crmdesk.db.bulk import insert_columns
+from crmdesk.db.bulk import set_based_triggers, insert_columns
 from crmdesk.db.models import (
     Contact, Customer, CustomerRelation, CustomerType, CustomFieldValue, Interaction, Opportunity, Product,
     Receipt, SalesLine, SalesOrder, ServiceCase, StockSnapshot, Task, Territory, customer_tags,
@@ -107,7 +107,8 @@ def generate(db: Database, *, customers: int = 2000, products: int = 800, lines:
         cust_cols["territory_id"] = np.where(cust.incomplete, None, territory_arr[cust.territory_idx])
         cust_cols["owner_id"] = [None if s else o for s, o in zip(cust.incomplete.tolist(), cust_cols["owner_id"],
                                                                    strict=True)]
-        insert_columns(conn, Customer.__table__, cust_cols)
+        with set_based_triggers(conn, Customer.__table__):
+            insert_columns(conn, Customer.__table__, cust_cols)
         insert_columns(conn, CustomFieldValue.__table__, customer_rows.custom_values(
             rows_rng, cust, summary, cal, customer_rows.field_defs(conn)))
         insert_columns(conn, customer_tags, customer_rows.customer_tag_pairs(
