@@ -36,23 +36,30 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from crmdesk.reports import registry
-    from crmdesk.reports.cli_options import add_filter_arguments, add_report_arguments
-
+    # The reports' own parsers are built in run(): importing every report module here would
+    # slow down every crmdesk command (and the GUI start) by the reports' imports.
     p = sub.add_parser("report", help=_("run an analysis report (CSV to stdout, or --out FILE)"),
-                       description=_("Run an analysis report. 'crmdesk report list' shows them all."))
+                       description=_("Run an analysis report. 'crmdesk report list' shows them all; "
+                                     "'crmdesk report NAME --help' shows a report's options."))
     p.error = _OneLineParser.error.__get__(p)  # the subparser's class belongs to cli.py
     p.add_argument("--list", action="store_true", help=_("list the reports and exit"))
-    p.set_defaults(func=run, report_name=None)
-    reports = p.add_subparsers(dest="report_name", metavar="NAME", parser_class=_OneLineParser)
-    reports.add_parser("list", help=_("list the reports"))
-    for name, spec in sorted(registry.REPORTS.items()):
-        rp = reports.add_parser(name, help=_(spec.title), description=_(spec.description) or _(spec.title))
-        add_filter_arguments(rp)
-        add_report_arguments(rp, spec)
-        rp.add_argument("--out", type=Path, metavar="FILE",
-                        help=_("write to FILE (.csv, .xlsx, .png{extra}) instead of CSV on stdout").format(
-                            extra="".join(f", {s}" for s in sorted(spec.exporters) if s not in (".csv", ".xlsx"))))
+    p.add_argument("report_name", nargs="?", metavar="NAME", help=_("report name, or 'list'"))
+    p.add_argument("report_args", nargs=argparse.REMAINDER, metavar="...",
+                   help=_("filter and report options, --out FILE"))
+    p.set_defaults(func=run)
+
+
+def report_parser(spec) -> argparse.ArgumentParser:
+    """The parser of one report: the filters, the report's options and --out."""
+    from crmdesk.reports.cli_options import add_filter_arguments, add_report_arguments
+
+    rp = _OneLineParser(prog=f"crmdesk report {spec.name}", description=_(spec.description) or _(spec.title))
+    add_filter_arguments(rp)
+    add_report_arguments(rp, spec)
+    rp.add_argument("--out", type=Path, metavar="FILE",
+                    help=_("write to FILE (.csv, .xlsx, .png{extra}) instead of CSV on stdout").format(
+                        extra="".join(f", {s}" for s in sorted(spec.exporters) if s not in (".csv", ".xlsx"))))
+    return rp
 
 
 def _write_stdout(text: str) -> None:
@@ -84,7 +91,11 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from crmdesk.reports.common import ReportError
     from crmdesk.reports.output import SUFFIXES, csv_text, export
 
-    spec = registry.get(args.report_name)
+    spec = registry.REPORTS.get(args.report_name)
+    if spec is None:
+        raise CliError(_("unknown report {name!r}; 'crmdesk report list' shows them").format(
+            name=args.report_name), EXIT_USAGE)
+    args = report_parser(spec).parse_args(args.report_args)
     out: Path | None = args.out
     if out is not None and out.suffix.lower() not in {*SUFFIXES, *spec.exporters}:
         raise CliError(_("cannot write {name}: use .csv, .xlsx or .png").format(name=out.name), EXIT_USAGE)
