@@ -9,7 +9,7 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 from sqlalchemy import func, select
-from test_ui_analysis_support import ctx, tiny_shop  # noqa: F401 - fixtures
+from test_ui_analysis_support import ctx, shop, tiny_shop  # noqa: F401 - fixtures
 
 from crmdesk.db.models import SalesLine
 from crmdesk.ui.analysis import dashboard_view

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from test_ui_analysis_support import ctx, tiny_shop  # noqa: F401 - fixtures
+from test_ui_analysis_support import ctx, shop, tiny_shop  # noqa: F401 - fixtures
 
 from crmdesk.db.models import Customer, Product, SalesLine
 from crmdesk.reports.registry import REPORTS
@@ -137,3 +137,28 @@ def test_cancelled_dialog_writes_nothing(page, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(export.QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert panel.export_table() is None and panel.export_chart() is None
     assert not [p for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".png", ".pdf")]
+
+
+def test_brand_filter_narrows_the_report(page, qtbot, ctx):  # noqa: F811
+    panel = _open(page, qtbot, "margin")
+    bar = panel.filter_bar
+    assert [a.text() for _v, a in bar.brands._actions] == ["得力", "惠普", "晨光"]  # from the database
+    with qtbot.waitSignal(panel.computed, timeout=WAIT_MS):
+        next(a for v, a in bar.brands._actions if v == "晨光").trigger()  # ticking fires once, debounced
+    assert panel.last_filters.brands == ("晨光",)
+    assert bar.brands.text().endswith("晨光")
+    expected = _report(ctx, "margin", panel.last_filters, panel.options_bar.values())
+    pd.testing.assert_frame_equal(panel.model.frame, expected)
+    assert set(expected["category"]) == {"文具"}  # 晨光 sells stationery only
+
+
+def test_data_change_recomputes_the_visible_panel_and_marks_others_stale(page, qtbot, ctx):  # noqa: F811
+    shown = _open(page, qtbot, "key-customers")
+    hidden = _open(page, qtbot, "margin")
+    page.show_view("key-customers")
+    runs = shown.runner.runs_started
+    ctx.bus.announce("sales_lines")
+    qtbot.waitUntil(lambda: shown.runner.runs_started > runs and not shown.runner.busy, timeout=WAIT_MS)
+    assert hidden.stale and not shown.stale
+    ctx.bus.announce("settings")  # not about the numbers
+    assert not shown.stale

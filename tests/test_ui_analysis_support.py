@@ -62,19 +62,36 @@ def build_tiny_shop(db, owner_id: int) -> dict[str, int]:
         return {c.code: c.id for c in customers}
 
 
-@pytest.fixture
-def tiny_shop(db, owner):
-    return build_tiny_shop(db, owner.user_id)
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """(database, owner actor, code → customer id), built once per test module: the analysis tests only read."""
+    from crmdesk.db import open_database
+    from crmdesk.services.actor import Actor
+    from crmdesk.services.users import create_first_owner
+
+    database = open_database(tmp_path_factory.mktemp("tiny-shop") / "shop.db")
+    with database.sessions.begin() as s:
+        actor = Actor.from_user(create_first_owner(s, "owner", "secret", "店主"))
+    ids = build_tiny_shop(database, actor.user_id)
+    yield database, actor, ids
+    database.dispose()
 
 
 @pytest.fixture
-def ctx(db, owner, tiny_shop):
+def tiny_shop(shop):
+    return shop[2]
+
+
+@pytest.fixture
+def ctx(shop):
+    """A fresh context (and change bus) per test over the module's shop."""
     from crmdesk.ui.context import AppContext
 
-    return AppContext(db=db, actor=owner)
+    return AppContext(db=shop[0], actor=shop[1])
 
 
-def test_tiny_shop_has_sales_in_every_brand(db, tiny_shop):
+def test_tiny_shop_has_sales_in_every_brand(shop, tiny_shop):
+    db = shop[0]
     with db.sessions() as s:
         brands = set(s.scalars(select(Product.brand).join(SalesLine, SalesLine.product_id == Product.id)))
         newest = s.scalar(select(func.max(SalesLine.order_date)))
