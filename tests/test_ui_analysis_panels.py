@@ -162,3 +162,18 @@ def test_data_change_recomputes_the_visible_panel_and_marks_others_stale(page, q
     assert hidden.stale and not shown.stale
     ctx.bus.announce("settings")  # not about the numbers
     assert not shown.stale
+
+
+def test_statement_asks_for_its_customer_then_exports_its_own_pdf(page, qtbot, ctx, tmp_path, monkeypatch):  # noqa: F811
+    panel = page.show_view("statement")
+    assert panel.message.isVisible() and panel.last_frame is None  # the required customer is missing
+    with qtbot.waitSignal(panel.computed, timeout=WAIT_MS):
+        panel.options_bar.set_value("customer", "C001")
+        panel.options_bar.flush()
+    assert not panel.message.isVisible()
+    kinds = list(panel.model.frame["kind"])
+    assert kinds[0] == "opening" and kinds[-1] == "closing" and "sale" in kinds
+    monkeypatch.setattr(export.QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "statement.pdf"), "PDF document (*.pdf)"))
+    panel.export_table_button.click()
+    assert (tmp_path / "statement.pdf").read_bytes()[:5] == b"%PDF-"

@@ -142,10 +142,17 @@ def _safe_file_name(text: str) -> str:
     return "".join("_" if ch in '<>:"/\\|?*' else ch for ch in text).strip() or "report"
 
 
-def ask_table_path(parent: QWidget | None, suggested_name: str) -> Path | None:
-    name, _selected = QFileDialog.getSaveFileName(
-        parent, _("Export table"), _safe_file_name(suggested_name) + ".xlsx", _("Excel workbook (*.xlsx)"))
-    return Path(name) if name else None
+def ask_table_path(parent: QWidget | None, suggested_name: str, pdf: bool = False) -> Path | None:
+    """Ask where to save a table: .xlsx, or also .pdf when the report can print itself."""
+    filters = [_("Excel workbook (*.xlsx)")] + ([_("PDF document (*.pdf)")] if pdf else [])
+    name, selected = QFileDialog.getSaveFileName(
+        parent, _("Export table"), _safe_file_name(suggested_name) + ".xlsx", ";;".join(filters))
+    if not name:
+        return None
+    path = Path(name)
+    if path.suffix.lower() not in (".xlsx", ".pdf") or (path.suffix.lower() == ".pdf" and not pdf):
+        path = path.with_suffix(".pdf" if pdf and "pdf" in (selected or "").lower() else ".xlsx")
+    return path
 
 
 def ask_chart_path(parent: QWidget | None, suggested_name: str) -> Path | None:

@@ -4,6 +4,7 @@ table; a click on the chart or a double-click on a row drills down."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -162,6 +163,7 @@ class ReportPanel(QWidget):
         self.stale = True
         self.last_frame: pd.DataFrame | None = None
         self.last_filters = ReportFilters()
+        self.last_options: dict[str, Any] = {}
         self.runner = LatestRunner(self)
         self.runner.finished.connect(self._on_computed)
         self.runner.failed.connect(self._on_failed)
@@ -254,8 +256,9 @@ class ReportPanel(QWidget):
             self.message.setText(_("Enter {options} to compute this report.").format(options=names))
             self.message.show()
             return
+        self.last_options = self.options_bar.values()
         self.runner.run(compute_report, self.ctx.db, self.ctx.actor, self.spec, self.last_filters,
-                        self.options_bar.values())
+                        self.last_options)
 
     def _on_computed(self, result: tuple[pd.DataFrame, dict[str, Any]]) -> None:
         frame, options = result
@@ -295,15 +298,22 @@ class ReportPanel(QWidget):
 
     # -- export -----------------------------------------------------------------------------
     def export_table(self, path=None):
+        """Save the table as .xlsx (or .pdf); a report's own exporter for the suffix wins (the statement's)."""
         if path is None:
-            path = ask_table_path(self, _(self.spec.title))
+            path = ask_table_path(self, _(self.spec.title), pdf=".pdf" in self.spec.exporters)
         if path is None:
             return None
+        path = Path(path)
+        own = self.spec.exporters.get(path.suffix.lower())
         try:
-            saved = write_dataframe_xlsx(self.model.frame, path, money_columns=self.spec.money_columns,
-                                         pct_columns=self.spec.pct_columns, sheet_title=_(self.spec.title),
-                                         header_labels={c: _(str(c)) for c in self.model.frame.columns})
-        except OSError as exc:
+            if own is not None:
+                own(self.last_frame if self.last_frame is not None else self.model.frame, self.last_options, path)
+                saved = path
+            else:
+                saved = write_dataframe_xlsx(self.model.frame, path, money_columns=self.spec.money_columns,
+                                             pct_columns=self.spec.pct_columns, sheet_title=_(self.spec.title),
+                                             header_labels={c: _(str(c)) for c in self.model.frame.columns})
+        except (OSError, ValueError) as exc:
             report_failure(self, _("Export table"), exc)
             return None
         self.ctx.bus.status_message.emit(_("Saved {path}").format(path=saved))
