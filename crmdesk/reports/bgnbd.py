@@ -55,36 +55,49 @@ class GammaGammaParams:
         return self.p * self.gamma / (self.q - 1) if self.q > 1 else float("inf")
 
 
-def summarize(customers, dates, amounts, end, time_unit_days: float = 7.0) -> pd.DataFrame:
-    """Transactions → one row per customer: frequency, recency, T, monetary (index = customer).
+def _day_numbers(dates) -> np.ndarray:
+    """Dates (ISO text, ``date``, datetime64 …) → int64 days since 1970; parsed once per
+    distinct value, as a shop has a few thousand order dates over a million rows."""
+    codes, uniques = pd.factorize(pd.Series(dates), use_na_sentinel=False)
+    parsed = pd.to_datetime(pd.Series(uniques).astype(str).str[:10], format="%Y-%m-%d")
+    days = parsed.to_numpy(dtype="datetime64[D]").astype("int64")
+    return days[codes]
 
-    ``dates`` are anything ``pd.to_datetime`` reads; rows after ``end`` are ignored.
+
+def summarize(customers, dates, amounts, end, time_unit_days: float = 7.0) -> pd.DataFrame:
+    """Transactions → one row per customer: frequency, recency, T, monetary, first_amount
+    (index = customer, sorted). ``dates`` are ISO text or dates; rows after ``end`` are ignored.
+
+    Vectorised: one sort of the (customer, day) keys, then segment sums.
     """
-    frame = pd.DataFrame({
-        "customer": np.asarray(customers),
-        "date": pd.to_datetime(pd.Series(dates)).to_numpy(dtype="datetime64[D]"),
-        "amount": np.asarray(amounts, dtype=float),
-    })
-    end_day = np.datetime64(pd.Timestamp(end).date(), "D")
-    frame = frame[frame["date"] <= end_day]
-    days = frame.groupby(["customer", "date"], sort=True, as_index=False)["amount"].sum()
-    grouped = days.groupby("customer", sort=True)
-    first = grouped["date"].min()
-    last = grouped["date"].max()
-    count = grouped.size()
-    total = grouped["amount"].sum()
-    first_amount = grouped["amount"].first()  # days are sorted by date within a customer
-    frequency = (count - 1).astype(float)
-    repeat_total = total - first_amount
-    monetary = np.where(frequency > 0, repeat_total / frequency.where(frequency > 0, 1.0), 0.0)
-    unit = np.timedelta64(1, "D") * 1.0
+    cust_codes, cust_ids = pd.factorize(pd.Series(customers), sort=True)
+    day = _day_numbers(dates)
+    amount = np.asarray(amounts, dtype=float)
+    end_day = int(np.datetime64(pd.Timestamp(end).date(), "D").astype("int64"))
+    keep = day <= end_day
+    cust_codes, day, amount = cust_codes[keep], day[keep], amount[keep]
+    if len(day) == 0:
+        return pd.DataFrame(columns=["frequency", "recency", "T", "monetary", "first_amount"], dtype=float)
+    # One key per customer and day: same-day purchases become one transaction.
+    base = int(day.min())
+    span = int(day.max()) - base + 1
+    keys, inverse = np.unique(cust_codes.astype("int64") * span + (day - base), return_inverse=True)
+    day_amount = np.bincount(inverse, weights=amount, minlength=len(keys))
+    key_cust, key_day = keys // span, keys % span + base
+    starts = np.flatnonzero(np.r_[True, key_cust[1:] != key_cust[:-1]])
+    ends = np.r_[starts[1:], len(keys)] - 1
+    count = (ends - starts + 1).astype(float)
+    frequency = count - 1
+    first_amount = day_amount[starts]
+    repeat_total = np.add.reduceat(day_amount, starts) - first_amount
+    monetary = np.divide(repeat_total, frequency, out=np.zeros_like(repeat_total), where=frequency > 0)
     return pd.DataFrame({
         "frequency": frequency,
-        "recency": ((last - first) / unit).astype(float) / time_unit_days,
-        "T": ((end_day - first.to_numpy(dtype="datetime64[D]")) / unit).astype(float) / time_unit_days,
+        "recency": (key_day[ends] - key_day[starts]).astype(float) / time_unit_days,
+        "T": (end_day - key_day[starts]).astype(float) / time_unit_days,
         "monetary": monetary,
-        "first_amount": first_amount.to_numpy(dtype=float),
-    }, index=first.index)
+        "first_amount": first_amount,
+    }, index=pd.Index(np.asarray(cust_ids)[key_cust[starts]], name="customer"))
 
 
 def _bgnbd_loglik_terms(r, alpha, a, b, x, t_x, T, gradient: bool = False):

@@ -53,11 +53,12 @@ MIN_CUSTOMERS = 3
 
 
 def purchase_orders(session: Session, actor: Actor, f: ReportFilters, as_of) -> pd.DataFrame:
-    """customer_id, order_date (ISO text), amount_u: one row per sale order in the history.
+    """customer_id, order_date (ISO text or date), amount_u: one row per sale order in the history.
 
     No GROUP BY in SQL: a plain scan is several times faster on SQLite than grouping through
-    the (customer, date) index, and ``bgnbd.summarize`` groups the days anyway. The date comes
-    back as text, not ``datetime.date``: 200,000 Python dates cost more than the query.
+    the (customer, date) index, and ``bgnbd.summarize`` groups the days anyway. The rows are
+    read from the driver's cursor as plain tuples (no Row objects, no date parsing per row):
+    for 200,000 orders that is most of the report's time.
     """
     o = SalesOrder.__table__.c
     stmt = (select(o.customer_id, type_coerce(o.order_date, String).label("order_date"),
@@ -68,7 +69,12 @@ def purchase_orders(session: Session, actor: Actor, f: ReportFilters, as_of) -> 
         stmt = stmt.where(o.order_date >= f.date_from)
     if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         stmt = stmt.where(o.customer_id.in_(customer_ids_select(f, actor, owner_for_salesperson=True)))
-    return frame(session, stmt)
+    result = session.connection().execute(stmt)
+    try:
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    return pd.DataFrame.from_records(rows, columns=["customer_id", "order_date", "amount_u"])
 
 
 def _names(session: Session) -> pd.DataFrame:
