@@ -172,3 +172,23 @@ def test_hover_names_the_customer_not_its_code(page, qtbot):
     text = canvas.describe(bar, None)
     assert name in text and code not in text
     assert f"{bar.get_height():,.2f}" in text
+
+
+def test_a_real_mouse_click_on_a_brand_bar_drills_down(page, qtbot):
+    from matplotlib.backend_bases import MouseButton, MouseEvent
+
+    view = _dashboard(page, qtbot)
+    chart = view.canvases["brands"]
+    chart.canvas.draw()
+    ax = chart.figure.axes[0]
+    bar = next(p for p in ax.patches if p.get_gid() == "晨光")
+    x, y = ax.transData.transform((bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2))
+    chart.canvas.callbacks.process("motion_notify_event", MouseEvent("motion_notify_event", chart.canvas, x, y))
+    assert chart.last_hover_text.startswith("晨光")
+    with qtbot.waitSignal(chart.clicked, timeout=5000) as clicked:
+        chart.canvas.callbacks.process("button_press_event", MouseEvent("button_press_event", chart.canvas, x, y,
+                                                                        button=MouseButton.LEFT))
+    assert clicked.args == ["晨光"]
+    drill = view.drill_view
+    qtbot.waitUntil(lambda: not drill.runner.busy and drill.model.rowCount() > 0, timeout=WAIT_MS)
+    assert sorted(drill.current_frame()["product_code"]) == ["P10", "P11"]
