@@ -71,6 +71,7 @@ def read_typed(layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, 
     footer_cols = [c for c in range(min(3, width))]
     usecols = sorted(set(mapping) | set(footer_cols))
     headers, raw, numbers = src.body(layout.header_row, usecols=usecols)
+    src.release()
     raw.columns = usecols
     blank = cleaning.blank_mask(raw)
     footer = ~blank & cleaning.footer_mask(raw, footer_cols + [c for c in mapping if c not in footer_cols and

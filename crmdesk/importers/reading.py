@@ -82,6 +82,11 @@ class Source:
             return [str(h).strip() for h in headers], frame, numbers
         return self._csv_body(header_row, usecols)
 
+    def release(self) -> None:
+        """Drop the file's decoded text or cells once the body has been read (memory)."""
+        self._text = None
+        self._rows = None
+
     # -- text files ---------------------------------------------------------------------
     def _text_lines(self, n: int) -> list[str]:
         assert self._text is not None
