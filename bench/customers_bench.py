@@ -105,7 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, float] = {}
 
     # 1. Open the list: build the page and model, run the query, show the first screen.
-    samples = []
+    samples: list[float] = []
+    full: list[float] = []
     page = None
     for _ in range(args.runs):
         if page is not None:
@@ -120,8 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         app.processEvents()
         touch_first_screen(page)
         samples.append(time.perf_counter() - started)
+        # The rest of the ids arrives from a worker thread; the page is usable meanwhile.
+        while page.loading:
+            app.processEvents()
+            time.sleep(0.001)
+        full.append(time.perf_counter() - started)
     results["open list"] = median_ms(samples)
-    print(f"open list: {results['open list']:.1f} ms median ({page.model.rowCount():,} rows)")
+    print(f"open list: {results['open list']:.1f} ms median to the first screen; "
+          f"all {page.model.rowCount():,} ids after {median_ms(full):.1f} ms median (not a goal)")
 
     # 2. One keystroke: from setting the query to the model's new count and first rows.
     for label, sequence in search_terms(ctx).items():

@@ -168,3 +168,42 @@ def test_saved_filter_round_trip(page, qtbot):
     action.trigger()
     assert page.view.search_edit.text() == "文具"
     assert page.view.filter_bar.overdue_check.isChecked()
+
+
+def test_unfiltered_list_shows_its_head_then_the_rest(ctx, qtbot, boxes, monkeypatch):
+    import crmdesk.ui.customers.page as page_module
+
+    monkeypatch.setattr(page_module, "HEAD_ROWS", 50)
+    p = CustomersPage(ctx)
+    qtbot.addWidget(p)
+    p.show()
+    with qtbot.waitSignal(p.ids_loaded, timeout=10000):
+        p.activate()
+        assert p.model.rowCount() == 50 and p.loading
+        assert "counting" in p.view.count_label.text()
+    total = _visible_customers(ctx)
+    assert p.model.rowCount() == total and not p.loading
+    assert p.view.count_label.text() == f"{total:,} customers"
+    # The head kept its place: the first rows are the same customers in the same order.
+    with ctx.read() as s:
+        first = s.scalars(select(Customer.id).where(Customer.archived.is_(False))
+                          .order_by(Customer.name, Customer.id).limit(5)).all()
+    assert p.model.ids[:5] == first
+
+
+def test_a_search_typed_while_the_list_loads_wins(ctx, qtbot, boxes, monkeypatch):
+    import crmdesk.ui.customers.page as page_module
+
+    monkeypatch.setattr(page_module, "HEAD_ROWS", 50)
+    p = CustomersPage(ctx)
+    qtbot.addWidget(p)
+    p.show()
+    p.activate()
+    p.view.search_edit.setText("学校")
+    p.requery()
+    searched = list(p.model.ids)
+    from PySide6.QtCore import QThreadPool
+
+    assert QThreadPool.globalInstance().waitForDone(10000)  # the unfiltered list's worker ends …
+    qtbot.wait(50)  # … and its result, delivered now, is dropped
+    assert p.model.ids == searched and 0 < len(searched) < _visible_customers(ctx)

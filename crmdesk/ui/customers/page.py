@@ -7,10 +7,11 @@ call/visit for the selected (or open) customer, Ctrl+N makes a new one.
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -22,22 +23,27 @@ from crmdesk.services.customer_query import (
     list_options,
     search_customer_ids,
 )
+from crmdesk.ui.background import run_in_background
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers import page_actions
 from crmdesk.ui.customers.columns import COLUMNS, DEFAULT_WIDTHS, SORT_KEY_OF
 from crmdesk.ui.customers.list_view import CustomerListView
 from crmdesk.ui.customers.prompts import show_error
-from crmdesk.ui.customers.table_model import CustomerTableModel
+from crmdesk.ui.customers.table_model import BATCH_SIZE, CustomerTableModel
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+DEFER_MS = 50  # work that waits for the first screen to be painted
+HEAD_ROWS = 2 * BATCH_SIZE  # ids shown before the whole unfiltered list has arrived
 # Entities whose change can alter what the list shows.
 LIST_ENTITIES = {"customers", "contacts", "tags", "customer_types", "custom_fields", "sales_lines",
                  "sales_orders", "receipts", "territories", "users", "import_batches"}
 
 
 class CustomersPage(QWidget):
+    ids_loaded = Signal()  # the whole id list of a partly shown query has arrived
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -57,6 +63,8 @@ class CustomersPage(QWidget):
         self.last_export = None  # set by page_actions.export_view when its job ends
         self._loaded = False
         self._stale = False
+        self._generation = 0  # bumped per query; late worker results of older queries are dropped
+        self.loading = False  # the rest of the ids is still being fetched
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -101,7 +109,7 @@ class CustomersPage(QWidget):
             self._loaded = True
             self.requery()
             # The filter choices come a moment after the first screen of rows.
-            QTimer.singleShot(0, self.reload_options)
+            QTimer.singleShot(DEFER_MS, self.reload_options)
         elif self._stale:
             self.requery(keep_selection=True)
         self.focus_search()
@@ -131,10 +139,14 @@ class CustomersPage(QWidget):
             return {row.id: row for row in fetch_customer_rows(session, list(ids))}
 
     def reload_options(self) -> None:
-        with self.ctx.read() as session:
-            options = list_options(session, self.ctx.actor)
-            types = custom_fields.list_types(session)
-        self.view.filter_bar.set_options(options, types)
+        """Fill the filter bar's choices from a worker thread (distinct grades, tags … scan the table)."""
+
+        def show(result) -> None:
+            if _alive(self):
+                self.view.filter_bar.set_options(*result)
+
+        run_in_background(_load_options, self.ctx.db, self.ctx.actor, on_success=show,
+                          on_error=lambda exc, _tb: log.error("loading the filter choices failed: %s", exc))
 
     def current_query(self) -> CustomerQuery:
         self.query.text = self.view.search_edit.text().strip()
@@ -142,24 +154,71 @@ class CustomersPage(QWidget):
         return self.query
 
     def requery(self, keep_selection: bool = False) -> None:
-        """Re-run the id query with the current text, filters and sort; show the count."""
+        """Re-run the id query with the current text, filters and sort; show the count.
+
+        The unfiltered list (every customer) first shows its head — one index walk — and
+        gets the rest of its ids on a worker thread, so opening the page never waits for
+        100,000 ids. Searches and filters run whole: their count is the answer people want.
+        """
         self._search_timer.stop()
+        self._generation += 1
         keep = self.selected_ids() if keep_selection else []
+        query = self.current_query()
+        partial = _is_unfiltered(query)
         started = time.perf_counter()
         try:
             with self.ctx.read() as session:
-                ids = search_customer_ids(session, self.ctx.actor, self.current_query())
+                ids = search_customer_ids(session, self.ctx.actor, query, limit=HEAD_ROWS if partial else None)
         except Exception as exc:  # noqa: BLE001 - a bad custom-field value names the field
             show_error(self, exc)
             return
         self.model.set_ids(ids)
         self.last_query_ms = (time.perf_counter() - started) * 1000
         self._stale = False
-        self.view.count_label.setText(_("{count} customers").format(count=f"{len(ids):,}"))
+        if partial and len(ids) >= HEAD_ROWS:
+            self.loading = True
+            self.view.count_label.setText(_("{count}+ customers, counting…").format(count=f"{len(ids):,}"))
+            generation = self._generation
+            job_query = copy.deepcopy(query)
+
+            def fetch_rest() -> None:
+                if generation != self._generation or not _alive(self):
+                    return
+                run_in_background(_all_ids, self.ctx.db, self.ctx.actor, job_query,
+                                  on_success=lambda all_ids: self._on_all_ids(generation, all_ids, keep),
+                                  on_error=lambda exc, _tb: self._on_all_ids_failed(generation, exc))
+
+            # After the first paint: the worker's Python holds the GIL while it runs.
+            QTimer.singleShot(DEFER_MS, fetch_rest)
+        else:
+            self.loading = False
+            self._show_count()
+        self._restore_selection(keep)
+
+    def _on_all_ids(self, generation: int, ids: list[int], keep: list[int]) -> None:
+        if generation != self._generation or not _alive(self):
+            return  # a newer query replaced this one
+        self.model.extend_ids(ids)
+        self.loading = False
+        self._show_count()
+        if keep and not self.selected_ids():
+            self._restore_selection(keep)
+        self.ids_loaded.emit()
+
+    def _on_all_ids_failed(self, generation: int, exc: Exception) -> None:
+        if generation == self._generation and _alive(self):
+            self.loading = False
+            self._show_count()
+            log.error("loading the customer list failed: %s", exc)
+
+    def _show_count(self) -> None:
+        self.view.count_label.setText(_("{count} customers").format(count=f"{self.model.rowCount():,}"))
+
+    def _restore_selection(self, keep: list[int]) -> None:
         rows = [r for r in (self.model.row_of(i) for i in keep) if r >= 0]
         if rows:
             self._select_row(rows[0])
-        elif ids:
+        elif self.model.rowCount() and not self.view.table.currentIndex().isValid():
             self._select_row(0, focus=False)
 
     def _on_changed(self, entities) -> None:
@@ -257,6 +316,32 @@ class CustomersPage(QWidget):
         dialog = QuickLogDialog(self.ctx, customer_id, self.window())
         dialog.open()
         return dialog
+
+
+def _is_unfiltered(query: CustomerQuery) -> bool:
+    return not (query.text or query.type_codes or query.grades or query.statuses or query.territory_ids
+                or query.owner_ids or query.tags or query.incomplete_only or query.overdue_only
+                or any(str(v).strip() for v in query.custom_fields.values()))
+
+
+def _all_ids(db, actor, query: CustomerQuery, progress=None) -> list[int]:
+    """Worker thread: the whole id list, in its own session."""
+    with db.sessions() as session:
+        return search_customer_ids(session, actor, query)
+
+
+def _load_options(db, actor, progress=None):
+    """Worker thread: the filter bar's choices (plain dataclasses, no ORM objects)."""
+    with db.sessions() as session:
+        return list_options(session, actor), custom_fields.list_types(session)
+
+
+def _alive(widget: QWidget) -> bool:
+    try:
+        widget.objectName()
+    except RuntimeError:  # the C++ page is gone
+        return False
+    return True
 
 
 def create_customers_page(ctx: AppContext) -> CustomersPage:

@@ -43,6 +43,16 @@ def _value(row: Any, key: str) -> Any:
     return getattr(row, key, None)
 
 
+_DISPLAY_ROLE = Qt.ItemDataRole.DisplayRole
+_ALIGN_ROLE = Qt.ItemDataRole.TextAlignmentRole
+_FOREGROUND_ROLE = Qt.ItemDataRole.ForegroundRole
+_ANSWERED_ROLES = frozenset({_DISPLAY_ROLE, Qt.ItemDataRole.ToolTipRole, _ALIGN_ROLE, _FOREGROUND_ROLE,
+                             Qt.ItemDataRole.UserRole + 1})
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_GREY = QBrush(QColor("#888888"))
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
 class CustomerTableModel(QAbstractTableModel):
     """Rows are positions in ``ids``; ``fetch_rows(ids) -> {id: row}`` loads display rows."""
 
@@ -51,6 +61,7 @@ class CustomerTableModel(QAbstractTableModel):
     def __init__(self, columns: Sequence[Column], fetch_rows: RowFetcher, parent=None) -> None:
         super().__init__(parent)
         self._columns = list(columns)
+        self._titles = [_(c.title) for c in self._columns]
         self._fetch_rows = fetch_rows
         self._ids: list[int] = []
         self._batches: OrderedDict[int, dict[int, Any]] = OrderedDict()
@@ -63,6 +74,19 @@ class CustomerTableModel(QAbstractTableModel):
         self._batches.clear()
         self.fetch_count = 0
         self.endResetModel()
+
+    def extend_ids(self, ids: Sequence[int]) -> None:
+        """The whole list of a query whose head is shown: append the rest (or replace when the
+        head changed meanwhile), keeping the cached rows and the view's selection."""
+        ids = list(ids)
+        head = len(self._ids)
+        if ids[:head] != self._ids:
+            self.set_ids(ids)
+            return
+        if len(ids) > head:
+            self.beginInsertRows(QModelIndex(), head, len(ids) - 1)
+            self._ids.extend(ids[head:])
+            self.endInsertRows()
 
     def refresh_rows(self) -> None:
         """Drop cached rows (the data changed, the id list did not) and repaint."""
@@ -121,35 +145,31 @@ class CustomerTableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _(self._columns[section].title)
-            if role == Qt.ItemDataRole.TextAlignmentRole and self._columns[section].align_right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            if role == _DISPLAY_ROLE:
+                return self._titles[section]
+            if role == _ALIGN_ROLE and self._columns[section].align_right:
+                return _RIGHT
+        elif orientation == Qt.Orientation.Vertical and role == _DISPLAY_ROLE:
             return section + 1
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # Qt asks for a dozen roles per cell and paint; answer the unused ones first and cheaply.
+        if role not in _ANSWERED_ROLES or not index.isValid():
             return None
         row, col = index.row(), index.column()
         if role == self.ID_ROLE:
             return self.id_at(row)
         column = self._columns[col]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column.align_right:
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.ForegroundRole):
-            return None
+        if role == _ALIGN_ROLE:
+            return _RIGHT if column.align_right else None
         record = self.display_row(row)
         if record is None:
             return None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND_ROLE:
             # Archived and incomplete (import stub) customers are greyed out.
             if _value(record, "archived") or _value(record, "is_incomplete"):
-                return QBrush(QColor("#888888"))
+                return _GREY
             return None
         value = _value(record, column.key)
         if column.formatter is not None:
@@ -157,6 +177,4 @@ class CustomerTableModel(QAbstractTableModel):
         return "" if value is None else str(value)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
