@@ -66,3 +66,77 @@ def test_empty_database_gives_empty_reports_and_a_zero_dashboard(db):
         board = dashboard_data(s, Actor.system(), ReportFilters())
     assert board.kpi("revenue").value == 0.0
     assert board.pareto.empty and board.restock_count == 0
+
+
+def _add_order(db, number: str, day: dt.date, amounts: list[str]) -> None:
+    from crmdesk.db.models import SalesLine, SalesOrder
+
+    with db.sessions.begin() as s:
+        order = SalesOrder(number=number, order_date=day, customer_id=3, salesperson_id=None,
+                           total_amount=sum(to_units(a) for a in amounts))
+        for no, amount in enumerate(amounts, 1):
+            order.lines.append(SalesLine(line_no=no, product_id=2, order_date=day, customer_id=3, quantity=1,
+                                         unit_price=to_units(amount), amount=to_units(amount),
+                                         cost_amount=to_units(amount) // 2))
+        s.add(order)
+
+
+def test_new_lines_are_appended_and_equal_a_full_read(db, monkeypatch):
+    build_tiny_shop(db)
+    linecache.clear()
+    with db.sessions() as s:
+        linecache.get(s)
+    _add_order(db, "O9", dt.date(2024, 3, 30), ["12.5", "7"])
+    calls = []
+    real = linecache._read_lines
+    monkeypatch.setattr(linecache, "_read_lines", lambda s, after_id=0: calls.append(after_id) or real(s, after_id))
+    with db.sessions() as s:
+        appended = linecache.get(s)
+        full = real(s)
+    assert calls == [7]  # only the lines after the 7 known ones were read
+    for name in linecache.ARRAYS:
+        assert np.array_equal(getattr(appended, name), full[name]), name
+    assert appended.amount.sum() == to_units("2969.5")
+
+
+def test_attribute_change_keeps_lines_but_refreshes_filters(db):
+    from crmdesk.db.models import Customer
+    from crmdesk.reports.filters import ReportFilters
+    from crmdesk.reports.margin import margin
+    from crmdesk.services.actor import Actor
+
+    build_tiny_shop(db)
+    grade_b = ReportFilters(grades=("B",))
+    with db.sessions() as s:
+        before = linecache.get(s)
+        assert margin(s, Actor.system(), grade_b, {"by": "customer"})["customer"].tolist() == ["C002"]
+    with db.sessions.begin() as s:
+        s.get(Customer, 3).grade = "B"
+    with db.sessions() as s:
+        after = linecache.get(s)
+        assert after.amount is before.amount  # the lines were not read again
+        assert margin(s, Actor.system(), grade_b, {"by": "customer"})["customer"].tolist() == ["C003", "C002"]
+
+
+def test_merge_or_rewriting_import_forces_a_full_read(db):
+    from crmdesk.db.models import AuditLog, ImportBatch
+
+    build_tiny_shop(db)
+    with db.sessions() as s:
+        base = linecache.signature(s)
+    with db.sessions.begin() as s:
+        s.add(ImportBatch(file_name="a.csv", kind="sales", rows_updated=0, status="done"))
+    with db.sessions() as s:
+        assert linecache._change(s, base, linecache.signature(s)) == "attributes"
+    _add_order(db, "O9", dt.date(2024, 3, 30), ["1"])
+    with db.sessions() as s:
+        assert linecache._change(s, base, linecache.signature(s)) == "append"
+    with db.sessions.begin() as s:
+        s.add(ImportBatch(file_name="b.csv", kind="sales", rows_updated=3, status="done"))
+    with db.sessions() as s:
+        assert linecache._change(s, base, linecache.signature(s)) == "full"
+        base = linecache.signature(s)
+    with db.sessions.begin() as s:
+        s.add(AuditLog(entity="customers", entity_id=2, action="merge"))
+    with db.sessions() as s:
+        assert linecache._change(s, base, linecache.signature(s)) == "full"

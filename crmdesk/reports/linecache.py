@@ -10,6 +10,7 @@ in place opens a new batch). Filter masks are memoised per filter.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import hashlib
 import logging
@@ -26,7 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.engine import sqlite_path
-from crmdesk.db.models import Customer, ImportBatch, Product, Receipt, SalesLine, SalesOrder, StockSnapshot
+from crmdesk.db.models import AuditLog, Customer, ImportBatch, Product, Receipt, SalesLine, SalesOrder, StockSnapshot
 from crmdesk.reports.common import (customer_ids_select, customers_frame, frame, has_customer_filter,
                                     has_product_filter, product_ids_select, products_frame, scoped)
 from crmdesk.reports.filters import ReportFilters
@@ -113,21 +114,43 @@ def _dense_flags(ids, like: np.ndarray) -> np.ndarray:
     return ok
 
 
+# Positions in the signature.
+SIG_LINES, SIG_RECEIPTS, SIG_SNAPSHOTS, SIG_ORDERS, SIG_BATCH, SIG_AUDIT, SIG_CUSTOMERS, SIG_PRODUCTS, SIG_URL = range(9)
+
+
 def signature(session: Session) -> tuple:
     """Cheap fingerprint of the data the cache holds (no full count of the lines: that costs 0.1 s).
 
     New rows raise the max ids; deleted lines go with their order (the order count); lines are
-    rewritten by imports (a new batch) or moved by a customer merge (which updates customers);
-    customers and products carry the filter attributes. An edit outside those paths is seen at
-    the next change. (Scanning sales_orders.updated_at would cost 30 ms on every call.)
+    rewritten in place only by imports (a new batch with rows_updated) or moved by a customer
+    merge (audited); customers and products carry the filter attributes. See ``_change``.
     """
     parts: list[object] = [session.scalar(select(func.max(model.id))) for model in (SalesLine, Receipt, StockSnapshot)]
     parts.append(session.scalar(select(func.count()).select_from(SalesOrder)))
     parts.append(session.scalar(select(func.max(ImportBatch.id))))
+    parts.append(session.scalar(select(func.max(AuditLog.id))))
     for model in (Customer, Product):
         parts.append(str(session.scalar(select(func.max(model.updated_at)))))
     parts.append(session.bind.url.render_as_string(hide_password=True) if session.bind else "")
     return tuple(parts)
+
+
+def _change(session: Session, old: tuple, new: tuple) -> str:
+    """How the data moved from ``old`` to ``new``: "same"; "attributes" (lines untouched:
+    customers, products, receipts or stock changed); "append" (only new lines); or "full"."""
+    if old == new:
+        return "same"
+    if len(old) != len(new) or old[SIG_URL] != new[SIG_URL]:
+        return "full"
+    merged = session.scalar(select(AuditLog.id).where(AuditLog.id > (old[SIG_AUDIT] or 0),
+                                                      AuditLog.action == "merge").limit(1))
+    rewritten = session.scalar(select(ImportBatch.id).where(ImportBatch.id > (old[SIG_BATCH] or 0),
+                                                            ImportBatch.kind == "sales",
+                                                            ImportBatch.rows_updated > 0).limit(1))
+    old_lines, new_lines = old[SIG_LINES] or 0, new[SIG_LINES] or 0
+    if merged is not None or rewritten is not None or new_lines < old_lines or new[SIG_ORDERS] < old[SIG_ORDERS]:
+        return "full"
+    return "attributes" if new_lines == old_lines and new[SIG_ORDERS] == old[SIG_ORDERS] else "append"
 
 
 # Column → (SQL expression, dtype). Dates become days since 1970 in SQL on SQLite.
@@ -138,7 +161,7 @@ _COLUMNS = {
 _SQLITE_DAY = "CAST(julianday(order_date) - 2440587.5 AS INTEGER)"
 
 
-def _read_columns_sqlite(session: Session) -> dict[str, np.ndarray]:
+def _read_columns_sqlite(session: Session, after_id: int = 0) -> dict[str, np.ndarray]:
     """One column per query as a single comma-joined string, parsed by numpy in C.
 
     Fetching a million rows through the DB-API builds a million tuples (~5 s on a
@@ -150,7 +173,7 @@ def _read_columns_sqlite(session: Session) -> dict[str, np.ndarray]:
     for name, (expr, dtype) in {"day": (_SQLITE_DAY, "int32"), **_COLUMNS}.items():
         text_ = conn.exec_driver_sql(
             f"SELECT group_concat(v) FROM (SELECT coalesce({expr}, 0) AS v FROM sales_lines NOT INDEXED "
-            "ORDER BY id)").scalar()
+            f"WHERE id > {int(after_id)} ORDER BY id)").scalar()
         out[name] = np.fromstring(text_, dtype=dtype, sep=",") if text_ else np.zeros(0, dtype=dtype)
     return out
 
@@ -193,9 +216,10 @@ def _read_extras(session: Session) -> dict[str, np.ndarray]:
             "snap_quantity": sn["quantity"].to_numpy(dtype="float64"), "snap_value": sn["value"].to_numpy(dtype="int64")}
 
 
-def _read_columns_generic(session: Session) -> dict[str, np.ndarray]:
+def _read_columns_generic(session: Session, after_id: int = 0) -> dict[str, np.ndarray]:
     cur = session.connection().execute(select(SalesLine.order_date, *[getattr(SalesLine, c) for c, _ in
-                                                                       _COLUMNS.values()]).order_by(SalesLine.id))
+                                                                       _COLUMNS.values()])
+                                       .where(SalesLine.id > after_id).order_by(SalesLine.id))
     lines = pd.DataFrame(cur.fetchall(), columns=["day", *_COLUMNS])
     out = {"day": _days(lines["day"])}
     for name, (_, dtype) in _COLUMNS.items():
@@ -203,13 +227,14 @@ def _read_columns_generic(session: Session) -> dict[str, np.ndarray]:
     return out
 
 
-def _read_lines(session: Session) -> dict[str, np.ndarray]:
+def _read_lines(session: Session, after_id: int = 0) -> dict[str, np.ndarray]:
+    """Lines with id > after_id, in id order, as arrays (salesperson from their orders)."""
     if session.get_bind().dialect.name == "sqlite":
-        arrays = _read_columns_sqlite(session)
+        arrays = _read_columns_sqlite(session, after_id)
     else:
-        arrays = _read_columns_generic(session)
+        arrays = _read_columns_generic(session, after_id)
     if len({len(a) for a in arrays.values()}) != 1:  # a concurrent write between the column queries
-        arrays = _read_columns_generic(session)
+        arrays = _read_columns_generic(session, after_id)
     orders = frame(session, select(SalesOrder.id, SalesOrder.salesperson_id.label("sp")))
     order = arrays["order"]
     sp = np.full(int(max(orders["id"].max() if len(orders) else 0, order.max(initial=0))) + 1, -1, dtype="int32")
@@ -218,20 +243,31 @@ def _read_lines(session: Session) -> dict[str, np.ndarray]:
     return arrays
 
 
-def load(session: Session, sig: tuple | None = None) -> LineCache:
+def load(session: Session, sig: tuple | None = None, base: LineCache | None = None) -> LineCache:
+    """The cache at signature ``sig``: from ``base`` (the previous in-memory cache) or the persisted
+    copy, updated by appending new lines when only lines were added, else read afresh."""
     sig = sig or signature(session)
     file = _cache_file(session)
-    arrays = _read_persisted(file, sig) if file is not None and file.exists() else None
-    if arrays is None:
+    stored = (base.signature, {name: getattr(base, name) for name in ARRAYS}) if base is not None else (
+        _read_persisted(file) if file is not None and file.exists() else None)
+    change = _change(session, stored[0], sig) if stored is not None else "full"
+    if change == "same":
+        arrays = stored[1]
+    elif change == "attributes":
+        arrays = {**{name: stored[1][name] for name in ARRAYS}, **_read_extras(session)}
+    elif change == "append":
+        new = _read_lines(session, after_id=int(stored[0][SIG_LINES] or 0))
+        arrays = {**{name: np.concatenate([stored[1][name], new[name]]) for name in ARRAYS}, **_read_extras(session)}
+    else:
         arrays = {**_read_lines(session), **_read_extras(session)}
-        if file is not None and len(arrays["day"]) >= PERSIST_MIN_LINES:
-            _write_persisted(file, sig, arrays)
+    if change != "same" and file is not None and len(arrays["day"]) >= PERSIST_MIN_LINES:
+        _write_persisted(file, sig, arrays)
     cache = LineCache(signature=sig, **{name: arrays[name] for name in ARRAYS})
     cache.memo["receipts"] = pd.DataFrame({"customer_id": arrays["rec_customer"], "day": arrays["rec_day"],
                                            "amount": arrays["rec_amount"]})
     cache.memo["snapshots"] = pd.DataFrame({"product_id": arrays["snap_product"], "day": arrays["snap_day"],
                                             "quantity": arrays["snap_quantity"], "value": arrays["snap_value"]})
-    log.info("line cache loaded: %d lines", len(cache))
+    log.info("line cache %s: %d lines", change, len(cache))
     return cache
 
 
@@ -250,13 +286,13 @@ def _cache_file(session: Session) -> Path | None:
     return folder / f"lines-{digest}.npz"
 
 
-def _read_persisted(file: Path, sig: tuple) -> dict[str, np.ndarray] | None:
+def _read_persisted(file: Path) -> tuple[tuple, dict[str, np.ndarray]] | None:
+    """(signature, arrays) of the persisted copy, whatever its signature; None if unreadable."""
     try:
         with np.load(file, allow_pickle=False) as z:
-            if str(z["signature"]) != repr(sig):
-                return None
-            return {name: z[name] for name in (*ARRAYS, *EXTRAS)}
-    except (OSError, KeyError, ValueError):
+            sig = ast.literal_eval(str(z["signature"]))
+            return tuple(sig), {name: z[name] for name in (*ARRAYS, *EXTRAS)}
+    except (OSError, KeyError, ValueError, SyntaxError):
         return None
 
 
@@ -286,7 +322,7 @@ def get(session: Session) -> LineCache:
     with _load_lock:
         cache = _caches.get(key)
         if cache is None or cache.signature != sig:
-            cache = load(session, sig)
+            cache = load(session, sig, base=cache)
             _caches[key] = cache
         return cache
 
