@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import N_, _
@@ -99,6 +99,7 @@ def fulfilment_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     ax.bar(labels, counts.to_numpy(), color=ORANGE)
     ax.set_xlabel(_("Days open"))
     ax.set_ylabel(_("Orders"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     return fig
 
 
@@ -110,6 +111,7 @@ def service_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
         months = df["month"].astype(str)
         ax.bar(months, df["opened"], color=GREY, label=_("Cases opened"))
         ax.set_ylabel(_("Cases"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(axis="x", labelrotation=45)
         right = ax.twinx()
         right.plot(months, df["avg_satisfaction"].astype(float), marker="o", color=BLUE,
@@ -126,6 +128,7 @@ def service_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     ax.bar(types, df["closed_cases"], color=GREEN, label=_("Closed"))
     ax.bar(types, df["open_cases"], bottom=df["closed_cases"], color=ORANGE, label=_("Open"))
     ax.set_ylabel(_("Cases"))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend()
     return fig
 
