@@ -104,3 +104,19 @@ def test_profile_toml_text(tmp_path):
     path.write_text('kind = "customers"\n[columns]\n"a" = "nonsense"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="nonsense"):
         load_profile(str(path))
+
+
+def test_profile_from_the_wizard_preview(db, owner, tmp_path):
+    from crmdesk.importers import profile_from_preview
+
+    text = "导出\n单号|日子|客户|货品|件数|钱\nA1|2024-05-01|C1|P1|2|10\n"
+    path = write(tmp_path, "odd.txt", text, "gb18030")
+    p = preview(path, kind="sales", header_row=2)
+    assert p.missing  # nothing recognised these headers
+    mapping = {"单号": "order_number", "日子": "order_date", "客户": "customer_code", "货品": "product_code",
+               "件数": "quantity", "钱": "amount"}
+    prof = profile_from_preview(p, "odd", mapping)
+    save_profile(prof)
+    r = import_file(db, owner, write(tmp_path, "odd2.txt", text.replace("A1", "A2"), "gb18030"), profile="odd")
+    assert (r.kind, r.added, r.header_row, r.encoding) == ("sales", 1, 2, "gb18030")
+    assert scalar(db, "SELECT amount FROM sales_lines") == 100000

@@ -32,6 +32,7 @@ Profiles (wizard "save these settings")::
 
     prof = Profile(name="my-layout", kind="sales", header_row=3, columns={"单号": "order_number"})
     save_profile(prof)            # → <config>/import_profiles/my-layout.toml; or save_profile(prof, path)
+    profile_from_preview(p, "my-layout", mapping=edited_mapping, date_format="%d.%m.%Y")
     load_profile("superstore")    # by name (user folder, then shipped) or a .toml path
     list_profiles()               # names
 
@@ -62,7 +63,7 @@ Sync (the GUI's timer calls ``run_sync`` every ``interval_minutes``)::
 """
 
 from crmdesk.core.progress import Cancelled, Progress
-from crmdesk.importers.detect import Preview, preview
+from crmdesk.importers.detect import Preview, preview, profile_from_preview
 from crmdesk.importers.fields import FIELDS, KINDS, REQUIRED
 from crmdesk.importers.profiles import (
     Profile,
@@ -95,5 +96,5 @@ __all__ = [
     "FIELDS", "KINDS", "REQUIRED", "BatchInfo", "Cancelled", "ImportResult", "Preview", "Profile", "ProfileError",
     "Progress", "ReadError", "RejectedRow", "SyncError", "SyncResult", "SyncSettings", "export_rejected_xlsx",
     "get_setting", "import_file", "list_batches", "list_profiles", "list_rejected", "load_profile",
-    "load_sync_settings", "preview", "run_sync", "save_profile", "save_sync_settings", "set_setting",
+    "load_sync_settings", "preview", "profile_from_preview", "run_sync", "save_profile", "save_sync_settings", "set_setting",
 ]

@@ -179,3 +179,12 @@ def preview(path: str | Path, kind: str | None = None, profile: Profile | str | 
         mapping={h: layout.mapping.get(i, "") for i, h in enumerate(layout.headers)},
         missing=layout.missing, title_lines=layout.preamble, rows=first,
     )
+
+
+def profile_from_preview(p: Preview, name: str, mapping: dict[str, str] | None = None, **settings) -> Profile:
+    """The wizard's "save as profile": what was detected (or corrected in ``mapping`` and
+    ``settings``, e.g. ``date_format``) written down so the next file of this layout needs no questions."""
+    return Profile(name=name, kind=p.kind, encoding=p.encoding if p.format == "csv" else "",
+                   delimiter=p.delimiter if p.format == "csv" else "", sheet=p.sheet, header_row=p.header_row,
+                   columns=dict(mapping if mapping is not None else p.mapping), only_listed_columns=True,
+                   **settings).validate()
