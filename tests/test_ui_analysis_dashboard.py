@@ -192,3 +192,21 @@ def test_a_real_mouse_click_on_a_brand_bar_drills_down(page, qtbot):
     drill = view.drill_view
     qtbot.waitUntil(lambda: not drill.runner.busy and drill.model.rowCount() > 0, timeout=WAIT_MS)
     assert sorted(drill.current_frame()["product_code"]) == ["P10", "P11"]
+
+
+def test_an_empty_database_shows_empty_charts_not_errors(qtbot, db, owner):
+    from crmdesk.ui.context import AppContext
+
+    page = create_analysis_page(AppContext(db=db, actor=owner))
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    view = _dashboard(page, qtbot)
+    assert not view.message.isVisible(), view.message.text()
+    assert view.tile_texts()["revenue"] == "¥0.00"
+    for key in ("margin", "key-customers", "receivables"):
+        panel = page.show_view(key)
+        qtbot.waitUntil(lambda panel=panel: panel.last_frame is not None or panel.message.isVisible(),
+                        timeout=WAIT_MS)
+        assert not panel.message.isVisible(), panel.message.text()
+        assert panel.model.rowCount() == 0
