@@ -241,3 +241,58 @@ def test_type_editor_adds_a_required_choice_field(ctx, qtbot, boxes):
     form.basic.edited.emit()
     assert not form.save()  # required and empty
     assert "会员等级" in boxes.shown[-1][1]
+
+
+def test_contacts_import_csv_and_vcard_round_trip(ctx, qtbot, boxes, tmp_path):
+    cid = _customer_without_orders(ctx, 4)
+    form = _open(ctx, qtbot, cid)
+    before = form.contacts.table.rowCount()
+    csv_file = tmp_path / "联系人.csv"
+    csv_file.write_text("联系人,职务,手机,微信,生日\n赵采购,采购经理,13800001234,zhao01,1988-05-06\n",
+                        encoding="utf-8")
+    form.contacts.import_file(str(csv_file))
+    assert form.contacts.table.rowCount() == before + 1
+    assert "1" in boxes.shown[-1][1]  # "1 added …"
+    vcf = tmp_path / "out.vcf"
+    form.contacts.export_vcard(str(vcf))
+    text = vcf.read_text(encoding="utf-8")
+    assert "赵采购" in text and "BEGIN:VCARD" in text
+    other = _open(ctx, qtbot, _customer_without_orders(ctx, 5))
+    other_before = other.contacts.table.rowCount()
+    other.contacts.import_vcard(str(vcf))
+    assert other.contacts.table.rowCount() > other_before
+    assert "赵采购" in other.contacts.table.column_texts(0)
+
+
+def test_contact_log_import_runs_in_background(page, ctx, qtbot, boxes, tmp_path):
+    with ctx.read() as s:
+        customer = s.scalars(select(Customer).order_by(Customer.id)).first()
+        before = s.scalar(select(func.count()).select_from(Interaction))
+    log_file = tmp_path / "拜访记录.csv"
+    log_file.write_text("客户编号,日期,方式,内容,结果\n"
+                        f"{customer.code},2026-05-06 10:30,拜访,介绍新款文件柜,有意向\n"
+                        "NO-SUCH,2026-05-07,电话,x,y\n", encoding="utf-8")
+    page_actions.import_contact_log(page, str(log_file))
+    qtbot.waitUntil(lambda: any(kind == "information" for kind, _t in boxes.shown), timeout=10000)
+    text = next(t for kind, t in boxes.shown if kind == "information")
+    assert "Row 3" in text  # the unknown customer is reported with its row
+    with ctx.read() as s:
+        assert s.scalar(select(func.count()).select_from(Interaction)) == before + 1
+
+
+def test_custom_field_filter(page, ctx, qtbot):
+    with ctx.write("customers") as s:
+        field = s.scalar(select(CustomFieldDef).where(CustomFieldDef.key == "region"))
+        dealer = s.scalar(select(Customer.id).where(Customer.type_id == field.customer_type_id)
+                          .order_by(Customer.id))
+    form = _open(ctx, qtbot, dealer)
+    editor = form.basic.custom_editors[field.id]
+    editor.set_text("湘西独家片区")
+    form.basic.edited.emit()
+    assert form.save()
+    bar = page.view.filter_bar
+    qtbot.waitUntil(lambda: bar.field_combo.count() > 1, timeout=5000)
+    bar.field_combo.setCurrentIndex(bar.field_combo.findData(field.id))
+    bar.field_value.setText("湘西独家片区")
+    page.requery()
+    assert page.model.ids == [dealer]

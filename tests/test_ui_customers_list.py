@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import func, select
 
 from crmdesk.core.search_text import pinyin_keys
@@ -207,3 +207,29 @@ def test_a_search_typed_while_the_list_loads_wins(ctx, qtbot, boxes, monkeypatch
     assert QThreadPool.globalInstance().waitForDone(10000)  # the unfiltered list's worker ends …
     qtbot.wait(50)  # … and its result, delivered now, is dropped
     assert p.model.ids == searched and 0 < len(searched) < _visible_customers(ctx)
+
+
+def test_keyboard_flow_ctrl_f_type_enter_then_ctrl_l(page, ctx, qtbot):
+    page.activateWindow()
+    qtbot.waitUntil(lambda: page.isActiveWindow(), timeout=2000)
+    page.view.table.setFocus()
+    qtbot.keyClick(page.view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.view.search_edit.hasFocus()
+    with ctx.read() as s:
+        target = s.scalars(select(Customer).where(Customer.phone != "", Customer.archived.is_(False))
+                           .order_by(Customer.id.desc())).first()
+    qtbot.keyClicks(page.view.search_edit, target.phone)
+    qtbot.keyClick(page.view.search_edit, Qt.Key.Key_Return)  # before the debounce: searches first
+    form = page.forms.get(target.id)
+    assert form is not None
+    qtbot.addWidget(form)
+    form.dirty = False
+    form.close()
+    page.activateWindow()
+    qtbot.waitUntil(lambda: page.isActiveWindow(), timeout=2000)
+    page.view.search_edit.setFocus()
+    qtbot.keyClick(page.view.search_edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    dialogs = [w for w in page.window().findChildren(QDialog) if w.isVisible()]
+    assert any(getattr(d, "customer_id", None) == target.id for d in dialogs)
+    for d in dialogs:
+        d.reject()
