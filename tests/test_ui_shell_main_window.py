@@ -69,7 +69,7 @@ def test_every_real_page_opens_through_the_navigation(qtbot, ctx):
     for row, entry in enumerate(PAGES):
         window.nav.setCurrentRow(row)
         qtbot.wait(1)
-        shown = window.stack.currentWidget()
+        shown = window.current_page()
         assert shown is window.page_widget(entry.key)
         assert window.current_page_key() == entry.key
         assert not isinstance(shown, ErrorPage), f"page {entry.key} failed: {getattr(shown, 'error', '')}"
@@ -83,7 +83,7 @@ def test_pages_are_built_once_and_activated_each_time(qtbot, ctx):
     page = window.show_page("customers")
     assert isinstance(page, FakeCustomersPage)
     window.show_page("followups")
-    assert isinstance(window.stack.currentWidget(), ComingPage)
+    assert isinstance(window.current_page(), ComingPage)
     assert window.nav.currentRow() == 1
     assert window.show_page("customers") is page
     assert BUILT == ["customers"]
@@ -106,7 +106,7 @@ def test_bus_requests_switch_pages_and_open_a_customer(qtbot, ctx):
     window.show_page("followups")
     ctx.bus.open_customer_requested.emit(17)
     page = window.page_widget("customers")
-    assert window.stack.currentWidget() is page
+    assert window.current_page() is page
     assert page.opened == [17]
     ctx.bus.show_page_requested.emit("followups")
     assert window.current_page_key() == "followups"
@@ -182,3 +182,24 @@ def test_help_menu_opens_the_log_folder(qtbot, ctx, monkeypatch):
     window = _window(qtbot, ctx, TEST_PAGES)
     window.log_action.trigger()
     assert opened == [str(log_dir())]
+
+
+class WidePage(QLabel):
+    def __init__(self) -> None:
+        super().__init__("a page with many filters")
+        self.setMinimumWidth(3000)
+
+
+def make_wide(_ctx: AppContext) -> QWidget:
+    return WidePage()
+
+
+def test_a_too_wide_page_scrolls_instead_of_widening_the_window(qtbot, ctx):
+    pages = [*TEST_PAGES, PageEntry("service", "Service", "Ctrl+4", f"{__name__}:make_wide")]
+    window = _window(qtbot, ctx, pages)
+    window.resize(1000, 700)
+    window.show_page("service")
+    qtbot.wait(10)
+    assert isinstance(window.current_page(), WidePage)
+    assert window.width() < 1500
+    assert window.minimumSizeHint().width() < 1500

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget,
-                               QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QScrollArea,
+                               QStackedWidget, QWidget)
 
 from crmdesk.i18n import _
 from crmdesk.paths import config_dir, log_dir
@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.entries = list(pages if pages is not None else PAGES)
         self._pages: dict[str, QWidget] = {}
+        self._holders: dict[str, QScrollArea] = {}  # each page sits in a scroll area (see _hold)
         self.setWindowIcon(icon("crmdesk"))
 
         self.nav = QListWidget()
@@ -101,7 +102,11 @@ class MainWindow(QMainWindow):
 
     def current_page_key(self) -> str | None:
         current = self.stack.currentWidget()
-        return next((k for k, w in self._pages.items() if w is current), None)
+        return next((k for k, w in self._holders.items() if w is current), None)
+
+    def current_page(self) -> QWidget | None:
+        key = self.current_page_key()
+        return self._pages.get(key) if key else None
 
     def show_page(self, key: str) -> QWidget | None:
         """Show a page by key (building it on first use) and activate it."""
@@ -114,8 +119,9 @@ class MainWindow(QMainWindow):
         if widget is None:
             widget = self._build_page(entry)
             self._pages[key] = widget
-            self.stack.addWidget(widget)
-        self.stack.setCurrentWidget(widget)
+            self._holders[key] = self._hold(widget)
+            self.stack.addWidget(self._holders[key])
+        self.stack.setCurrentWidget(self._holders[key])
         row = self.entries.index(entry)
         if self.nav.currentRow() != row:
             self.nav.blockSignals(True)
@@ -128,6 +134,16 @@ class MainWindow(QMainWindow):
     def _on_nav_row(self, row: int) -> None:
         if 0 <= row < len(self.entries):
             self.show_page(self.entries[row].key)
+
+    @staticmethod
+    def _hold(page: QWidget) -> QScrollArea:
+        """A page wider or taller than the screen scrolls instead of forcing the window
+        beyond a small laptop's screen; otherwise it fills the space as usual."""
+        holder = QScrollArea()
+        holder.setWidgetResizable(True)
+        holder.setFrameShape(QScrollArea.Shape.NoFrame)
+        holder.setWidget(page)
+        return holder
 
     def _build_page(self, entry: PageEntry) -> QWidget:
         title = _(entry.title)

@@ -21,17 +21,42 @@ SETTLE_TIMEOUT_S = 30.0
 SETTLE_MS = 400  # after showing a page: time for its first paint and for it to start loading
 
 
-def _settle(min_ms: int | None = None) -> None:
-    """Let background jobs finish and the GUI repaint."""
+def _settle(min_ms: int | None = None, widget=None) -> None:
+    """Let background jobs finish and the GUI repaint. With ``widget``, also wait until
+    its picture stops changing (pages that draw their charts one at a time on timers)."""
     from PySide6.QtCore import QThreadPool
     from PySide6.QtTest import QTest
 
     QTest.qWait(SETTLE_MS if min_ms is None else min(min_ms, SETTLE_MS))
     deadline = time.monotonic() + SETTLE_TIMEOUT_S
     pool = QThreadPool.globalInstance()
-    while pool.activeThreadCount() and time.monotonic() < deadline:
-        QTest.qWait(50)
+    previous = None
+    stable = 0
+    while time.monotonic() < deadline:
+        if pool.activeThreadCount():
+            QTest.qWait(50)
+            continue
+        if widget is None:
+            break
+        picture = widget.grab().toImage()
+        stable = stable + 1 if previous is not None and picture == previous else 0
+        if stable >= 2:
+            break
+        previous = picture
+        QTest.qWait(min(250, SETTLE_MS))
     QTest.qWait(min(150, SETTLE_MS))
+
+
+def _fit_page(window, page) -> None:
+    """Screenshots at WINDOW_SIZE, unless a page needs more room (then it is said in the log)."""
+    holder = page.parentWidget().parentWidget() if page.parentWidget() else None  # viewport → scroll area
+    needed_w = page.minimumSizeHint().width() + (window.width() - (holder.width() if holder else window.width()))
+    width = max(WINDOW_SIZE[0], needed_w)
+    if width != window.width():
+        if width > WINDOW_SIZE[0]:
+            log.warning("page %s needs %d px, wider than %d", page.objectName() or type(page).__name__,
+                        width, WINDOW_SIZE[0])
+        window.resize(width, WINDOW_SIZE[1])
 
 
 def _silence_modal_boxes() -> None:
@@ -156,6 +181,8 @@ def take_screenshots(out_dir: Path) -> dict[str, Path | Exception]:
                 if not isinstance(page, QWidget):
                     raise RuntimeError(f"page {key} could not be shown")
                 _settle()
+                _fit_page(window, page)
+                _settle(widget=window)
                 return _save(window, out_dir / f"{key}.png")
 
             attempt(entry.key, page_shot)
