@@ -136,3 +136,11 @@ def test_receivables_ageing_bar_targets_its_bucket():
                          "age_over_90": [0.0]})
     target = target_for_key(owed, "> 90")
     assert (target.kind, target.value) == ("ageing", "age_over_90")
+
+
+def test_products_without_brand_keep_a_clickable_bar():
+    from crmdesk.ui.analysis.dashboard_charts import NO_BRAND_GID, brand_margin_chart
+
+    fig = brand_margin_chart(pd.DataFrame({"brand": ["得力", ""], "revenue": [10.0, 5.0],
+                                           "gross_profit": [3.0, 1.0], "margin_pct": [30.0, 20.0]}))
+    assert {p.get_gid() for p in fig.axes[0].patches} == {"得力", NO_BRAND_GID}

@@ -21,6 +21,7 @@ FIGSIZE = (5.2, 3.0)
 TOP_CUSTOMERS = 15
 TOP_BRANDS = 12
 MIN_LABELLED_SHARE = 3.0  # percent
+NO_BRAND_GID = "__no_brand__"
 
 
 def _figure(title: str) -> tuple[Figure, object]:
@@ -112,7 +113,7 @@ def brand_margin_chart(df: pd.DataFrame) -> Figure:
     labels = [str(b) or _("(no brand)") for b in top["brand"]]
     bars = ax.barh(range(len(top)), top["gross_profit"].astype(float), color=PROFIT_COLOUR)
     for bar, brand in zip(bars, top["brand"], strict=True):
-        bar.set_gid(str(brand))
+        bar.set_gid(str(brand) or NO_BRAND_GID)  # an empty gid would not be reported by the click
     ax.set_yticks(range(len(top)), labels, fontsize=8)
     _yuan_axis(ax.xaxis)
     ax.tick_params(axis="x", labelsize=8)

@@ -144,6 +144,7 @@ class DashboardView(QWidget):
                                                                      strict=True)}
                                  if len(data.ageing) else {})
         self._names["stock"] = {"restock": _("To restock"), "overstock": _("Overstocked")}
+        self._names["brands"] = {charts.NO_BRAND_GID: _("(no brand)")}
         figures = {
             "monthly": lambda: charts.monthly_chart(data.monthly),
             "pareto": lambda: charts.pareto_chart(data.pareto),
@@ -215,7 +216,8 @@ class DashboardView(QWidget):
         elif chart == "pareto":
             target = DrillTarget("customer", key, self._names["pareto"].get(key, key))
         elif chart == "brands":
-            target = DrillTarget("brand", key, key or _("(no brand)"))
+            brand = "" if key == charts.NO_BRAND_GID else key
+            target = DrillTarget("brand", brand, brand or _("(no brand)"))
         elif chart == "ageing":
             target = DrillTarget("ageing", key, self._names["ageing"].get(key, key))
         elif chart == "types":
