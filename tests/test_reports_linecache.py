@@ -10,14 +10,14 @@ from test_reports_tiny_data import build_tiny_shop
 
 from crmdesk.db.models import Receipt
 from crmdesk.money import to_units
-from crmdesk.reports import linecache
+from crmdesk.reports import linecache, linecache_store
 
 
 def test_sqlite_reader_matches_generic_reader(db):
     build_tiny_shop(db)
     with db.sessions() as s:
-        fast = linecache._read_columns_sqlite(s)
-        generic = linecache._read_columns_generic(s)
+        fast = linecache_store._read_columns_sqlite(s)
+        generic = linecache_store._read_columns_generic(s)
     assert set(fast) == set(generic)
     for name in fast:
         assert np.array_equal(fast[name], generic[name]), name

@@ -16,11 +16,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import empty, frame, pct, product_conditions, product_ids_select, resolve_as_of, yuan
+from crmdesk.reports.common import empty, pct, product_conditions, product_ids_select, resolve_as_of, yuan
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import (day_number, line_frame, products as cached_products,
                                        snapshots as cached_snapshots)
