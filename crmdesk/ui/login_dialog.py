@@ -112,6 +112,7 @@ class LoginDialog(QDialog):
             else:
                 with self._db.sessions.begin() as session:
                     self.actor = authenticate(session, name, password)
+                log.info("%s logged in (%s)", name, self.actor.role)
         except AuthError as exc:
             self.actor = None
             if self.first_start:

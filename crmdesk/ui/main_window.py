@@ -4,7 +4,6 @@ knows nothing else about them (they refresh themselves from the change bus)."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 import traceback
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 from crmdesk.i18n import _
 from crmdesk.paths import config_dir, log_dir
 from crmdesk.ui.context import AppContext
-from crmdesk.ui.pages import PAGES, PageEntry
+from crmdesk.ui.pages import PAGES, PageEntry, load_factory
 from crmdesk.ui.placeholder_page import ComingPage, ErrorPage
 from crmdesk.ui.widgets.backup_action import back_up_with_dialog
 from crmdesk.ui.widgets.icons import icon
@@ -39,14 +38,6 @@ def window_settings() -> QSettings:
     """Window geometry/state only, as an INI file in crmdesk's config folder (so tests,
     which set CRMDESK_HOME, never touch the user's real settings)."""
     return QSettings(str(config_dir() / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
-
-
-def load_factory(spec: str):
-    """"package.module:function" → the function."""
-    module_name, sep, attr = spec.partition(":")
-    if not sep or not attr:
-        raise ValueError(f"page factory {spec!r} is not 'module:function'")
-    return getattr(importlib.import_module(module_name), attr)
 
 
 class MainWindow(QMainWindow):

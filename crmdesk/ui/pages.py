@@ -8,7 +8,10 @@ widget; it is imported only when the page is first shown. None shows a
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from crmdesk.i18n import N_
 
@@ -34,3 +37,11 @@ PAGES: list[PageEntry] = [
 
 def page(key: str) -> PageEntry:
     return next(p for p in PAGES if p.key == key)
+
+
+def load_factory(spec: str) -> Callable[..., Any]:
+    """"package.module:function" → the function (pages and settings sections use this form)."""
+    module_name, sep, attr = spec.partition(":")
+    if not sep or not attr:
+        raise ValueError(f"factory {spec!r} is not 'module:function'")
+    return getattr(importlib.import_module(module_name), attr)

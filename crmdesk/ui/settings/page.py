@@ -3,7 +3,6 @@ section whose factory fails shows its error and the others still work."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
@@ -11,13 +10,9 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBox
 from crmdesk.i18n import _
 from crmdesk.ui import settings as registry
 from crmdesk.ui.context import AppContext
+from crmdesk.ui.pages import load_factory
 
 log = logging.getLogger(__name__)
-
-
-def load_factory(spec: str):
-    module_name, _sep, attr = spec.partition(":")
-    return getattr(importlib.import_module(module_name), attr)
 
 
 class SettingsPage(QWidget):
