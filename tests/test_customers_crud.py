@@ -146,3 +146,25 @@ def test_completing_a_stub_clears_incomplete(db, owner):
         update_customer(s, owner, cid, form, stamp)
     with db.sessions() as s:
         assert s.get(Customer, cid).is_incomplete is False
+
+
+def test_refresh_search_texts_after_raw_writes(db, owner):
+    from sqlalchemy import text
+
+    from crmdesk.services.customer_query import CustomerQuery, search_customer_ids
+    from crmdesk.services.customers import refresh_search_texts
+
+    with db.sessions.begin() as s:
+        cid = make_customer(s, owner, "广州文具店").id
+        stamp = s.get(Customer, cid).updated_at
+    with db.engine.begin() as conn:  # e.g. a repair script writing contacts directly
+        conn.execute(text("INSERT INTO contacts (customer_id, name, role, phone, mobile, email, wechat, is_primary, "
+                          "notes, created_at, updated_at) VALUES (:c, '司马光', '', '', '13900001111', '', '', 0, '', "
+                          "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"c": cid})
+    with db.sessions.begin() as s:
+        assert refresh_search_texts(s) == 1
+        assert refresh_search_texts(s, [cid]) == 0
+    with db.sessions() as s:
+        assert search_customer_ids(s, owner, CustomerQuery(text="simaguang")) == [cid]
+        assert search_customer_ids(s, owner, CustomerQuery(text="13900001111")) == [cid]
+        assert s.get(Customer, cid).updated_at == stamp

@@ -344,3 +344,28 @@ def refresh_search_text(session: Session, customer: Customer | int) -> None:
                         .values(search_text=text, updated_at=customer.updated_at)
                         .execution_options(synchronize_session=False))
         session.expire(customer, ["search_text"])
+
+
+def refresh_search_texts(session: Session, customer_ids: list[int] | None = None, batch: int = 2000) -> int:
+    """Rebuild the search key of these customers (all when None) from their rows and contacts, in
+    batches; returns how many changed. For data written around the services (an import, a repair)."""
+    if customer_ids is None:
+        customer_ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+    changed = 0
+    for start in range(0, len(customer_ids), batch):
+        chunk = customer_ids[start:start + batch]
+        contacts: dict[int, list[tuple[str, str, str]]] = {}
+        for cid, name, phone, mobile in session.execute(
+                select(Contact.customer_id, Contact.name, Contact.phone, Contact.mobile)
+                .where(Contact.customer_id.in_(chunk)).order_by(Contact.id)):
+            contacts.setdefault(cid, []).append((name, phone, mobile))
+        updates = []
+        for customer in session.scalars(select(Customer).where(Customer.id.in_(chunk))):
+            text = compute_search_text(customer, contacts.get(customer.id, []))
+            if text != customer.search_text:
+                updates.append({"id": customer.id, "search_text": text, "updated_at": customer.updated_at})
+        if updates:
+            session.execute(update(Customer), updates)  # bulk by primary key; updated_at kept as it was
+            changed += len(updates)
+    session.expire_all()
+    return changed
