@@ -74,11 +74,17 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
         return 0
     dialect = conn.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
-    processors = {}
+    # Columns of the same type share one memo: created_at and updated_at often hold the same values.
+    processors: dict[str, Callable[[list], list]] = {}
+    by_type: dict[type, Callable[[list], list]] = {}
     for name in names:
-        proc = table.c[name].type._cached_bind_processor(dialect)
+        column_type = table.c[name].type
+        proc = column_type._cached_bind_processor(dialect)
         if proc is not None:
-            processors[name] = _memoized(proc)
+            key = type(column_type)
+            if key not in by_type:
+                by_type[key] = _memoized(proc)
+            processors[name] = by_type[key]
     positional = compiled.positiontup
     sql = str(compiled)
     # The compiled statement also has parameters for columns with a Python-side default.
@@ -100,7 +106,18 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
         conn.exec_driver_sql(sql, rows)
         if on_chunk is not None:
             on_chunk(stop)
+    _advance_id_sequence(conn, table, names)
     return total
+
+
+def _advance_id_sequence(conn: Connection, table: Table, names: list[str]) -> None:
+    """Rows written with explicit ids leave PostgreSQL's id sequence behind; move it past them
+    so later ORM inserts get fresh ids. SQLite takes max(id) + 1 by itself."""
+    if conn.dialect.name != "postgresql" or "id" not in names or "id" not in table.c:
+        return
+    conn.exec_driver_sql(
+        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+        f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)")
 
 
 _INSERT_TRIGGER = re.compile(
