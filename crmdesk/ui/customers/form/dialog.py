@@ -63,6 +63,7 @@ class CustomerFormDialog(QDialog):
         self.profile = None
         self.dirty = False
         self._loading = False
+        self._saving = False  # our own save's change notice needs no second reload
 
         with ctx.read() as session:
             options = list_options(session, ctx.actor)
@@ -158,6 +159,8 @@ class CustomerFormDialog(QDialog):
         self._show_profile(self.profile, basic=not self.dirty)
 
     def _on_changed(self, entities) -> None:
+        if self._saving:
+            return
         if self.customer_id is not None and set(entities) & FORM_ENTITIES and self.isVisible():
             self.reload()
 
@@ -206,6 +209,7 @@ class CustomerFormDialog(QDialog):
 
     def save(self) -> bool:
         """Validate and save; True when saved. Problems are shown and the form stays open."""
+        self._saving = True
         try:
             data = self.collect()
             if self.customer_id is None:
@@ -233,6 +237,8 @@ class CustomerFormDialog(QDialog):
         except Exception as exc:  # noqa: BLE001 - concurrency and refusals are shown as they are
             show_error(self, exc)
             return False
+        finally:
+            self._saving = False
         self.basic.mark_problems([])
         self.dirty = False
         self.reload()
