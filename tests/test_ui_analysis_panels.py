@@ -177,3 +177,18 @@ def test_statement_asks_for_its_customer_then_exports_its_own_pdf(page, qtbot, c
                         lambda *a, **k: (str(tmp_path / "statement.pdf"), "PDF document (*.pdf)"))
     panel.export_table_button.click()
     assert (tmp_path / "statement.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_a_new_panel_starts_with_the_filters_last_used(page, qtbot):
+    import datetime as dt
+
+    page.activate()
+    dashboard = page.panels[DASHBOARD_KEY]
+    dashboard.filter_bar.set_preset("this_quarter")
+    next(a for v, a in dashboard.filter_bar.brands._actions if v == "惠普").trigger()
+    dashboard.filter_bar.apply_now()
+    panel = _open(page, qtbot, "margin")
+    assert panel.last_filters.date_from == dt.date(2026, 4, 1)
+    assert panel.last_filters.brands == ("惠普",)
+    assert panel.filter_bar.preset.currentData() == "this_quarter"
+    assert panel.last_filters == dashboard.filter_bar.filters()

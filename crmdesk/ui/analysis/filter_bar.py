@@ -246,6 +246,24 @@ class FilterBar(QWidget):
             salesperson_ids=tuple(int(v) for v in self.salespeople.selected()),
         )
 
+    def set_filters(self, f: ReportFilters) -> None:
+        """Show ``f`` (another panel's filters) without announcing it; the caller computes next."""
+        for button, values in ((self.categories, f.categories), (self.brands, f.brands),
+                               (self.customer_types, f.customer_types), (self.grades, f.grades),
+                               (self.territories, f.territory_ids), (self.salespeople, f.salesperson_ids),
+                               (self.price, _bands_within(f.price_min, f.price_max))):
+            with QSignalBlocker(button):
+                button.set_selected(values)
+        preset = "all" if f.date_from is None and f.date_to is None else next(
+            (key for key, _label in PRESETS if key not in ("all", "custom")
+             and preset_range(key, self._anchor) == (f.date_from, f.date_to)), "custom")
+        with QSignalBlocker(self.preset):
+            self.preset.setCurrentIndex(self.preset.findData(preset))
+        if preset == "custom":
+            self._set_dates(f.date_from or f.date_to, f.date_to or f.date_from)
+        self._apply_preset_dates()
+        self._timer.stop()
+
     def describe(self) -> str:
         """One line for exports and window titles: the period and the active filters."""
         f = self.filters()
@@ -271,3 +289,12 @@ class FilterBar(QWidget):
     def pending(self) -> bool:
         return self._timer.isActive()
 
+
+
+def _bands_within(low, high) -> tuple[str, ...]:
+    """The price bands inside [low, high] (the bar turns ticked bands into one such range)."""
+    if low is None and high is None:
+        return ()
+    return tuple(key for key, _label, band_low, band_high in PRICE_BANDS
+                 if (low is None or (band_low is not None and band_low >= low))
+                 and (high is None or (band_high is not None and band_high <= high)))

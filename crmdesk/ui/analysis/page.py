@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QTreeWidget, QTreeWidgetItem, QWidget
 
 from crmdesk.i18n import N_, _
+from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.registry import REPORTS
 from crmdesk.reports.spec import ReportSpec
 from crmdesk.ui.analysis.dashboard_view import DashboardView
@@ -68,6 +69,7 @@ class AnalysisPage(QWidget):
         self.ctx = ctx
         self.choices: FilterChoices | None = None
         self.panels: dict[str, QWidget] = {}
+        self.shared_filters: ReportFilters | None = None
 
         self.nav = QTreeWidget()
         self.nav.setHeaderHidden(True)
@@ -138,6 +140,9 @@ class AnalysisPage(QWidget):
                 widget: QWidget = DashboardView(self.ctx, self.choices)
             else:
                 widget = ReportPanel(self.ctx, REPORTS[key], self.choices)
+            if self.shared_filters is not None:  # start where the owner left the last panel
+                widget.filter_bar.set_filters(self.shared_filters)
+            widget.filter_bar.filters_changed.connect(self._remember_filters)
             self.panels[key] = widget
             self.stack.addWidget(widget)
         return self.panels[key]
@@ -166,6 +171,9 @@ class AnalysisPage(QWidget):
         widget = self.stack.currentWidget()
         if widget is not None and hasattr(widget, "activate"):
             widget.activate()
+
+    def _remember_filters(self, filters: ReportFilters) -> None:
+        self.shared_filters = filters
 
     # -- data -------------------------------------------------------------------------------
     def reload_choices(self) -> None:
