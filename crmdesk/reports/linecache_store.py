@@ -33,7 +33,8 @@ def _days(values: pd.Series) -> np.ndarray:
 
 
 # Positions in the signature.
-SIG_LINES, SIG_RECEIPTS, SIG_SNAPSHOTS, SIG_ORDERS, SIG_BATCH, SIG_AUDIT, SIG_CUSTOMERS, SIG_PRODUCTS, SIG_URL = range(9)
+(SIG_LINES, SIG_RECEIPTS, SIG_SNAPSHOTS, SIG_ORDERS, SIG_BATCH, SIG_AUDIT, SIG_CUSTOMERS, SIG_PRODUCTS, SIG_URL,
+ SIG_LAST_LINE) = range(10)
 
 
 def signature(session: Session) -> tuple:
@@ -50,7 +51,18 @@ def signature(session: Session) -> tuple:
     for model in (Customer, Product):
         parts.append(str(session.scalar(select(func.max(model.updated_at)))))
     parts.append(session.bind.url.render_as_string(hide_password=True) if session.bind else "")
+    parts.append(_line_fingerprint(session, parts[SIG_LINES]))
     return tuple(parts)
+
+
+def _line_fingerprint(session: Session, line_id: int | None) -> str:
+    """The newest line's order, customer and amount: an append is trusted only while the line
+    the copy ended with is still the same (not so after restoring an older backup)."""
+    if line_id is None:
+        return ""
+    row = session.execute(select(SalesLine.order_id, SalesLine.customer_id, SalesLine.amount)
+                          .where(SalesLine.id == line_id)).first()
+    return ":".join(str(v) for v in row) if row else ""
 
 
 def _change(session: Session, old: tuple, new: tuple) -> str:
@@ -67,6 +79,10 @@ def _change(session: Session, old: tuple, new: tuple) -> str:
                                                             ImportBatch.rows_updated > 0).limit(1))
     old_lines, new_lines = old[SIG_LINES] or 0, new[SIG_LINES] or 0
     if merged is not None or rewritten is not None or new_lines < old_lines or new[SIG_ORDERS] < old[SIG_ORDERS]:
+        return "full"
+    if new_lines == old_lines and new[SIG_LAST_LINE] != old[SIG_LAST_LINE]:
+        return "full"
+    if new_lines > old_lines and _line_fingerprint(session, old[SIG_LINES]) != old[SIG_LAST_LINE]:
         return "full"
     return "attributes" if new_lines == old_lines and new[SIG_ORDERS] == old[SIG_ORDERS] else "append"
 
