@@ -152,6 +152,15 @@ def test_export_view_writes_the_rows_shown(page, qtbot, tmp_path):
     assert target.exists()
     lines = target.read_text(encoding="utf-8-sig").strip().splitlines()
     assert len(lines) == shown + 1  # header + one line per customer
+    first = page.model.display_row(0)
+    assert first.code in lines[1] and first.name in lines[1]  # the view's order
+    xlsx = tmp_path / "view.xlsx"
+    page_actions.export_view(page, str(xlsx))
+    qtbot.waitUntil(lambda: page.last_export is not None, timeout=10000)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx, read_only=True).active
+    assert sheet.max_row == shown + 1
 
 
 def test_saved_filter_round_trip(page, qtbot):
@@ -233,3 +242,19 @@ def test_keyboard_flow_ctrl_f_type_enter_then_ctrl_l(page, ctx, qtbot):
     assert any(getattr(d, "customer_id", None) == target.id for d in dialogs)
     for d in dialogs:
         d.reject()
+
+
+def test_export_while_the_list_loads_writes_every_customer(ctx, qtbot, boxes, monkeypatch, tmp_path):
+    import crmdesk.ui.customers.page as page_module
+
+    monkeypatch.setattr(page_module, "HEAD_ROWS", 50)
+    p = CustomersPage(ctx)
+    qtbot.addWidget(p)
+    p.show()
+    p.activate()
+    assert p.loading
+    target = tmp_path / "all.csv"
+    page_actions.export_view(p, str(target))
+    qtbot.waitUntil(lambda: p.last_export is not None, timeout=10000)
+    assert p.last_export == _visible_customers(ctx)
+    qtbot.waitUntil(lambda: not p.loading, timeout=10000)

@@ -12,7 +12,7 @@ import logging
 import time
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from crmdesk.i18n import _
@@ -91,6 +91,14 @@ class CustomersPage(QWidget):
         v.export_button.clicked.connect(lambda: page_actions.export_view(self))
         v.filters_menu.aboutToShow.connect(lambda: page_actions.fill_saved_filters_menu(self))
         page_actions.fill_more_menu(self, v.more_menu)
+        v.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, slot in ((_("Open customer"), self.open_selected), (_("Quick log"), self.quick_log),
+                           (_("Archive"), lambda: page_actions.archive_selected(self)),
+                           (_("Merge…"), lambda: page_actions.merge(self)),
+                           (_("Delete"), lambda: page_actions.delete_selected(self))):
+            action = QAction(text, v.table)
+            action.triggered.connect(slot)
+            v.table.addAction(action)
 
         def shortcut(keys: str | QKeySequence.StandardKey, slot) -> None:
             sc = QShortcut(QKeySequence(keys), self)

@@ -4,6 +4,7 @@ list and the keyboard."""
 
 from __future__ import annotations
 
+import copy
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -80,11 +81,11 @@ def merge(page: CustomersPage):
 
 
 # -- export / import -----------------------------------------------------------------------
-def _export_job(db, actor, target: str, ids: list[int], progress=None) -> int:
+def _export_job(db, actor, target: str, ids: list[int] | None, query, progress=None) -> int:
     from crmdesk.services.customer_export import export_customers
 
     with db.sessions() as session:
-        return export_customers(session, actor, target, ids=ids)
+        return export_customers(session, actor, target, query=query, ids=ids)
 
 
 def export_view(page: CustomersPage, target: str | None = None):
@@ -95,8 +96,11 @@ def export_view(page: CustomersPage, target: str | None = None):
             return None
         if Path(target).suffix.lower() not in (".xlsx", ".csv"):
             target += ".csv" if "csv" in _filter.lower() else ".xlsx"
-    ids = list(page.model.ids)
-    page.ctx.bus.status_message.emit(_("Exporting {count} customers…").format(count=f"{len(ids):,}"))
+    # While the rest of an unfiltered list is still arriving, the service runs the query itself.
+    ids = None if page.loading else list(page.model.ids)
+    query = copy.deepcopy(page.current_query())
+    page.ctx.bus.status_message.emit(_("Exporting {count} customers…").format(
+        count=f"{page.model.rowCount():,}" if ids is not None else "…"))
     page.last_export = None  # the count written, or the exception (tests wait for it)
 
     def done(count: int) -> None:
@@ -108,7 +112,7 @@ def export_view(page: CustomersPage, target: str | None = None):
         page.last_export = exc
         _show_error_if_alive(page, exc)
 
-    return run_in_background(_export_job, page.ctx.db, page.ctx.actor, target, ids, on_success=done,
+    return run_in_background(_export_job, page.ctx.db, page.ctx.actor, target, ids, query, on_success=done,
                              on_error=failed)
 
 
