@@ -238,7 +238,7 @@ def delete_field(session: Session, actor: Actor, field_id: int) -> None:
     session.flush()
 
 
-_TRUE = {"1", "y", "yes", "true", "t", "是", "对", "有", "√", "✓", "x"}
+_TRUE = {"1", "y", "yes", "true", "t", "是", "对", "有", "√", "✓"}
 _FALSE = {"0", "n", "no", "false", "f", "否", "不", "无", "×"}
 
 
