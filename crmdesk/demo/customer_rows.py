@@ -3,6 +3,7 @@ last purchase, first order date, custom field values and tags."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ from crmdesk.demo.sales import SalesFrame
 from crmdesk.money import MONEY_SCALE
 
 ACTIVE_DAYS = 120
+SEARCH_CHUNK = 2000
 GRADE_SHARES = (("A", 0.05), ("B", 0.15), ("C", 0.30))  # the rest are D
 CUSTOMER_NOTES = ("", "", "", "", "需提前电话预约送货", "送货到传达室", "每月25日对账", "开学前集中采购",
                   "只走对公账户", "老板亲自下单", "价格敏感，常比价", "发票寄财务室")
@@ -83,7 +85,8 @@ def short_name(name: str, kind: str, city: str) -> str:
 
 
 def customer_columns(rng: np.random.Generator, cust: CustomerFrame, summary: CustomerSales, cal: DemoCalendar,
-                     contact_names: list[tuple[str, ...]], org_owner: np.ndarray) -> dict:
+                     contact_names: list[tuple[str, ...]], org_owner: np.ndarray,
+                     on_progress: Callable[[float], None] | None = None) -> dict:
     n = cust.n
     org = cust.type_idx != RETAIL
     person = np.array([k == "person" for k in cust.kind])
@@ -106,10 +109,14 @@ def customer_columns(rng: np.random.Generator, cust: CustomerFrame, summary: Cus
     for arr in (phone, mobile, tax, address, notes, email):
         arr[stub] = ""
     codes, names = cust.codes, cust.names
-    search = [
-        customer_search_text(nm, cd, (p, m), cn)
-        for nm, cd, p, m, cn in zip(names, codes, phone.tolist(), mobile.tolist(), contact_names, strict=True)
-    ]
+    search: list[str] = []
+    phones, mobiles_ = phone.tolist(), mobile.tolist()
+    for start in range(0, n, SEARCH_CHUNK):  # pinyin is the slow part: report progress as it goes
+        stop = min(n, start + SEARCH_CHUNK)
+        search.extend(customer_search_text(names[i], codes[i], (phones[i], mobiles_[i]), contact_names[i])
+                      for i in range(start, stop))
+        if on_progress is not None:
+            on_progress(stop / n)
     created = cal.to_dates(cust.join_day).astype("datetime64[s]") + np.timedelta64(9 * 3600, "s")
     updated = np.maximum(created, cal.to_dates(np.maximum(summary.last_day, 0)).astype("datetime64[s]")
                          + np.timedelta64(18 * 3600, "s"))

@@ -90,16 +90,18 @@ def generate(db: Database, *, customers: int = 2000, products: int = 800, lines:
         cust = customer_frames.build_customers(rngs["customers"], customers, cal, next_id(conn, Customer.__table__),
                                                org.territory_of_province, org.sales_ids)
         prod = product_frames.build_products(rngs["products"], products, cal.days, next_id(conn, Product.__table__))
-        prog.update(0.05, _("Sales orders"))
+        prog.update(0.02, _("Sales orders"))
         sale = sales.build_sales(rngs["sales"], cal, cust, prod, lines, org.counter_ids,
                                  next_id(conn, SalesOrder.__table__))
-        prog.update(0.2, _("Customers"))
+        prog.update(0.06, _("Customers"))
         contact_cols, contact_names, first_contact = contacts.build_contacts(
             rngs["contacts"], cust, cal, next_id(conn, Contact.__table__))
         relation_cols = relations.build_relations(rngs["relations"], cust, next_id(conn, CustomerRelation.__table__))
         summary = customer_rows.summarize(cust, sale)
         rows_rng = rngs["rows"]
-        cust_cols = customer_rows.customer_columns(rows_rng, cust, summary, cal, contact_names, cust.owner_id)
+        cust_cols = customer_rows.customer_columns(
+            rows_rng, cust, summary, cal, contact_names, cust.owner_id,
+            on_progress=lambda done: prog.update(0.06 + 0.24 * done, _("Customers")))
         type_ids = dict(conn.execute(select(CustomerType.code, CustomerType.id)).all())
         type_id_arr = np.array([type_ids.get(code) for code in customer_frames.TYPE_CODES], dtype=object)
         cust_cols["type_id"] = np.where(cust.incomplete, None, type_id_arr[cust.type_idx])
@@ -116,24 +118,24 @@ def generate(db: Database, *, customers: int = 2000, products: int = 800, lines:
         insert_columns(conn, CustomerRelation.__table__, relation_cols)
         insert_columns(conn, Contact.__table__, contact_cols)
 
-        prog.update(0.3, _("Products and stock"))
+        prog.update(0.36, _("Products and stock"))
         reorder = stock.reorder_points(prod, sale, cal)
         insert_columns(conn, Product.__table__, product_frames.product_columns(prod, cal, reorder))
         snap_cols, _low = stock.build_snapshots(rngs["stock"], prod, sale, cal, reorder,
                                                 next_id(conn, StockSnapshot.__table__))
 
-        prog.update(0.35, _("Sales orders"))
+        prog.update(0.37, _("Sales orders"))
         insert_columns(conn, SalesOrder.__table__, sales.order_rows(sale, cust, cal))
         line_cols = sales.line_rows(sale, cust, prod, cal, next_id(conn, SalesLine.__table__))
         n_lines = len(line_cols["id"])
         insert_columns(conn, SalesLine.__table__, line_cols,
-                       on_chunk=lambda done: prog.update(0.35 + 0.45 * done / n_lines, _("Sales lines")))
+                       on_chunk=lambda done: prog.update(0.42 + 0.38 * done / n_lines, _("Sales lines")))
         prog.update(0.8, _("Receipts"))
         receipt_cols = receipts.build_receipts(rngs["receipts"], cal, cust, sale, next_id(conn, Receipt.__table__))
         insert_columns(conn, Receipt.__table__, receipt_cols)
         insert_columns(conn, StockSnapshot.__table__, snap_cols)
 
-        prog.update(0.9, _("Contact log, pipeline and service"))
+        prog.update(0.86, _("Contact log, pipeline and service"))
         staff = org.counter_ids + [org.manager_id]
         opp_cols, latest_opp = pipeline.build_opportunities(rngs["opportunities"], conn, cust, summary, cal,
                                                             org.manager_id, next_id(conn, Opportunity.__table__))

@@ -18,8 +18,21 @@ MOBILE_PREFIXES = ("130", "131", "132", "135", "136", "137", "138", "139", "150"
                    "176", "177", "180", "186", "187", "188", "189", "198", "199")
 
 
+NAME_POOL = 8000  # distinct names per call at most: big shops have many 张伟 and 王芳
+
+
 def person_names(rng: np.random.Generator, n: int) -> list[str]:
-    """Surname + one or two given characters; common surnames far more likely, as in life."""
+    """Surname + one or two given characters; common surnames far more likely, as in life.
+
+    Drawn from a pool of at most NAME_POOL names, so a big demo repeats names as a big
+    customer base does (and their pinyin search keys are computed once per name)."""
+    if n <= 2 * NAME_POOL:
+        return _fresh_names(rng, n)
+    pool = _fresh_names(rng, NAME_POOL)
+    return [pool[i] for i in rng.integers(0, len(pool), n).tolist()]
+
+
+def _fresh_names(rng: np.random.Generator, n: int) -> list[str]:
     surname_weights = 1.0 / np.arange(1, len(SURNAMES) + 1) ** 0.9
     surnames = rng.choice(len(SURNAMES), n, p=surname_weights / surname_weights.sum())
     first = rng.integers(0, len(GIVEN_CHARS), n)
