@@ -38,16 +38,15 @@ def test_cancelling_leaves_the_database_empty(db):
     messages: list[str] = []
     holder: dict[str, Progress] = {}
 
-    def cancel_at_lines(_fraction, message):
+    def cancel_at_customers(_fraction, message):
         messages.append(message)
-        if message == "Sales lines":
+        if message == "Customers":
             holder["progress"].cancel()
 
-    progress = holder["progress"] = Progress(cancel_at_lines, min_interval=0)
+    progress = holder["progress"] = Progress(cancel_at_customers, min_interval=0)
     with pytest.raises(Cancelled):
-        generate(db, customers=30, products=25, lines=120_000, seed=2, end_date=dt.date(2025, 1, 31),
-                 progress=progress)
-    assert "Sales lines" in messages
+        generate(db, end_date=dt.date(2025, 1, 31), progress=progress, **TINY)
+    assert "Customers" in messages and "Done" not in messages
     assert _count(db, Customer) == 0 and _count(db, SalesLine) == 0 and _count(db, User) == 0
 
 

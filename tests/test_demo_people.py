@@ -39,7 +39,10 @@ def test_staff_log_in_with_demo(demo_db):
         by_role.setdefault(user.role, []).append(user)
     assert [u.display_name for u in by_role["owner"]] == ["王老板"]
     assert len(by_role["manager"]) == 1 and len(by_role["sales"]) == 5 and len(by_role["counter"]) == 2
-    assert all(verify_password(u.password_hash, "demo") for u in users)
+    # One Argon2 hash serves every demo account (hashing is slow on purpose).
+    assert len({u.password_hash for u in users}) == 1
+    assert verify_password(users[0].password_hash, "demo")
+    assert not verify_password(users[0].password_hash, "secret")
     assert all(u.territory_id is not None for u in by_role["sales"])
 
 
