@@ -56,8 +56,6 @@ class CustomersPage(QWidget):
         self.view.table.setModel(self.model)
         for pos, column in enumerate(COLUMNS):
             self.view.table.setColumnWidth(pos, DEFAULT_WIDTHS.get(column.key, 100))
-        name_col = next(pos for pos, column in enumerate(COLUMNS) if column.key == "name")
-        self.view.table.horizontalHeader().setSortIndicator(name_col, Qt.SortOrder.AscendingOrder)
         self.forms: dict[int, QWidget] = {}  # customer id → its open form
         self.last_query_ms = 0.0
         self.last_export = None  # set by page_actions.export_view when its job ends
@@ -66,6 +64,7 @@ class CustomersPage(QWidget):
         self._generation = 0  # bumped per query; late worker results of older queries are dropped
         self.loading = False  # the rest of the ids is still being fetched
 
+        self.show_sort_indicator()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -286,12 +285,18 @@ class CustomersPage(QWidget):
         if ids:
             self.open_customer(ids[0])
 
+    def show_sort_indicator(self) -> None:
+        section = next((pos for pos, column in enumerate(COLUMNS)
+                        if SORT_KEY_OF.get(column.key) == self.query.sort_key), -1)
+        order = Qt.SortOrder.DescendingOrder if self.query.descending else Qt.SortOrder.AscendingOrder
+        self.view.table.horizontalHeader().setSortIndicator(section, order)
+
     def _on_header_clicked(self, section: int) -> None:
         column = COLUMNS[section]
         sort_key = SORT_KEY_OF.get(column.key)
         header = self.view.table.horizontalHeader()
-        if sort_key is None:
-            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        if sort_key is None:  # phones and tags: Qt moved the arrow; put it back where the order is
+            self.show_sort_indicator()
             return
         if self.query.sort_key == sort_key:
             self.query.descending = not self.query.descending

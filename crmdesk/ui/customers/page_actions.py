@@ -215,6 +215,7 @@ def load_filter(page: CustomersPage, query) -> None:
     page.view.search_edit.setText(query.text)
     page.view.search_edit.blockSignals(False)
     page.view.filter_bar.load(query)
+    page.show_sort_indicator()
     page.requery()
 
 
