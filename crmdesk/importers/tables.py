@@ -55,13 +55,20 @@ def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], co
     rows: list = []
     cursor = conn.connection.cursor()  # the driver's cursor, inside the caller's transaction
     try:
+        mark = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
+        prefix = str(select(*cols).compile(dialect=conn.dialect))
+        quoted = conn.dialect.identifier_preparer.quote(key)
         for start in range(0, len(values), IN_CHUNK):
             chunk = values[start:start + IN_CHUNK]
-            stmt = select(*cols).where(table.c[key].in_(chunk))
-            compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-            params = compiled.construct_params()
-            args = tuple(params[k] for k in compiled.positiontup) if compiled.positiontup else params
-            cursor.execute(str(compiled), args)
+            if mark:  # building a 5,000-item IN through the SQL compiler costs more than running it
+                sql = f"{prefix} WHERE {quoted} IN ({', '.join([mark] * len(chunk))})"
+                cursor.execute(sql, tuple(_plain(v) for v in chunk))
+            else:
+                stmt = select(*cols).where(table.c[key].in_(chunk))
+                compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+                params = compiled.construct_params()
+                args = tuple(params[k] for k in compiled.positiontup) if compiled.positiontup else params
+                cursor.execute(str(compiled), args)
             rows.extend(cursor.fetchall())
     finally:
         cursor.close()
@@ -72,6 +79,10 @@ def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], co
         if isinstance(table.c[c].type, Date) and len(frame) and frame[c].map(type).eq(str).any():
             frame[c] = _iso_dates(frame[c])
     return frame
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _iso_dates(values: pd.Series) -> pd.Series:
