@@ -144,3 +144,68 @@ def test_products_without_brand_keep_a_clickable_bar():
     fig = brand_margin_chart(pd.DataFrame({"brand": ["得力", ""], "revenue": [10.0, 5.0],
                                            "gross_profit": [3.0, 1.0], "margin_pct": [30.0, 20.0]}))
     assert {p.get_gid() for p in fig.axes[0].patches} == {"得力", NO_BRAND_GID}
+
+
+def test_a_superseded_workers_sql_is_interrupted(db):
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    from crmdesk.core.progress import Progress
+    from crmdesk.ui.analysis.worker_session import interrupt, worker_session
+
+    progress, outcome = Progress(), {}
+    endless = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n")
+
+    def work():
+        with worker_session(db, progress) as session:
+            outcome["started"] = time.monotonic()
+            try:
+                session.execute(endless).scalar()
+            except Exception as exc:  # noqa: BLE001 - the interrupt is what we test
+                outcome["error"] = str(exc)
+        outcome["stopped"] = time.monotonic()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    while "started" not in outcome:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert interrupt(progress)
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert "interrupted" in outcome["error"]
+    assert not interrupt(progress)  # the connection went back to the pool: nothing to stop any more
+    with db.sessions() as s:  # and it still works for the next user
+        assert s.execute(text("SELECT 1")).scalar() == 1
+
+
+def _endless_query(db, progress):
+    from sqlalchemy import text
+
+    from crmdesk.ui.analysis.worker_session import worker_session
+
+    with worker_session(db, progress) as session:
+        return session.execute(text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) "
+                                    "SELECT count(*) FROM n")).scalar()
+
+
+def _answer(value, progress):
+    return value
+
+
+def test_a_new_request_stops_the_running_one(qtbot, db):
+    from crmdesk.ui.analysis.runner import LatestRunner
+
+    runner = LatestRunner()
+    results, failures = [], []
+    runner.finished.connect(results.append)
+    runner.failed.connect(failures.append)
+    runner.run(_endless_query, db)
+    first = runner._job
+    qtbot.wait(300)  # the query is running now
+    assert first.running
+    with qtbot.waitSignals([first.cancelled, runner.finished], timeout=10_000):
+        runner.run(_answer, 42)
+    assert results == [42] and not failures and not runner.busy

@@ -26,6 +26,7 @@ from crmdesk.ui.analysis.filter_bar import FilterBar
 from crmdesk.ui.analysis.filter_choices import FilterChoices
 from crmdesk.ui.analysis.kpi_tile import KpiTile
 from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
+from crmdesk.ui.analysis.worker_session import worker_session
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.widgets.chart_canvas import ChartCanvas, default_description
 
@@ -38,7 +39,7 @@ TILE_COLUMNS = 6
 def compute_dashboard(db: Any, actor: Any, filters: ReportFilters, progress: Any) -> DashboardData:
     """Worker: the dashboard's numbers in the worker's own session."""
     progress.update(None, _("Computing the dashboard…"))
-    with db.sessions() as session:
+    with worker_session(db, progress) as session:
         return load_dashboard(session, actor, filters)
 
 

@@ -19,6 +19,7 @@ from crmdesk.ui.analysis.dataframe_model import DataFrameModel
 from crmdesk.ui.analysis.drill_targets import DrillLevel, DrillTarget, level_for, target_for_row
 from crmdesk.ui.analysis.export import ask_table_path, report_failure, write_dataframe_xlsx
 from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
+from crmdesk.ui.analysis.worker_session import worker_session
 from crmdesk.ui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 def compute_level(db: Any, actor: Any, filters: ReportFilters, level: DrillLevel, progress: Any) -> pd.DataFrame:
     """Worker: one level's table in the worker's own session."""
     progress.check()
-    with db.sessions() as session:
+    with worker_session(db, progress) as session:
         return level.compute(session, actor, filters)
 
 

@@ -35,6 +35,7 @@ from crmdesk.ui.analysis.export import ask_chart_path, ask_table_path, report_fa
 from crmdesk.ui.analysis.filter_bar import FilterBar
 from crmdesk.ui.analysis.filter_choices import FilterChoices
 from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
+from crmdesk.ui.analysis.worker_session import worker_session
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.widgets.chart_canvas import ChartCanvas
 
@@ -45,7 +46,7 @@ def compute_report(db: Any, actor: Any, spec: ReportSpec, filters: ReportFilters
                    progress: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Worker: the report's DataFrame, in the worker's own session."""
     progress.update(None, _("Computing {title}…").format(title=_(spec.title)))
-    with db.sessions() as session:
+    with worker_session(db, progress) as session:
         frame = spec.fn(session, actor, filters, options)
     progress.check()
     return frame, options

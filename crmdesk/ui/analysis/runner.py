@@ -1,8 +1,8 @@
 """Compute off the GUI thread, keeping only the newest request's answer.
 
-Each filter change starts a new computation; the older one is cancelled (it
-stops at its next progress check) and, should it finish anyway, its result
-is dropped. Workers open their own session: a session never crosses threads.
+Each filter change starts a new computation; the older one is cancelled (its
+SQL is interrupted, or it stops at its next progress check) and, should it
+finish anyway, its result is dropped. Workers open their own session: a session never crosses threads.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
-from crmdesk.core.progress import Progress
+from crmdesk.core.progress import Cancelled, Progress
 from crmdesk.i18n import _
+from crmdesk.ui.analysis.worker_session import interrupt
 from crmdesk.ui.background import Job, start
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,8 @@ def _tagged(seq: int, fn: Callable[..., Any], args: tuple, kwargs: dict, progres
     try:
         return seq, fn(*args, progress=progress, **kwargs)
     except Exception as exc:
-        if progress.cancelled:
-            raise
+        if progress.cancelled:  # e.g. SQLite's "interrupted": superseded, not failed
+            raise Cancelled() from exc
         raise _Failure(seq, exc) from exc
 
 
@@ -56,8 +57,7 @@ class LatestRunner(QObject):
 
     def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
         """Start ``fn(*args, progress=..., **kwargs)`` on the thread pool; returns the request number."""
-        if self._job is not None:
-            self._job.cancel()
+        self._stop_current()
         self._seq += 1
         self.runs_started += 1
         job = Job(_tagged, self._seq, fn, args, kwargs)
@@ -69,10 +69,14 @@ class LatestRunner(QObject):
         start(job)
         return self._seq
 
-    def cancel(self) -> None:
-        if self._job is not None:
+    def _stop_current(self) -> None:
+        if self._job is not None and self._job.running:
             self._job.cancel()
-            self._job = None
+            interrupt(self._job.state)
+
+    def cancel(self) -> None:
+        self._stop_current()
+        self._job = None
         self._seq += 1  # whatever is still running is now stale
         self._set_busy(False)
 
