@@ -124,22 +124,49 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
     cur, prev = window(start, end), window(p_start, p_end)
     now, before = _line_values(c, cur, sale), _line_values(c, prev, sale)
     kpis = [Kpi(key, title, now[key], before[key], unit) for key, title, unit in LINE_KPIS]
-    cust_ok = _customer_flags(session, actor, f, c)
-    rec_now, rec_prev = _receivables(session, c, cust_ok, end), _receivables(session, c, cust_ok, p_end)
+    margin_u = (c.amount[cur] - c.cost[cur]).astype("float64")  # gross profit per line of the period
+    # Receivables follow only the customer filters, stock only the product filters: a change of
+    # the other filters (or of the dates, for the other side) reuses them.
+    customer_key = ("receivables", f.customer_types, f.grades, f.territory_ids, f.salesperson_ids, actor.user_id,
+                    actor.role)
+    product_key = ("stock", f.categories, f.brands, f.price_min, f.price_max)
+    cust_ok = _cached(c, (*customer_key, "flags"), lambda: _customer_flags(session, actor, f, c))
+    rec_now = _cached(c, (*customer_key, end), lambda: _receivables(session, c, cust_ok, end))
+    rec_prev = _cached(c, (*customer_key, p_end), lambda: _receivables(session, c, cust_ok, p_end))
     kpis.append(Kpi("receivables", N_("Receivables"), rec_now["balance"], rec_prev["balance"], "yuan"))
     kpis.append(Kpi("overdue", N_("Overdue (over 30 days)"), rec_now["overdue"], rec_prev["overdue"], "yuan"))
-    product_ok = _product_flags(session, actor, f, c)
-    kpis.append(Kpi("stock_value", N_("Stock value"), _stock_value(session, product_ok, end),
-                    _stock_value(session, product_ok, p_end), "yuan"))
-    restock, overstock = _stock_counts(session, c, product_ok, as_of)
+    product_ok = _cached(c, (*product_key, "flags"), lambda: _product_flags(session, actor, f, c))
+    kpis.append(Kpi("stock_value", N_("Stock value"),
+                    _cached(c, (*product_key, end), lambda: _stock_value(session, product_ok, end)),
+                    _cached(c, (*product_key, p_end), lambda: _stock_value(session, product_ok, p_end)), "yuan"))
+    restock, overstock = _cached(c, (*product_key, "counts", as_of),
+                                 lambda: _stock_counts(session, c, product_ok, as_of))
     kpis.append(Kpi("restock", N_("Products to restock"), float(restock), None, "count"))
     kpis.append(Kpi("overstock", N_("Overstocked products"), float(overstock), None, "count"))
     return Dashboard(
         as_of=as_of, period_from=start, period_to=end, previous_from=p_start, previous_to=p_end,
-        kpis=tuple(kpis), monthly=_monthly(c, cur), pareto=_pareto(session, c, cur),
-        margin_by_brand=_brands(session, c, cur), ageing={b: rec_now[b] for b in BUCKETS},
+        kpis=tuple(kpis), monthly=_monthly(c, cur), pareto=_pareto(session, c, cur, margin_u),
+        margin_by_brand=_brands(session, c, cur, margin_u), ageing={b: rec_now[b] for b in BUCKETS},
         restock_count=restock, overstock_count=overstock,
     )
+
+
+PART_MEMO_SIZE = 64
+
+
+def _cached(c: linecache.LineCache, key: tuple, build):
+    """A dashboard part memoised with the line cache (dropped with it when the data changes)."""
+    parts = c.memo.setdefault("dashboard_parts", OrderedDict())
+    with c._lock:
+        if key in parts:
+            parts.move_to_end(key)
+            return parts[key]
+    value = build()
+    with c._lock:
+        parts[key] = value
+        while len(parts) > PART_MEMO_SIZE:
+            parts.popitem(last=False)
+    return value
 
 
 LINE_KPIS = (
@@ -172,8 +199,8 @@ def _monthly(c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
     cols = ["month", "revenue", "cost", "gross_profit", "margin_pct"]
     if not m.any():
         return pd.DataFrame(columns=cols)
-    months = c.day[m].astype("datetime64[D]").astype("datetime64[M]").astype("int64")
-    lo = months.min()
+    months = _cached(c, ("month_of_line",), lambda: linecache.period_index(c.day).astype("int32"))[m]
+    lo = int(months.min())
     idx = months - lo
     rev = np.bincount(idx, weights=c.amount[m]).round().astype("int64")
     cost = np.bincount(idx, weights=c.cost[m]).round().astype("int64")
@@ -183,12 +210,13 @@ def _monthly(c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
     return df[cols]
 
 
-def _pareto(session: Session, c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
+def _pareto(session: Session, c: linecache.LineCache, m: np.ndarray, margin_u: np.ndarray) -> pd.DataFrame:
     cols = ["customer_code", "customer_name", "gross_profit", "gp_share_pct", "cumulative_share_pct", "abc_class"]
     if not m.any():
         return pd.DataFrame(columns=cols)
-    gp = np.bincount(c.customer[m], weights=(c.amount[m] - c.cost[m])).round().astype("int64")
-    seen = np.bincount(c.customer[m]) > 0
+    cust = c.customer[m]
+    gp = np.bincount(cust, weights=margin_u).round().astype("int64")
+    seen = np.bincount(cust) > 0
     ids = np.nonzero(seen)[0]
     s = pd.Series(gp[ids], index=ids).sort_values(ascending=False, kind="stable")
     share, cumulative, cls = abc_classes(s)
@@ -202,15 +230,27 @@ def _pareto(session: Session, c: linecache.LineCache, m: np.ndarray) -> pd.DataF
     })
 
 
-def _brands(session: Session, c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
+def _brand_codes(session: Session, c: linecache.LineCache) -> tuple[np.ndarray, np.ndarray]:
+    """(brand code per line, brand names): grouping by a small int is much cheaper than by text."""
+    prods = linecache.products(session)
+    codes, names = pd.factorize(prods["brand"].fillna("").astype(str))
+    names = np.append(np.asarray(names, dtype=object), "")
+    of_product = np.full(int(max(c.product.max(initial=0), prods.index.max() if len(prods) else 0)) + 1,
+                         len(names) - 1, dtype="int64")
+    of_product[prods.index.to_numpy(dtype="int64")] = codes
+    return of_product[c.product], names
+
+
+def _brands(session: Session, c: linecache.LineCache, m: np.ndarray, margin_u: np.ndarray) -> pd.DataFrame:
     cols = ["brand", "revenue", "gross_profit", "margin_pct"]
     if not m.any():
         return pd.DataFrame(columns=cols)
-    rev = np.bincount(c.product[m], weights=c.amount[m]).round().astype("int64")
-    gp = np.bincount(c.product[m], weights=c.amount[m] - c.cost[m]).round().astype("int64")
-    prods = linecache.products(session)
-    ids = np.nonzero(np.bincount(c.product[m]))[0]
-    df = pd.DataFrame({"brand": prods["brand"].reindex(ids).fillna("").to_numpy(), "rev": rev[ids], "gp": gp[ids]})
+    brand_of_line, names = _cached(c, ("brand_of_line",), lambda: _brand_codes(session, c))
+    brand = brand_of_line[m]
+    rev = np.bincount(brand, weights=c.amount[m], minlength=len(names)).round().astype("int64")
+    gp = np.bincount(brand, weights=margin_u, minlength=len(names)).round().astype("int64")
+    used = np.nonzero(np.bincount(brand, minlength=len(names)))[0]
+    df = pd.DataFrame({"brand": names[used], "rev": rev[used], "gp": gp[used]})
     df = df.groupby("brand", as_index=False)[["rev", "gp"]].sum().sort_values("gp", ascending=False).head(BRANDS_TOP)
     df["revenue"], df["gross_profit"] = yuan(df["rev"]), yuan(df["gp"])
     df["margin_pct"] = pct(df["gp"], df["rev"])
