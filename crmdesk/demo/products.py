@@ -47,7 +47,9 @@ def _all_variants() -> list[tuple[int, str, int, int]]:
     out = []
     for ci, cat in enumerate(CATEGORIES):
         for ii, item in enumerate(cat.items):
-            for bi in range(len(cat.brands)):
+            for bi, brand in enumerate(cat.brands):
+                if item.brands and brand not in item.brands:
+                    continue
                 for si in range(len(item.specs)):
                     out.append((ci, bi, ii, si))
     return out
@@ -63,14 +65,11 @@ def build_products(rng: np.random.Generator, n: int, days: int, first_id: int) -
     first_of_cat = [next(i for i, v in enumerate(variants) if v[0] == ci) for ci in range(len(CATEGORIES))]
     if n >= len(CATEGORIES):
         picks[: len(CATEGORIES)] = first_of_cat
-    brand_variety = {ci: rng.permutation(len(cat.brands)) for ci, cat in enumerate(CATEGORIES)}
     seen: dict[tuple[int, int, int, int], int] = {}
     names, specs, units, brands, cat_idx, cost_yuan, margin = [], [], [], [], [], [], []
     u_cost, u_margin = rng.random(n).tolist(), rng.random(n).tolist()
     for k, v in enumerate(picks.tolist()):
         ci, bi, ii, si = variants[v]
-        if k < len(CATEGORIES) and n >= len(CATEGORIES):
-            bi = int(brand_variety[ci][0])
         cat = CATEGORIES[ci]
         item = cat.items[ii]
         brand = cat.brands[bi]
