@@ -89,6 +89,9 @@ def log_in(db: Database, parent: QWidget | None = None) -> Actor | None:
 def build_main_window(ctx: AppContext) -> MainWindow:
     window = MainWindow(ctx)
     install_error_hook(lambda: window)
+    from crmdesk.ui.importing.sync_controller import install_sync  # the periodic inbox sync and its status
+
+    install_sync(window, ctx)
     return window
 
 

@@ -30,7 +30,7 @@ PAGES: list[PageEntry] = [
     PageEntry("pipeline", N_("Pipeline"), "Ctrl+3", None),
     PageEntry("service", N_("Service"), "Ctrl+4", None),
     PageEntry("analysis", N_("Analysis"), "Ctrl+5", "crmdesk.ui.analysis.page:create_analysis_page"),
-    PageEntry("import", N_("Import"), "Ctrl+6", None),
+    PageEntry("import", N_("Import"), "Ctrl+6", "crmdesk.ui.importing.page:create_import_page"),
     PageEntry("settings", N_("Settings"), "Ctrl+7", "crmdesk.ui.settings.page:create_settings_page"),
 ]
 

@@ -24,4 +24,5 @@ class SettingsSection(NamedTuple):
 SETTINGS_SECTIONS: list[SettingsSection] = [
     SettingsSection("language", N_("Language"), "crmdesk.ui.settings.language_section:create"),
     SettingsSection("database", N_("Database"), "crmdesk.ui.settings.database_section:create"),
+    SettingsSection("sync", N_("Sync"), "crmdesk.ui.importing.sync_settings_section:create"),
 ]
