@@ -296,3 +296,27 @@ def test_custom_field_filter(page, ctx, qtbot):
     bar.field_value.setText("湘西独家片区")
     page.requery()
     assert page.model.ids == [dealer]
+
+
+def test_new_dealer_from_the_page_needs_its_required_field(page, ctx, qtbot, boxes):
+    form = page.new_customer()
+    qtbot.addWidget(form)
+    assert not form.tabs.isTabEnabled(form.tabs.indexOf(form.contacts))
+    form.basic.name_edit.setText("湘潭新华文具批发部")
+    dealer = form.basic.type_combo.findData(3)
+    form.basic.type_combo.setCurrentIndex(dealer)
+    form.basic.type_combo.activated.emit(dealer)
+    labels = [e.info.label for e in form.basic.custom_editors.values()]
+    assert "经销区域" in labels and "独家经销" in labels
+    assert not form.save()
+    assert "经销区域" in boxes.shown[-1][1]
+    region = next(e for e in form.basic.custom_editors.values() if e.info.key == "region")
+    region.widget.setText("湘潭市")
+    assert form.save()
+    new_id = form.customer_id
+    assert page.forms.get(new_id) is form
+    assert form.tabs.isTabEnabled(form.tabs.indexOf(form.contacts))
+    with ctx.read() as s:
+        customer = s.get(Customer, new_id)
+        assert customer.name == "湘潭新华文具批发部" and customer.type_id == 3 and customer.code
+    assert page.model.row_of(new_id) >= 0
