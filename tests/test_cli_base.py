@@ -92,3 +92,38 @@ def test_backup_folder_keeps_the_newest(tmp_path, capsys):
     for _ in range(4):
         assert main(["--db", str(path), "backup", "--keep", "2"]) == 0
     assert len(list((tmp_path / "backups").glob("shop-manual-*.db"))) == 2
+
+
+def test_backup_and_restore_carry_attachments(tmp_path, capsys):
+    from crmdesk.db.models import Customer
+    from crmdesk.services.actor import Actor
+    from crmdesk.services.attachments import add_attachment, attachment_path, list_attachments
+
+    path = tmp_path / "shop.db"
+    db = open_database(path)
+    source = tmp_path / "合同.pdf"
+    source.write_bytes(b"%PDF-1.4 contract")
+    with db.sessions.begin() as s:
+        customer = Customer(code="KH1", name="广州文具店", credit_limit=0)
+        s.add(customer)
+        s.flush()
+        add_attachment(s, Actor.system(), customer.id, source)
+        customer_id = customer.id
+    db.dispose()
+
+    copy = tmp_path / "out" / "copy.db"
+    assert main(["--db", str(path), "backup", str(copy)]) == 0
+    saved = list((tmp_path / "out" / "copy.db.attachments").rglob("*.pdf"))
+    assert [p.read_bytes() for p in saved] == [b"%PDF-1.4 contract"]
+
+    for managed in (tmp_path / "attachments").rglob("*.pdf"):
+        managed.unlink()  # the file is lost …
+    assert main(["--db", str(path), "restore", str(copy), "--yes"]) == 0
+    db = open_database(path)
+    with db.sessions() as s:
+        (info,) = list_attachments(s, customer_id)
+        from crmdesk.db.models import Attachment
+
+        restored = attachment_path(s, s.get(Attachment, info.id))
+    db.dispose()
+    assert restored.read_bytes() == b"%PDF-1.4 contract"  # … and comes back with the restore

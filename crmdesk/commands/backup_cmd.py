@@ -6,12 +6,13 @@ import argparse
 from pathlib import Path
 
 from crmdesk.commands.base import EXIT_USAGE, CliContext, CliError
-from crmdesk.db.backup import BackupNotSupportedError, backup_to, restore_from, timestamped_backup
+from crmdesk.db.backup import BackupNotSupportedError
+from crmdesk.services.backups import back_up, restore
 from crmdesk.services.permissions import PermissionDenied, require
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("backup", help="copy the database to a file (default: the backups folder beside it)")
+    p = sub.add_parser("backup", help="copy the database and its attachments (default: the backups folder beside it)")
     p.add_argument("file", nargs="?", help="where to write the copy")
     p.add_argument("--keep", type=int, default=10, help="backups to keep in the backups folder (default 10)")
     p.set_defaults(func=run_backup)
@@ -24,10 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
     try:
-        path = backup_to(db, Path(args.file)) if args.file else timestamped_backup(db, "manual", keep=args.keep)
+        result = back_up(db, Path(args.file) if args.file else None, keep=args.keep)
     except BackupNotSupportedError as exc:
         raise CliError(str(exc)) from exc
-    print(path)
+    print(result.path)
     return 0
 
 
@@ -45,9 +46,8 @@ def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
         if answer.strip().lower() not in {"y", "yes"}:
             raise CliError("restore cancelled")
     db = ctx.database()
-    safety = timestamped_backup(db, "pre-restore", keep=5)
     try:
-        restore_from(db, source)
+        safety = restore(db, source).path
     except (ValueError, BackupNotSupportedError) as exc:
         raise CliError(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - sqlite3 reports a non-database file this way
