@@ -203,3 +203,16 @@ def test_a_too_wide_page_scrolls_instead_of_widening_the_window(qtbot, ctx):
     assert isinstance(window.current_page(), WidePage)
     assert window.width() < 1500
     assert window.minimumSizeHint().width() < 1500
+
+
+def test_about_details_can_be_copied(qtbot, ctx):
+    from PySide6.QtWidgets import QApplication
+
+    from crmdesk.paths import log_file
+    from crmdesk.ui.about_dialog import AboutDialog
+
+    dialog = AboutDialog(ctx.db)
+    qtbot.addWidget(dialog)
+    dialog.copy_details()
+    copied = QApplication.clipboard().text()
+    assert str(log_file()) in copied and ctx.db.describe() in copied and "Qt " in copied

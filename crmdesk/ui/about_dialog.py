@@ -8,7 +8,7 @@ import platform
 import PySide6
 from PySide6.QtCore import Qt, QUrl, qVersion
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from crmdesk import __version__
 from crmdesk.db import Database
@@ -43,6 +43,8 @@ class AboutDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         open_logs = buttons.addButton(_("Open log folder"), QDialogButtonBox.ButtonRole.ActionRole)
         open_logs.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir()))))
+        copy = buttons.addButton(_("Copy details"), QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(self.copy_details)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -50,6 +52,10 @@ class AboutDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.setMinimumWidth(520)
+
+    def copy_details(self) -> None:
+        """For a support e-mail: everything shown, as plain text."""
+        QApplication.clipboard().setText(self.text())
 
     def text(self) -> str:
         """Everything shown, as plain text (for tests and copying)."""
