@@ -21,7 +21,7 @@ from crmdesk.demo import activity, contacts, customer_rows, pipeline, receipts, 
 from crmdesk.demo import customers as customer_frames
 from crmdesk.demo import products as product_frames
 from crmdesk.demo.calendar import DemoCalendar
-from crmdesk.demo.org import build_org, next_id
+from crmdesk.demo.org import Org, build_org, next_id
 from crmdesk.i18n import _
 
 log = logging.getLogger(__name__)
@@ -74,90 +74,116 @@ def _check_sizes(customers_n: int, products_n: int, lines_n: int) -> None:
         raise DemoSizeError(_("the demo needs at least 10 customers, 20 products and 100 lines"))
 
 
+@dataclass
+class _Run:
+    """What the phases of one generation share."""
+
+    conn: Connection
+    cal: DemoCalendar
+    rngs: dict[str, np.random.Generator]
+    prog: Progress
+    counts: dict[str, int]
+
+    def insert(self, model, columns: dict, **kwargs) -> int:
+        table = getattr(model, "__table__", model)
+        n = insert_columns(self.conn, table, columns, **kwargs)
+        self.counts[table.name] = self.counts.get(table.name, 0) + n
+        return n
+
+    def first_id(self, model) -> int:
+        return next_id(self.conn, model.__table__)
+
+
 def generate(db: Database, *, customers: int = 2000, products: int = 800, lines: int = 150_000, seed: int = 1,
              end_date: dt.date | None = None, progress: Progress | None = None) -> DemoSummary:
     """Fill ``db`` (made by ``open_database``, without customers) with a demo shop; one transaction."""
     _check_sizes(customers, products, lines)
-    prog = ensure(progress)
     cal = DemoCalendar(end_date or dt.date.today())
     rngs = {name: np.random.default_rng([seed, k]) for k, name in enumerate(_STREAMS)}
     founded = dt.datetime.combine(cal.start_date - dt.timedelta(days=1500), dt.time(9))
     with db.sessions.begin() as session:
-        conn = session.connection()
-        _check_empty(conn)
-        prog.update(0.0, _("Staff and territories"), force=True)
-        org = build_org(conn, seed, founded)
-        cust = customer_frames.build_customers(rngs["customers"], customers, cal, next_id(conn, Customer.__table__),
+        run = _Run(session.connection(), cal, rngs, ensure(progress), {})
+        _check_empty(run.conn)
+        run.prog.update(0.0, _("Staff and territories"), force=True)
+        org = build_org(run.conn, seed, founded)
+        cust = customer_frames.build_customers(rngs["customers"], customers, cal, run.first_id(Customer),
                                                org.territory_of_province, org.sales_ids)
-        prod = product_frames.build_products(rngs["products"], products, cal.days, next_id(conn, Product.__table__))
-        prog.update(0.02, _("Sales orders"))
-        sale = sales.build_sales(rngs["sales"], cal, cust, prod, lines, org.counter_ids,
-                                 next_id(conn, SalesOrder.__table__))
-        prog.update(0.06, _("Customers"))
-        contact_cols, contact_names, first_contact = contacts.build_contacts(
-            rngs["contacts"], cust, cal, next_id(conn, Contact.__table__))
-        relation_cols = relations.build_relations(rngs["relations"], cust, next_id(conn, CustomerRelation.__table__))
-        summary = customer_rows.summarize(cust, sale)
-        rows_rng = rngs["rows"]
-        cust_cols = customer_rows.customer_columns(
-            rows_rng, cust, summary, cal, contact_names, cust.owner_id,
-            on_progress=lambda done: prog.update(0.06 + 0.24 * done, _("Customers")))
-        type_ids = dict(conn.execute(select(CustomerType.code, CustomerType.id)).all())
-        type_id_arr = np.array([type_ids.get(code) for code in customer_frames.TYPE_CODES], dtype=object)
-        cust_cols["type_id"] = np.where(cust.incomplete, None, type_id_arr[cust.type_idx])
-        territory_arr = np.array(org.territory_ids, dtype=object)
-        cust_cols["territory_id"] = np.where(cust.incomplete, None, territory_arr[cust.territory_idx])
-        cust_cols["owner_id"] = [None if s else o for s, o in zip(cust.incomplete.tolist(), cust_cols["owner_id"],
-                                                                   strict=True)]
-        with set_based_triggers(conn, Customer.__table__):
-            insert_columns(conn, Customer.__table__, cust_cols)
-        insert_columns(conn, CustomFieldValue.__table__, customer_rows.custom_values(
-            rows_rng, cust, summary, cal, customer_rows.field_defs(conn)))
-        insert_columns(conn, customer_tags, customer_rows.customer_tag_pairs(
-            cust, summary, cust_cols["grade"], cust_cols["status"], cal, org.tag_ids))
-        insert_columns(conn, CustomerRelation.__table__, relation_cols)
-        insert_columns(conn, Contact.__table__, contact_cols)
-
-        prog.update(0.36, _("Products and stock"))
-        reorder = stock.reorder_points(prod, sale, cal)
-        insert_columns(conn, Product.__table__, product_frames.product_columns(prod, cal, reorder))
-        snap_cols, _low = stock.build_snapshots(rngs["stock"], prod, sale, cal, reorder,
-                                                next_id(conn, StockSnapshot.__table__))
-
-        prog.update(0.37, _("Sales orders"))
-        insert_columns(conn, SalesOrder.__table__, sales.order_rows(sale, cust, cal))
-        line_cols = sales.line_rows(sale, cust, prod, cal, next_id(conn, SalesLine.__table__))
-        n_lines = len(line_cols["id"])
-        insert_columns(conn, SalesLine.__table__, line_cols,
-                       on_chunk=lambda done: prog.update(0.42 + 0.38 * done / n_lines, _("Sales lines")))
-        prog.update(0.8, _("Receipts"))
-        receipt_cols = receipts.build_receipts(rngs["receipts"], cal, cust, sale, next_id(conn, Receipt.__table__))
-        insert_columns(conn, Receipt.__table__, receipt_cols)
-        insert_columns(conn, StockSnapshot.__table__, snap_cols)
-
-        prog.update(0.86, _("Contact log, pipeline and service"))
-        staff = org.counter_ids + [org.manager_id]
-        opp_cols, latest_opp = pipeline.build_opportunities(rngs["opportunities"], conn, cust, summary, cal,
-                                                            org.manager_id, next_id(conn, Opportunity.__table__))
-        insert_columns(conn, Opportunity.__table__, opp_cols)
-        inter_cols, follow = activity.build_interactions(rngs["interactions"], cust, cal, first_contact,
-                                                         org.counter_ids, latest_opp,
-                                                         next_id(conn, Interaction.__table__))
-        insert_columns(conn, Interaction.__table__, inter_cols)
-        task_cols = activity.build_tasks(rngs["tasks"], cust, cal, follow, next_id(conn, Task.__table__))
-        insert_columns(conn, Task.__table__, task_cols)
-        case_cols = pipeline.build_cases(rngs["cases"], cust, sale, cal, first_contact, staff,
-                                         next_id(conn, ServiceCase.__table__))
-        insert_columns(conn, ServiceCase.__table__, case_cols)
-        prog.update(0.99, _("Saving"), force=True)
+        prod = product_frames.build_products(rngs["products"], products, cal.days, run.first_id(Product))
+        run.prog.update(0.02, _("Sales orders"))
+        sale = sales.build_sales(rngs["sales"], cal, cust, prod, lines, org.counter_ids, run.first_id(SalesOrder))
+        summary, first_contact = _customers(run, org, cust, sale)
+        _goods_and_sales(run, cust, prod, sale)
+        _activity(run, org, cust, sale, summary, first_contact)
+        run.prog.update(0.99, _("Saving"), force=True)
+    c = run.counts
     result = DemoSummary(
-        customers=cust.n, contacts=len(contact_cols["id"]), products=prod.n,
-        orders=int((~sale.doc_is_return).sum()), returns=int(sale.doc_is_return.sum()), lines=n_lines,
-        receipts=len(receipt_cols["id"]), stock_snapshots=len(snap_cols["id"]),
-        interactions=len(inter_cols["id"]), tasks=len(task_cols["id"]), opportunities=len(opp_cols["id"]),
-        service_cases=len(case_cols["id"]), start_date=cal.start_date, end_date=cal.end_date,
+        customers=cust.n, contacts=c["contacts"], products=prod.n, orders=int((~sale.doc_is_return).sum()),
+        returns=int(sale.doc_is_return.sum()), lines=c["sales_lines"], receipts=c["receipts"],
+        stock_snapshots=c["stock_snapshots"], interactions=c["interactions"], tasks=c["tasks"],
+        opportunities=c["opportunities"], service_cases=c["service_cases"], start_date=cal.start_date,
+        end_date=cal.end_date,
     )
-    prog.update(1.0, _("Done"), force=True)
+    run.prog.update(1.0, _("Done"), force=True)
     log.info("demo shop generated: %s", result)
     return result
 
+
+def _customers(run: _Run, org: Org, cust, sale) -> tuple[customer_rows.CustomerSales, np.ndarray]:
+    """Customers with their contacts, custom fields, tags and relations."""
+    run.prog.update(0.06, _("Customers"))
+    contact_cols, contact_names, first_contact = contacts.build_contacts(
+        run.rngs["contacts"], cust, run.cal, run.first_id(Contact))
+    relation_cols = relations.build_relations(run.rngs["relations"], cust, run.first_id(CustomerRelation))
+    summary = customer_rows.summarize(cust, sale)
+    rows_rng = run.rngs["rows"]
+    cols = customer_rows.customer_columns(
+        rows_rng, cust, summary, run.cal, contact_names, cust.owner_id,
+        on_progress=lambda done: run.prog.update(0.06 + 0.24 * done, _("Customers")))
+    type_ids = dict(run.conn.execute(select(CustomerType.code, CustomerType.id)).all())
+    type_id_of = np.array([type_ids.get(code) for code in customer_frames.TYPE_CODES], dtype=object)
+    # Import stubs know nothing but the code and name.
+    cols["type_id"] = np.where(cust.incomplete, None, type_id_of[cust.type_idx])
+    territory_of = np.array(org.territory_ids, dtype=object)
+    cols["territory_id"] = np.where(cust.incomplete, None, territory_of[cust.territory_idx])
+    cols["owner_id"] = [None if stub else o for stub, o in zip(cust.incomplete.tolist(), cols["owner_id"], strict=True)]
+    with set_based_triggers(run.conn, Customer.__table__):
+        run.insert(Customer, cols)
+    run.insert(CustomFieldValue, customer_rows.custom_values(rows_rng, cust, summary, run.cal,
+                                                             customer_rows.field_defs(run.conn)))
+    run.insert(customer_tags, customer_rows.customer_tag_pairs(cust, summary, cols["grade"], cols["status"],
+                                                               run.cal, org.tag_ids))
+    run.insert(CustomerRelation, relation_cols)
+    run.insert(Contact, contact_cols)
+    return summary, first_contact
+
+
+def _goods_and_sales(run: _Run, cust, prod, sale) -> None:
+    """Products, their stock history, orders with their lines, and the receipts."""
+    run.prog.update(0.36, _("Products and stock"))
+    reorder = stock.reorder_points(prod, sale, run.cal)
+    run.insert(Product, product_frames.product_columns(prod, run.cal, reorder))
+    snapshots, _low = stock.build_snapshots(run.rngs["stock"], prod, sale, run.cal, reorder,
+                                            run.first_id(StockSnapshot))
+    run.prog.update(0.37, _("Sales orders"))
+    run.insert(SalesOrder, sales.order_rows(sale, cust, run.cal))
+    line_cols = sales.line_rows(sale, cust, prod, run.cal, run.first_id(SalesLine))
+    n_lines = len(line_cols["id"])
+    run.insert(SalesLine, line_cols,
+               on_chunk=lambda done: run.prog.update(0.42 + 0.38 * done / n_lines, _("Sales lines")))
+    run.prog.update(0.8, _("Receipts"))
+    run.insert(Receipt, receipts.build_receipts(run.rngs["receipts"], run.cal, cust, sale, run.first_id(Receipt)))
+    run.insert(StockSnapshot, snapshots)
+
+
+def _activity(run: _Run, org: Org, cust, sale, summary, first_contact: np.ndarray) -> None:
+    """The pipeline, the contact log with its tasks, and service cases."""
+    run.prog.update(0.86, _("Contact log, pipeline and service"))
+    opportunities, latest = pipeline.build_opportunities(run.rngs["opportunities"], run.conn, cust, summary,
+                                                         run.cal, org.manager_id, run.first_id(Opportunity))
+    run.insert(Opportunity, opportunities)
+    log_cols, follow_ups = activity.build_interactions(run.rngs["interactions"], cust, run.cal, first_contact,
+                                                       org.counter_ids, latest, run.first_id(Interaction))
+    run.insert(Interaction, log_cols)
+    run.insert(Task, activity.build_tasks(run.rngs["tasks"], cust, run.cal, follow_ups, run.first_id(Task)))
+    run.insert(ServiceCase, pipeline.build_cases(run.rngs["cases"], cust, sale, run.cal, first_contact,
+                                                 org.counter_ids + [org.manager_id], run.first_id(ServiceCase)))
