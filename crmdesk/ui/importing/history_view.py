@@ -55,7 +55,7 @@ HISTORY_COLUMNS = (
     (N_("Kind"), lambda r: kind_label(r.kind) if r.kind else ""),
     (N_("Status"), lambda r: status_label(r.status)),
     (N_("Rows"), lambda r: r.total),
-    (N_("Added"), lambda r: r.added),
+    (N_("Rows added"), lambda r: r.added),
     (N_("Updated"), lambda r: r.updated),
     (N_("Unchanged"), lambda r: r.unchanged),
     (N_("Rejected"), lambda r: r.rejected),

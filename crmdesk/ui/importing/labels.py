@@ -31,8 +31,8 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 STATUS_LABELS: dict[str, str] = {
-    "done": N_("imported"), "skipped": N_("skipped"), "failed": N_("failed"), "refused": N_("refused"),
-    "dry-run": N_("dry run"), "running": N_("running"), "cancelled": N_("cancelled"),
+    "done": N_("Imported"), "skipped": N_("Skipped"), "failed": N_("Failed"), "refused": N_("Refused"),
+    "dry-run": N_("Dry run"), "running": N_("Running"), "cancelled": N_("Cancelled"),
 }
 
 

@@ -24,7 +24,7 @@ class ImportPage(QWidget):
         self.history = HistoryView(ctx, self.controller)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.wizard, _("Import files"))
-        self.tabs.addTab(self.history, _("History"))
+        self.tabs.addTab(self.history, _("Import history"))
         self.sync_button = QPushButton(_("Sync now"))
         self.sync_button.setToolTip(_("Import the new files of the inbox folder (Settings → Sync)"))
         self.sync_button.clicked.connect(self.sync_now)

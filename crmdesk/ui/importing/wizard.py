@@ -31,7 +31,7 @@ RESULT_COLUMNS = (
     (N_("File"), lambda r: r.path.name),
     (N_("Kind"), lambda r: kind_label(r.kind) if r.kind else ""),
     (N_("Status"), lambda r: status_label(r.status)),
-    (N_("Added"), lambda r: r.added),
+    (N_("Rows added"), lambda r: r.added),
     (N_("Updated"), lambda r: r.updated),
     (N_("Unchanged"), lambda r: r.unchanged),
     (N_("Rejected"), lambda r: r.rejected),
