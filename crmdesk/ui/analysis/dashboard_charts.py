@@ -172,6 +172,7 @@ def customer_type_chart(df: pd.DataFrame) -> Figure:
     wedges, _texts, _autotexts = ax.pie(data["revenue"].astype(float), labels=labels,
                                         autopct=lambda p: f"{p:.0f}%" if p >= MIN_LABELLED_SHARE else "",
                                         startangle=90, counterclock=False, textprops={"fontsize": 8},
+                                        radius=0.85, labeldistance=1.08,
                                         colors=[REVENUE_COLOUR, PROFIT_COLOUR, GOOD, "#B279A2", "#72B7B2",
                                                 "#EECA3B"][: len(data)])
     for wedge, value in zip(wedges, data["customer_type"], strict=True):

@@ -13,7 +13,16 @@ from typing import Any
 
 from matplotlib.artist import Artist
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import _
@@ -62,6 +71,8 @@ class DashboardView(QWidget):
 
         title = QLabel(_("Dashboard"))
         title.setStyleSheet("font-size: 16px; font-weight: bold")
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a long title is cut, not widening the page
+        title.setMinimumWidth(120)
         self.busy = BusyIndicator()
         self.busy.attach(self.runner)
         self.refresh_button = QPushButton(_("Refresh"))

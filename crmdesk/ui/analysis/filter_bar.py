@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -112,8 +113,14 @@ class FilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._anchor = dt.date.today()
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # Two rows: in one, nine controls would force the window wider than a shop PC's screen.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(4)
+        layout = QHBoxLayout()
+        choices_row = QHBoxLayout()
+        rows.addLayout(layout)
+        rows.addLayout(choices_row)
 
         self.preset = QComboBox()
         for key, label in PRESETS:
@@ -137,13 +144,14 @@ class FilterBar(QWidget):
         self.salespeople = MultiChoiceButton(_("Salesperson"))
         self.price.set_choices([(key, _(label)) for key, label, _lo, _hi in PRICE_BANDS])
         for button in self.choice_buttons():
-            layout.addWidget(button)
+            choices_row.addWidget(button)
             button.changed.connect(self._schedule)
         self.reset_button = QPushButton(_("Reset"))
         self.reset_button.setToolTip(_("Clear every filter"))
         self.reset_button.clicked.connect(self.reset)
-        layout.addWidget(self.reset_button)
         layout.addStretch(1)
+        choices_row.addWidget(self.reset_button)
+        choices_row.addStretch(1)
 
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.apply_now)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -171,6 +172,8 @@ class ReportPanel(QWidget):
 
         title = QLabel(_(spec.title))
         title.setStyleSheet("font-size: 16px; font-weight: bold")
+        title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a long title is cut, not widening the page
+        title.setMinimumWidth(120)
         title.setToolTip(_(spec.description) if spec.description else "")
         self.busy = BusyIndicator()
         self.busy.attach(self.runner)
