@@ -163,3 +163,24 @@ def test_new_customer_warns_about_duplicates(ctx, qtbot, boxes):
     assert form.customer_id is not None
     with ctx.read() as s:
         assert s.scalar(select(func.count()).select_from(Customer)) == before + 1
+
+
+def test_closing_the_main_window_asks_about_an_unsaved_form(ctx, qtbot, boxes):
+    from PySide6.QtWidgets import QMainWindow
+
+    from crmdesk.ui.customers.page import CustomersPage
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    page = CustomersPage(ctx)
+    window.setCentralWidget(page)
+    window.show()
+    page.activate()
+    form = page.open_customer(_busiest_customer(ctx))
+    qtbot.keyClicks(form.basic.short_name_edit, "X")
+    boxes.answer = QMessageBox.StandardButton.Cancel
+    window.close()
+    assert window.isVisible() and form.isVisible()
+    boxes.answer = QMessageBox.StandardButton.Discard
+    window.close()
+    assert not window.isVisible()

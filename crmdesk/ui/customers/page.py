@@ -11,7 +11,7 @@ import copy
 import logging
 import time
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -61,6 +61,7 @@ class CustomersPage(QWidget):
         self.last_export = None  # set by page_actions.export_view when its job ends
         self._loaded = False
         self._stale = False
+        self._guarded: QWidget | None = None  # the window whose closing we check for unsaved forms
         self._generation = 0  # bumped per query; late worker results of older queries are dropped
         self.loading = False  # the rest of the ids is still being fetched
 
@@ -112,6 +113,7 @@ class CustomersPage(QWidget):
     # -- page protocol ---------------------------------------------------------------------
     def activate(self) -> None:
         """Called by the main window each time the page is shown."""
+        self._guard_window()
         if not self._loaded:
             self._loaded = True
             self.requery()
@@ -120,6 +122,31 @@ class CustomersPage(QWidget):
         elif self._stale:
             self.requery(keep_selection=True)
         self.focus_search()
+
+    def _guard_window(self) -> None:
+        # The main window closes without asking its pages; an unsaved form must still be asked.
+        window = self.window()
+        if window is not self and window is not self._guarded:
+            if self._guarded is not None and _alive(self._guarded):
+                self._guarded.removeEventFilter(self)
+            window.installEventFilter(self)
+            self._guarded = window
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        if watched is self._guarded and event.type() == QEvent.Type.Close and not self.close_forms():
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
+
+    def close_forms(self) -> bool:
+        """Close every open form, each asking about its unsaved changes; False if one stays open."""
+        for form in list(self.forms.values()):
+            if form.isVisible():
+                form.raise_()
+                form.close()
+                if form.isVisible():
+                    return False
+        return True
 
     def open_customer(self, customer_id: int | None):
         """Open (or raise) the customer's form; returns it."""
