@@ -320,3 +320,32 @@ def test_new_dealer_from_the_page_needs_its_required_field(page, ctx, qtbot, box
         customer = s.get(Customer, new_id)
         assert customer.name == "湘潭新华文具批发部" and customer.type_id == 3 and customer.code
     assert page.model.row_of(new_id) >= 0
+
+
+def test_quick_log_enter_on_the_last_field_saves(ctx, qtbot, boxes):
+    from crmdesk.ui.customers.dialogs.quick_log import QuickLogDialog
+
+    cid = _customer_with_orders(ctx)
+    dialog = QuickLogDialog(ctx, cid)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.notes_edit, "called about toner")
+    dialog.follow_up_check.setChecked(True)
+    dialog.follow_up_edit.setFocus()
+    qtbot.keyClick(dialog.follow_up_edit, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    with ctx.read() as s:
+        entry = s.get(Interaction, dialog.saved_interaction_id)
+        assert entry.channel == "call" and entry.notes == "called about toner"
+        assert s.scalar(select(Task).where(Task.interaction_id == entry.id)) is not None
+
+
+def test_quick_log_refuses_an_empty_entry(ctx, qtbot, boxes):
+    from crmdesk.ui.customers.dialogs.quick_log import QuickLogDialog
+
+    dialog = QuickLogDialog(ctx, _customer_with_orders(ctx))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.save()
+    assert dialog.isVisible() and dialog.saved_interaction_id is None
+    assert boxes.shown and boxes.shown[-1][0] == "warning"
