@@ -36,10 +36,12 @@ def main() -> int:
                    "--products", str(args.products), "--lines", str(args.lines), "--seed", str(args.seed),
                    "--end-date", "2026-06-30"]
         print("command:", " ".join(command[:1] + ["--db", "TMP/demo.db"] + command[3:]))
+        load_before = os.getloadavg()[0]  # other work on the machine slows the wall time
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "CRMDESK_LANG": "en"})
         wall = time.perf_counter() - start
-        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_kib = usage.ru_maxrss  # KiB on Linux
         print(done.stdout.strip())
         if done.returncode != 0:
             print(done.stderr.strip(), file=sys.stderr)
@@ -47,6 +49,8 @@ def main() -> int:
             return 1
         size = sum(p.stat().st_size for p in Path(folder).iterdir())
         print(f"wall time: {wall:.1f} s (goal < {GOAL_SECONDS:.0f} s)")
+        print(f"CPU time: {usage.ru_utime + usage.ru_stime:.1f} s (user {usage.ru_utime:.1f} s, "
+              f"system {usage.ru_stime:.1f} s); load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f}")
         print(f"peak RSS: {peak_kib / 1024:.0f} MiB")
         print(f"database size: {size / 2**20:.0f} MiB")
         if args.keep:
