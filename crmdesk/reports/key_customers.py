@@ -39,7 +39,8 @@ def abc_classes(gp_units: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def key_customers(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
-    df = line_frame(session, actor, f).groupby("customer_id", as_index=False)[["revenue_u", "cost_u"]].sum()
+    lines = line_frame(session, actor, f, ("customer_id", "revenue_u", "cost_u"))
+    df = lines.groupby("customer_id", as_index=False)[["revenue_u", "cost_u"]].sum()
     if df.empty:
         return empty(COLUMNS)
     custs = cached_customers(session)

@@ -33,8 +33,13 @@ def columns_for(by: str) -> list[str]:
 
 def _grouped(session: Session, actor: Actor, f: ReportFilters, by: str) -> pd.DataFrame:
     """DataFrame with column ``by`` (and ``by_name``), revenue_u, cost_u, quantity."""
-    lines = line_frame(session, actor, f)
     sums = ["revenue_u", "cost_u", "quantity"]
+    key = {"product": "product_id", "brand": "product_id", "category": "product_id", "customer": "customer_id",
+           "customer_type": "customer_id", "territory": "customer_id", "month": "day",
+           "salesperson": "salesperson_id"}.get(by)
+    if key is None:
+        raise ValueError(f"unknown dimension {by!r}")
+    lines = line_frame(session, actor, f, (key, *sums))
     if by in ("product", "brand", "category"):
         df = lines.groupby("product_id", as_index=False)[sums].sum()
         prods = cached_products(session)

@@ -26,7 +26,7 @@ def columns_for(by: str) -> list[str]:
 def purchases(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     by = options.get("by") or "month"
     cols = columns_for(by)
-    lines = line_frame(session, actor, f)
+    lines = line_frame(session, actor, f, ("day", "customer_id", "order_id", "revenue_u", "quantity"))
     if lines.empty:
         return empty(cols)
     unit = "M" if by == "month" else "Y"
@@ -43,7 +43,8 @@ def purchases(session: Session, actor: Actor, f: ReportFilters, options: dict[st
     custs = cached_customers(session)
     df["customer_code"] = df["customer_id"].map(custs["code"])
     df["customer_name"] = df["customer_id"].map(custs["name"])
-    df[by] = period_labels(df["period"].to_numpy(), unit)
+    uniq, inverse = np.unique(df["period"].to_numpy(), return_inverse=True)
+    df[by] = period_labels(uniq, unit)[inverse]
     df["orders"] = df["orders"].astype("int64")
     df["quantity"] = df["quantity"].astype("float64").round(2)
     df["amount"] = yuan(df["amount_u"].astype("int64"))
