@@ -112,11 +112,23 @@ def test_quick_log_by_keyboard_creates_interaction_and_task(page, ctx, qtbot):
     assert task is not None and task.due_date == dt.date.today() + dt.timedelta(days=3)
 
 
-def test_add_and_remove_contact(ctx, qtbot, boxes):
+def test_add_and_remove_contact(ctx, qtbot, boxes, monkeypatch):
     cid = _customer_with_orders(ctx)
     form = _open(ctx, qtbot, cid)
     before = form.contacts.table.rowCount()
-    assert form.contacts.add(ContactInput(name="王小明", role="采购", mobile="13900001111", wechat="wxm88"))
+
+    class FilledDialog:  # the contact dialog as a user fills it in
+        def __init__(self, *_args) -> None:
+            pass
+
+        def exec(self) -> QDialog.DialogCode:
+            return QDialog.DialogCode.Accepted
+
+        def value(self) -> ContactInput:
+            return ContactInput(name="王小明", role="采购", mobile="13900001111", wechat="wxm88")
+
+    monkeypatch.setattr("crmdesk.ui.customers.form.contacts_tab.ContactDialog", FilledDialog)
+    qtbot.mouseClick(form.contacts.add_button, Qt.MouseButton.LeftButton)
     assert form.contacts.table.rowCount() == before + 1
     with ctx.read() as s:
         contact = s.scalar(select(Contact).where(Contact.customer_id == cid, Contact.name == "王小明"))

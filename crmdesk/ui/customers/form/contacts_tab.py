@@ -41,7 +41,7 @@ class ContactsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table)
-        self.add_button.clicked.connect(self.add)
+        self.add_button.clicked.connect(lambda: self.add())
         self.edit_button.clicked.connect(self.edit)
         self.table.id_activated.connect(lambda _i: self.edit())
         self.remove_button.clicked.connect(self.remove)
