@@ -40,7 +40,8 @@ def test_demo_refuses_a_database_with_data(tmp_path, capsys):
 
 def test_demo_bad_option_is_a_usage_error(tmp_path, capsys):
     path = tmp_path / "shop.db"
-    for bad in (["--customers", "many"], ["--lines", "-5"], ["--end-date", "2025-13-01"]):
+    for bad in (["--customers", "many"], ["--lines", "-5"], ["--end-date", "2025-13-01"], ["--seed", "-1"],
+                ["--colour", "red"]):
         try:
             code = main(["--db", str(path), "demo", *bad])
         except SystemExit as exc:  # argparse exits on its own for bad options

@@ -29,9 +29,12 @@ def test_refuses_a_database_that_has_customers(db):
     assert _count(db, Customer) == 30
 
 
-def test_too_small_a_shop_is_refused(db):
+def test_too_small_a_shop_or_a_negative_seed_is_refused(db):
     with pytest.raises(DemoSizeError):
         generate(db, customers=5, products=25, lines=600)
+    with pytest.raises(DemoSizeError):
+        generate(db, customers=30, products=25, lines=600, seed=-1)
+    assert _count(db, User) == 0
 
 
 def test_cancelling_leaves_the_database_empty(db):

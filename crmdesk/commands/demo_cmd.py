@@ -21,6 +21,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from exc
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be zero or more: {text!r}")
+    return value
+
+
 def _iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -33,11 +43,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo", help="fill a new, empty database with a realistic demo shop (log in as owner / demo)",
         description="Generate three years of a deterministic demo shop: the same seed and end date give the "
                     "same data. The database must not have customers yet.")
-    p.add_argument("--customers", type=_positive, default=2000, help="number of customers (default 2000)")
-    p.add_argument("--products", type=_positive, default=800, help="number of products (default 800)")
-    p.add_argument("--lines", type=_positive, default=150_000,
+    p.add_argument("--customers", type=_positive, default=2000, metavar="N", help="number of customers (default 2000)")
+    p.add_argument("--products", type=_positive, default=800, metavar="N", help="number of products (default 800)")
+    p.add_argument("--lines", type=_positive, default=150_000, metavar="N",
                    help="number of sales order lines, returns included (default 150000)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--seed", type=_seed, default=1, metavar="S", help="random seed, 0 or more (default 1)")
     p.add_argument("--end-date", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="last day of the history (default today)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")

@@ -32,7 +32,7 @@ class DemoError(RuntimeError):
 
 
 class DemoSizeError(DemoError, ValueError):
-    """A requested size is too small for a meaningful shop."""
+    """A requested size is too small for a meaningful shop, or the seed is negative."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,11 @@ def _check_empty(conn: Connection) -> None:
                             .format(table=model.__tablename__))
 
 
-def _check_sizes(customers_n: int, products_n: int, lines_n: int) -> None:
+def _check_sizes(customers_n: int, products_n: int, lines_n: int, seed: int) -> None:
     if customers_n < 10 or products_n < 20 or lines_n < 100:
         raise DemoSizeError(_("the demo needs at least 10 customers, 20 products and 100 lines"))
+    if seed < 0:
+        raise DemoSizeError(_("the seed must be zero or more"))
 
 
 @dataclass
@@ -97,7 +99,7 @@ class _Run:
 def generate(db: Database, *, customers: int = 2000, products: int = 800, lines: int = 150_000, seed: int = 1,
              end_date: dt.date | None = None, progress: Progress | None = None) -> DemoSummary:
     """Fill ``db`` (made by ``open_database``, without customers) with a demo shop; one transaction."""
-    _check_sizes(customers, products, lines)
+    _check_sizes(customers, products, lines, seed)
     cal = DemoCalendar(end_date or dt.date.today())
     rngs = {name: np.random.default_rng([seed, k]) for k, name in enumerate(_STREAMS)}
     founded = dt.datetime.combine(cal.start_date - dt.timedelta(days=1500), dt.time(9))
