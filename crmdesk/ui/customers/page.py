@@ -57,6 +57,7 @@ class CustomersPage(QWidget):
         for pos, column in enumerate(COLUMNS):
             self.view.table.setColumnWidth(pos, DEFAULT_WIDTHS.get(column.key, 100))
         self.forms: dict[int, QWidget] = {}  # customer id → its open form
+        self.choices: tuple | None = None  # (ListOptions, [TypeInfo]) for the filter bar and the forms
         self.last_query_ms = 0.0
         self.last_export = None  # set by page_actions.export_view when its job ends
         self._loaded = False
@@ -157,7 +158,7 @@ class CustomersPage(QWidget):
             from crmdesk.ui.customers.form.dialog import CustomerFormDialog
 
             try:
-                form = CustomerFormDialog(self.ctx, customer_id, self)
+                form = CustomerFormDialog(self.ctx, customer_id, self, choices=self.choices)
             except Exception as exc:  # noqa: BLE001 - a missing/removed customer is shown, not raised
                 show_error(self, exc)
                 return None
@@ -177,6 +178,7 @@ class CustomersPage(QWidget):
 
         def show(result) -> None:
             if _alive(self):
+                self.choices = result
                 self.view.filter_bar.set_options(*result)
 
         run_in_background(_load_options, self.ctx.db, self.ctx.actor, on_success=show,
@@ -337,7 +339,7 @@ class CustomersPage(QWidget):
     def new_customer(self):
         from crmdesk.ui.customers.form.dialog import CustomerFormDialog
 
-        form = CustomerFormDialog(self.ctx, None, self)
+        form = CustomerFormDialog(self.ctx, None, self, choices=self.choices)
         form.created.connect(lambda cid, f=form: self._track_form(f, cid))
         form.show()
         return form

@@ -52,7 +52,10 @@ class CustomerFormDialog(QDialog):
     created = Signal(int)  # a new customer got its id
     saved = Signal(int)
 
-    def __init__(self, ctx: AppContext, customer_id: int | None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, customer_id: int | None, parent: QWidget | None = None,
+                 choices: tuple | None = None) -> None:
+        """``choices`` is (ListOptions, [TypeInfo]) when the caller has them already (the list page
+        keeps them); otherwise they are read here."""
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setModal(False)
@@ -66,8 +69,9 @@ class CustomerFormDialog(QDialog):
         self._saving = False  # our own save's change notice needs no second reload
 
         with ctx.read() as session:
-            options = list_options(session, ctx.actor)
-            types = custom_fields.list_types(session)
+            if choices is None:
+                choices = (list_options(session, ctx.actor), custom_fields.list_types(session))
+            options, types = choices
             if customer_id is not None:
                 self.profile = load_profile(session, ctx.actor, customer_id)
 
