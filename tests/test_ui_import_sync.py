@@ -80,6 +80,7 @@ def test_sync_now_imports_the_inbox_and_reports_in_the_status_bar(qtbot, ctx, db
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     write(inbox, "sales.csv", GJP_SALES, encoding="gbk")
+    write(inbox, "broken.xlsx", "not a workbook\x00\x01")
     set_inbox(ctx, inbox)
     window = build_main_window(ctx)  # the app's hook: controller plus status-bar indicator
     qtbot.addWidget(window)
@@ -96,12 +97,15 @@ def test_sync_now_imports_the_inbox_and_reports_in_the_status_bar(qtbot, ctx, db
     lines = scalar(db, "SELECT COUNT(*) FROM sales_lines")
     assert lines > 0
     summary = page.controller.last_summary
-    assert summary.startswith("Last sync ") and "1 files" in summary and f"{lines} rows added" in summary
+    assert summary.startswith("Last sync ") and "2 files" in summary and f"{lines} rows added" in summary
+    assert "1 files could not be imported" in summary
     assert messages[-1] == summary and window.statusBar().currentMessage() == summary
     assert indicator.label.text() == summary and page.sync_status.label.text() == summary
     assert {"sales_lines", "import_batches"} <= changed[-1]
     page.show_history()
-    assert page.history.model.rowCount() == 1 and page.history.model.index(0, 1).data() == "sales.csv"
+    history = page.history.model
+    assert [history.index(r, 1).data() for r in range(history.rowCount())] == ["broken.xlsx", "sales.csv"]
+    assert history.index(0, 3).data() == "Failed" and "broken.xlsx" in history.index(0, 9).data()
     page.controller.shutdown()
 
 

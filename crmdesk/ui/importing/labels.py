@@ -40,11 +40,12 @@ def kind_label(kind: str) -> str:
     return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
 
 
-def field_label(name: str) -> str:
-    """``订单号 (order_number)``: the translated name, with the identifier profiles use."""
+def field_label(name: str, with_name: bool = True) -> str:
+    """``单据编号 (order_number)``: the translated name, with the identifier profiles use."""
     if not name:
         return _("(ignore)")
-    return f"{_(FIELD_LABELS.get(name, name))} ({name})"
+    label = _(FIELD_LABELS.get(name, name))
+    return f"{label} ({name})" if with_name else label
 
 
 def missing_label(missing: list[str]) -> str:

@@ -119,7 +119,8 @@ class FieldComboDelegate(QStyledItemDelegate):
         combo = QComboBox(parent)
         combo.setObjectName(f"field-combo-{index.column()}")
         for name in model.choices():
-            combo.addItem(field_label(name), name)
+            combo.addItem(field_label(name, with_name=False), name)
+            combo.setItemData(combo.count() - 1, name or None, Qt.ItemDataRole.ToolTipRole)
         combo.currentIndexChanged.connect(lambda _i, c=combo: self.commitData.emit(c))
         return combo
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QMessageBox,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from crmdesk.i18n import _
 from crmdesk.importers import (KINDS, Preview, ProfileError, ReadError, list_profiles, preview, profile_from_preview,
@@ -73,6 +73,18 @@ class PreviewStep(QWidget):
         self.missing_label.setStyleSheet(ERROR_STYLE)
         self.missing_label.hide()
         self.view = MappingView()
+        self.hint = QLabel(_("<h3>Import exports of the inventory program</h3>"
+                             "<p>Choose one or more files exported by 管家婆, 金蝶, 用友 or a similar program "
+                             "(CSV, TXT, XLSX, XLS): customers, products, sales lines, receipts or a stock list.</p>"
+                             "<p>crmdesk finds the header row, the encoding and what each column holds; "
+                             "you see the first rows here and can correct a column before importing. "
+                             "Each file imports completely or not at all.</p>"))
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.hint.setContentsMargins(24, 24, 24, 24)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.hint)
+        self.body.addWidget(self.view)
         self.reload_profiles()
 
         files_row = QHBoxLayout()
@@ -95,7 +107,7 @@ class PreviewStep(QWidget):
         layout.addLayout(options)
         layout.addWidget(self.info_label)
         layout.addWidget(self.missing_label)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.body, 1)
 
         self.profile_combo.currentIndexChanged.connect(lambda _i: self._changed(profile=self.profile_combo.currentData()))
         self.kind_combo.currentIndexChanged.connect(lambda _i: self._changed(kind=self.kind_combo.currentData()))
@@ -104,7 +116,7 @@ class PreviewStep(QWidget):
         self.sheet_combo.currentIndexChanged.connect(lambda _i: self._changed(sheet=self.sheet_combo.currentText()))
         self.header_spin.valueChanged.connect(lambda v: self._changed(header_row=v))
         self.view.model_.mapping_edited.connect(self._on_mapping_edited)
-        self._enable_options()
+        self._apply(None, "")
 
     # --- files and options ---------------------------------------------------------------------
     def choose_files(self) -> None:
@@ -180,6 +192,7 @@ class PreviewStep(QWidget):
         self.pending = False
         self.current = p
         self.view.model_.set_preview(p)
+        self.body.setCurrentWidget(self.view if self.files else self.hint)
         opts = self.options()
         if p is None:
             self.info_label.setText(error or _("Choose one or more export files (CSV, TXT, XLSX, XLS)."))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 
 from crmdesk.i18n import _
 from crmdesk.importers import ImportResult, SyncError, SyncResult, SyncSettings, load_sync_settings, run_sync
+from crmdesk.services.permissions import can
 from crmdesk.ui.background import Job, start
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.importing.import_job import IMPORT_ENTITIES
@@ -84,7 +85,8 @@ class SyncController(QObject):
         except Exception:  # noqa: BLE001 - a broken setting must not stop the window from opening
             log.exception("sync settings could not be read")
             self.settings = SyncSettings(interval_minutes=0)
-        minutes = self.settings.interval_minutes if self.settings.inbox else 0
+        # Only an actor who may import gets the timer (it would fail every time otherwise).
+        minutes = self.settings.interval_minutes if self.settings.inbox and can(self.ctx.actor, "import.run") else 0
         self.set_interval_ms(max(0, minutes) * MS_PER_MINUTE)
 
     def set_interval_ms(self, ms: int) -> None:

@@ -41,6 +41,8 @@ class SyncSettingsSection(QWidget):
         self.backup_spin = QSpinBox()
         self.backup_spin.setRange(1, 999)
         self.profile_combo = QComboBox()
+        for w, width in ((self.interval_spin, 140), (self.backup_spin, 140), (self.profile_combo, 280)):
+            w.setMaximumWidth(width)
         self.save_button = QPushButton(_("Save sync settings"))
         self.save_button.clicked.connect(self.save)
         self.note = QLabel()
@@ -53,16 +55,16 @@ class SyncSettingsSection(QWidget):
         form.addRow("", self.move_box)
         form.addRow(_("Backups to keep:"), self.backup_spin)
         form.addRow(_("Profile:"), self.profile_combo)
-        form.addRow("", self._row(self.save_button, self.note, stretch=1))
+        form.addRow("", self._row(self.save_button, self.note, stretches=(0, 1)))
         self.load()
 
     @staticmethod
-    def _row(*widgets: QWidget, stretch: int = 0) -> QWidget:
+    def _row(*widgets: QWidget, stretches: tuple[int, ...] = (1, 0)) -> QWidget:
         holder = QWidget()
         row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
-        for i, w in enumerate(widgets):
-            row.addWidget(w, stretch if i == len(widgets) - 1 and stretch else (1 if i == 0 else 0))
+        for w, stretch in zip(widgets, stretches, strict=True):
+            row.addWidget(w, stretch)
         return holder
 
     def _browse(self, edit: QLineEdit, title: str) -> None:

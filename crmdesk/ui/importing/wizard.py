@@ -78,6 +78,7 @@ class ImportWizard(QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.summary_label = QLabel()
         self.summary_label.setWordWrap(True)
+        self.summary_label.setStyleSheet("font-size: 11pt; font-weight: bold;")
         self.result_model: RowsModel[ImportResult] = RowsModel(
             RESULT_COLUMNS, self, is_problem=lambda r: r.status in ("failed", "refused"))
         self.result_table = QTableView()
