@@ -158,6 +158,11 @@ def test_attach_file_copies_it(ctx, qtbot, boxes, monkeypatch, tmp_path):
     assert info.path != source and info.path.read_text(encoding="utf-8") == "contract text"
     assert form.attachments.table.rowCount() == 1
     form.attachments.table.selectRow(0)
+    opened = []
+    monkeypatch.setattr("crmdesk.ui.customers.form.links_tabs.QDesktopServices.openUrl",
+                        lambda url: opened.append(url.toLocalFile()) or True)
+    assert form.attachments.open_current()
+    assert opened == [str(info.path)]
     form.attachments.remove()
     with ctx.read() as s:
         assert s.get(Attachment, att.id) is None

@@ -258,3 +258,12 @@ def test_export_while_the_list_loads_writes_every_customer(ctx, qtbot, boxes, mo
     qtbot.waitUntil(lambda: p.last_export is not None, timeout=10000)
     assert p.last_export == _visible_customers(ctx)
     qtbot.waitUntil(lambda: not p.loading, timeout=10000)
+
+
+def test_escape_in_the_search_box_brings_back_the_whole_list(page, ctx, qtbot):
+    _type(qtbot, page, "zz")
+    narrowed = page.model.rowCount()
+    qtbot.keyClick(page.view.search_edit, Qt.Key.Key_Escape)
+    assert page.view.search_edit.text() == ""
+    qtbot.waitUntil(lambda: page.model.rowCount() == _visible_customers(ctx), timeout=3000)
+    assert narrowed < page.model.rowCount()

@@ -23,13 +23,16 @@ from crmdesk.ui.customers.filter_bar import FilterBar
 
 
 class SearchEdit(QLineEdit):
-    """The search box: Down moves into the list, Enter opens the selected customer."""
+    """The search box: Down moves into the list, Enter opens the selected customer, Esc clears."""
 
     down_pressed = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
             self.down_pressed.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()  # Esc empties the box: back to the whole list
             return
         super().keyPressEvent(event)
 
