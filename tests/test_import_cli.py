@@ -108,3 +108,23 @@ def test_sync_command(shop, tmp_path, capsys):
     assert out[1] == "s.csv: sales, added 4, updated 0, unchanged 0, rejected 0"
     assert main(["--db", shop, "sync", "--folder", str(inbox)]) == 0
     assert "0 files imported, 1 already imported" in capsys.readouterr().out
+
+
+def test_row_hashes_are_stable_across_processes(shop, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from crmdesk.importers import import_file
+    from crmdesk.services.actor import Actor
+
+    f = write(tmp_path, "s.csv", GJP_SALES)
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]), PYTHONHASHSEED="123")
+    done = subprocess.run([sys.executable, "-m", "crmdesk.cli", "--db", shop, "import", str(f)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    db = open_database(shop)
+    r = import_file(db, Actor.system(), f, skip_same_content=False)
+    db.dispose()
+    assert (r.added, r.updated, r.unchanged) == (0, 0, 4)

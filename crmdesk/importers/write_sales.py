@@ -47,8 +47,13 @@ def row_hash(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     """A stable int64 per row over ``columns`` (pandas' SipHash with its fixed key)."""
     part = frame[columns].copy()
     for c in columns:
-        if part[c].dtype == object:
-            part[c] = part[c].astype(str)
+        if part[c].dtype == object:  # dates: hash their day numbers, not their text
+            codes, uniques = pd.factorize(part[c])
+            text = pd.util.hash_array(np.array([str(u) for u in uniques], dtype=object)).view(np.int64)
+            keys = np.array([u.toordinal() if hasattr(u, "toordinal") else t for u, t in zip(uniques, text,
+                                                                                             strict=True)] + [0],
+                            dtype=np.int64)
+            part[c] = keys[codes]
     return pd.util.hash_pandas_object(part, index=False).to_numpy().view(np.int64)
 
 
@@ -165,7 +170,7 @@ def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: in
         upd = upd.assign(id=upd["id"].astype(np.int64), source_batch_id=batch_id)
         update_by_id(conn, LINES, upd, ["product_id", "order_date", "customer_id", "quantity", "unit_price",
                                         "amount", "cost_amount", "row_hash", "source_batch_id"])
-    add = merged.loc[is_new]
+    add = merged if is_new.all() else merged.loc[is_new]
     counts.added = len(add)
     if len(add):
         if by_line_no:
