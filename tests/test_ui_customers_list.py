@@ -267,3 +267,14 @@ def test_escape_in_the_search_box_brings_back_the_whole_list(page, ctx, qtbot):
     assert page.view.search_edit.text() == ""
     qtbot.waitUntil(lambda: page.model.rowCount() == _visible_customers(ctx), timeout=3000)
     assert narrowed < page.model.rowCount()
+
+
+def test_column_widths_are_remembered(ctx, qtbot, boxes):
+    first = CustomersPage(ctx)
+    qtbot.addWidget(first)
+    first.show()
+    first.view.table.setColumnWidth(1, 333)
+    first.hide()
+    second = CustomersPage(ctx)
+    qtbot.addWidget(second)
+    assert second.view.table.columnWidth(1) == 333

@@ -34,6 +34,7 @@ from crmdesk.ui.customers.table_model import BATCH_SIZE, CustomerTableModel
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+HEADER_SETTING = "customers/list_header"
 DEFER_MS = 50  # work that waits for the first screen to be painted
 HEAD_ROWS = 2 * BATCH_SIZE  # ids shown before the whole unfiltered list has arrived
 # Entities whose change can alter what the list shows.
@@ -66,6 +67,7 @@ class CustomersPage(QWidget):
         self._generation = 0  # bumped per query; late worker results of older queries are dropped
         self.loading = False  # the rest of the ids is still being fetched
 
+        self._restore_header()
         self.show_sort_indicator()
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -134,10 +136,29 @@ class CustomersPage(QWidget):
             self._guarded = window
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        if watched is self._guarded and event.type() == QEvent.Type.Close and not self.close_forms():
-            event.ignore()
-            return True
+        if watched is self._guarded and event.type() == QEvent.Type.Close:
+            if not self.close_forms():
+                event.ignore()
+                return True
+            self.save_header()
         return super().eventFilter(watched, event)
+
+    # Column widths and order are per-PC window state (QSettings), not shop data.
+    def _restore_header(self) -> None:
+        from crmdesk.ui.main_window import window_settings
+
+        state = window_settings().value(HEADER_SETTING)
+        if state:
+            self.view.table.horizontalHeader().restoreState(state)
+
+    def save_header(self) -> None:
+        from crmdesk.ui.main_window import window_settings
+
+        window_settings().setValue(HEADER_SETTING, self.view.table.horizontalHeader().saveState())
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.save_header()
+        super().hideEvent(event)
 
     def close_forms(self) -> bool:
         """Close every open form, each asking about its unsaved changes; False if one stays open."""
