@@ -158,3 +158,30 @@ def test_summary_in_chinese():
         assert "Import" not in text
     finally:
         set_language("en")
+
+
+def test_cancel_from_the_status_indicator_rolls_the_file_back(qtbot, ctx, db, tmp_path, messages):
+    from data_import.helpers import dump
+    from test_ui_import_wizard import big_sales
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    write(inbox, "big.csv", big_sales(40_000))
+    set_inbox(ctx, inbox)
+    controller = controller_for(ctx)
+    indicator = SyncStatusWidget(controller)
+    qtbot.addWidget(indicator)
+    seen: list[float] = []
+    controller.progress.connect(lambda f, _m: seen.append(f or 0.0))
+    before = [line for line in dump(db) if "import_batches" in line or "sales_lines" in line]
+    assert controller.sync_now()
+    assert not indicator.cancel_button.isHidden() and not indicator.bar.isHidden()
+    qtbot.waitUntil(lambda: any(f >= 0.3 for f in seen) or not controller.busy, timeout=TIMEOUT)
+    assert controller.busy, "the sync finished before it could be cancelled"
+    qtbot.mouseClick(indicator.cancel_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, controller)
+    assert messages[-1].startswith("Sync cancelled") and "rolled back" in messages[-1]
+    assert indicator.cancel_button.isHidden() and indicator.label.text() == messages[-1]
+    assert scalar(db, "SELECT COUNT(*) FROM sales_lines") == 0
+    assert [line for line in dump(db) if "import_batches" in line or "sales_lines" in line] == before
+    controller.shutdown()

@@ -195,7 +195,7 @@ class PreviewStep(QWidget):
         self.body.setCurrentWidget(self.view if self.files else self.hint)
         opts = self.options()
         if p is None:
-            self.info_label.setText(error or _("Choose one or more export files (CSV, TXT, XLSX, XLS)."))
+            self.info_label.setText(error)  # without files the hint below says what to do
             self.info_label.setStyleSheet(ERROR_STYLE if error else "")
             self.missing_label.hide()
         else:
