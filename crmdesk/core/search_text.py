@@ -3,20 +3,34 @@ so ``gzwj`` and ``guangzhou`` both find 广州…文具."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
 
+_RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
+
+
 @lru_cache(maxsize=200_000)
 def pinyin_keys(text: str) -> tuple[str, str]:
-    """(full pinyin without spaces, initials), lower case; non-Chinese characters kept as they are."""
-    if not text:
-        return "", ""
-    syllables = lazy_pinyin(text, style=Style.NORMAL, errors="default")
-    full = "".join(syllables).lower().replace(" ", "")
-    initials = "".join(s[0] for s in syllables if s and s[0].isalnum()).lower()
-    return full, initials
+    """(full pinyin without spaces, initials), lower case.
+
+    Chinese runs are converted phrase by phrase (so 重庆 is chongqing); other runs
+    (``A4``, ``Pilot``) are kept whole in both keys, as people type them whole.
+    """
+    full: list[str] = []
+    initials: list[str] = []
+    for run in _RUNS.findall(text or ""):
+        if "\u3400" <= run[0] <= "\u9fff" or "\uf900" <= run[0] <= "\ufaff":
+            syllables = lazy_pinyin(run, style=Style.NORMAL)
+            full.extend(syllables)
+            initials.extend(s[0] for s in syllables if s)
+        else:
+            plain = "".join(ch for ch in run.lower() if ch.isalnum())
+            full.append(plain)
+            initials.append(plain)
+    return "".join(full).lower(), "".join(initials).lower()
 
 
 def build_search_text(*parts: str | None, pinyin_of: tuple[str | None, ...] = ()) -> str:
@@ -32,8 +46,19 @@ def build_search_text(*parts: str | None, pinyin_of: tuple[str | None, ...] = ()
     return " ".join(out)
 
 
+def phone_variants(phone: str | None) -> tuple[str, ...]:
+    """A phone as written and, when it has separators, as bare digits: staff type
+    ``02173885137`` for a number stored as ``021-7388 5137``."""
+    if not phone or not phone.strip():
+        return ()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    written = phone.strip()
+    return (written, digits) if digits and digits != written else (written,)
+
+
 def customer_search_text(name: str, code: str = "", phones: tuple[str | None, ...] = (),
                          contact_names: tuple[str | None, ...] = ()) -> str:
-    """The ``customers.search_text`` value: name, code, phones, contact names, and pinyin of
-    the customer name and the contact names."""
-    return build_search_text(name, code, *phones, *contact_names, pinyin_of=(name, *contact_names))
+    """The ``customers.search_text`` value: name, code, phones (also as bare digits), contact
+    names, and pinyin of the customer name and the contact names."""
+    phone_keys = [v for p in phones for v in phone_variants(p)]
+    return build_search_text(name, code, *phone_keys, *contact_names, pinyin_of=(name, *contact_names))
