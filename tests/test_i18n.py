@@ -27,3 +27,21 @@ def test_every_po_file_parses_and_has_no_empty_chinese():
         for message in catalog:
             if message.id:
                 assert message.string, f"{po.name}: {message.id!r} has no translation"
+
+
+def test_no_string_is_translated_two_ways():
+    """All zh_CN files merge into one catalog: a msgid with two translations would show
+    whichever file loads last, so each English text must mean one thing."""
+    from babel.messages.pofile import read_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    conflicts = []
+    for po in sorted(i18n.LOCALE_DIR.glob("zh_CN/*.po")):
+        with po.open("rb") as fh:
+            for message in read_po(fh, locale="zh_CN"):
+                if not message.id or not message.string:
+                    continue
+                first = seen.setdefault(message.id, (po.name, message.string))
+                if first[1] != message.string:
+                    conflicts.append((message.id, first, (po.name, message.string)))
+    assert conflicts == []

@@ -107,7 +107,7 @@ def rfm_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     else:
         counts = df["segment"].value_counts() if not df.empty else pd.Series(dtype=int)
     return bar_chart(pd.Series([_(s) for s in counts.index]), counts.reset_index(drop=True),
-                     _("Customers per RFM segment"), _("customers"))
+                     _("Customers per RFM segment"), _("number of customers"))
 
 
 def cover_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:

@@ -92,7 +92,7 @@ def _chart(df: pd.DataFrame, options: dict[str, Any]):
 SPECS = [
     ReportSpec(
         name="margin",
-        title=N_("Gross margin"),
+        title=N_("Margin analysis"),
         fn=margin,
         description=N_("Revenue, cost, gross profit and margin % by product, brand, category, customer, "
                        "customer type, territory, salesperson or month."),

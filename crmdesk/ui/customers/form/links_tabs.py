@@ -16,7 +16,7 @@ from crmdesk.ui.customers.form.simple_table import SimpleTable
 from crmdesk.ui.customers.prompts import confirm, show_error
 
 RELATION_HEADERS = [N_("Relationship"), N_("Code"), N_("Customer"), N_("Notes")]
-ATTACHMENT_HEADERS = [N_("File"), N_("Kind"), N_("Size"), N_("Added"), N_("Added by"), N_("Description")]
+ATTACHMENT_HEADERS = [N_("File"), N_("Kind"), N_("Size"), N_("Added"), N_("Added by"), N_("About the file")]
 # Audit-log entity and action names → what the History tab shows (translated with _).
 ENTITY_LABELS = {"customers": N_("customer record"), "contacts": N_("contact person"),
                  "custom_field_values": N_("custom field"), "customer_relations": N_("relationship"),
