@@ -145,3 +145,19 @@ def test_a_saved_profile_is_offered_and_used_next_time(qtbot, ctx, tmp_path, mon
     assert step.current.mapping == {"编号": "code", "单位": "name"}
     import_now(qtbot, page)
     assert page.wizard.results[0].added == 1
+
+
+def test_files_dropped_on_the_wizard_are_previewed(qtbot, page, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    path = write(tmp_path, "拖进来.csv", GJP_SALES, encoding="gbk")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)), QUrl.fromLocalFile(str(tmp_path / "notes.docx"))])
+    step = page.wizard.step
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    step.dropEvent(event)
+    settle(qtbot, page)
+    assert [o.path for o in step.files] == [path]  # the .docx is not an export
+    assert step.current.kind == "sales" and step.body.currentWidget() is step.view

@@ -55,6 +55,9 @@ def test_sync_section_is_registered_and_saves_its_values(qtbot, ctx, tmp_path):
     controller = controller_for(ctx)
     assert not controller.timer.isActive()  # no inbox yet
     section.inbox_edit.setText(str(tmp_path / "inbox"))
+    section.save()
+    assert "does not exist" in section.note.text()  # saved, with a warning
+    (tmp_path / "inbox").mkdir()
     section.interval_spin.setValue(15)
     section.done_edit.setText(str(tmp_path / "done"))
     section.move_box.setChecked(True)

@@ -21,7 +21,8 @@ from crmdesk.ui.importing.mapping_table import MappingView
 log = logging.getLogger(__name__)
 
 PREVIEW_ROWS = 20
-FILE_FILTER = "*.csv *.txt *.xlsx *.xls"
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+FILE_FILTER = " ".join(f"*{suffix}" for suffix in SUFFIXES)
 ENCODINGS = ("utf-8", "gb18030", "gbk", "big5", "utf-16")
 ERROR_STYLE = "color: #b00020; font-weight: bold;"
 
@@ -78,7 +79,8 @@ class PreviewStep(QWidget):
                              "(CSV, TXT, XLSX, XLS): customers, products, sales lines, receipts or a stock list.</p>"
                              "<p>crmdesk finds the header row, the encoding and what each column holds; "
                              "you see the first rows here and can correct a column before importing. "
-                             "Each file imports completely or not at all.</p>"))
+                             "Each file imports completely or not at all.</p>"
+                             "<p>You can also drag the files onto this page.</p>"))
         self.hint.setWordWrap(True)
         self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.hint.setContentsMargins(24, 24, 24, 24)
@@ -86,6 +88,7 @@ class PreviewStep(QWidget):
         self.body.addWidget(self.hint)
         self.body.addWidget(self.view)
         self.reload_profiles()
+        self.setAcceptDrops(True)  # files dragged from the file manager work like "Choose files…"
 
         files_row = QHBoxLayout()
         files_row.addWidget(self.choose_button)
@@ -119,6 +122,22 @@ class PreviewStep(QWidget):
         self._apply(None, "")
 
     # --- files and options ---------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = self._dropped_paths(event)
+        if paths and self.choose_button.isEnabled():
+            self.set_files(paths)
+            event.acceptProposedAction()
+
+    @staticmethod
+    def _dropped_paths(event) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        paths = [Path(u.toLocalFile()) for u in urls if u.isLocalFile()]
+        return [p for p in paths if p.is_file() and p.suffix.lower() in SUFFIXES]
+
     def choose_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(
             self, _("Choose export files"), "", _("Exports ({patterns})").format(patterns=FILE_FILTER))

@@ -6,6 +6,7 @@ and every PC using this database share them."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QWidget)
@@ -108,7 +109,11 @@ class SyncSettingsSection(QWidget):
             self.note.setStyleSheet("color: #b00020;")
             return False
         self.note.setStyleSheet("")
-        if chosen.interval_minutes and chosen.inbox:
+        if chosen.inbox and not Path(chosen.inbox).is_dir():
+            self.note.setText(_("Saved, but the inbox folder {folder} does not exist yet: "
+                                "each sync reports that until it does.").format(folder=chosen.inbox))
+            self.note.setStyleSheet("color: #b00020;")
+        elif chosen.interval_minutes and chosen.inbox:
             self.note.setText(_("Saved. The inbox is checked every {n} minutes.").format(n=chosen.interval_minutes))
         else:
             self.note.setText(_("Saved. The inbox is checked only when you click Sync now."))
