@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Contact, Customer, CustomerType, Product, SalesLine, SalesOrder, Territory, User
+from crmdesk.db.sqlfuncs import month_key, year_key
 from crmdesk.money import to_units
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.services.actor import Actor
@@ -130,9 +131,7 @@ def resolve_as_of(session: Session, f: ReportFilters) -> dt.date:
         return f.as_of
     if f.date_to is not None:
         return f.date_to
-    newest = session.scalar(select(func.max(L.order_date)))
-    if isinstance(newest, str):  # raw SQL max() on SQLite returns text
-        newest = dt.date.fromisoformat(newest)
+    newest = to_date(session.scalar(select(func.max(L.order_date))))  # typed max(): a date on every driver
     return newest or dt.date.today()
 
 
@@ -244,8 +243,6 @@ def empty(columns: Sequence[str]) -> pd.DataFrame:
 
 
 def period_key(session: Session, column: ColumnElement, by: str = "month") -> ColumnElement:
-    """SQL expression for ``YYYY-MM`` (month) or ``YYYY`` (year) of a date column."""
-    length = 7 if by == "month" else 4
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM" if by == "month" else "YYYY")
-    return func.substr(column, 1, length)  # SQLite keeps dates as ISO text
+    """SQL expression for ``YYYY-MM`` (month) or ``YYYY`` (year) of a date column (``session``
+    is kept for callers; the database's own spelling comes from ``crmdesk.db.sqlfuncs``)."""
+    return month_key(column) if by == "month" else year_key(column)
