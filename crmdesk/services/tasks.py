@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.base import utcnow
 from crmdesk.db.models import Contact, Customer, CustomerStatus, SalesOrder, Task, TaskStatus, User
+from crmdesk.db.sqlfuncs import month_day
 from crmdesk.i18n import _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
@@ -184,12 +185,10 @@ def birthdays_this_week(session: Session, actor: Actor, today: dt.date | None = 
     wanted = {d.strftime("%m-%d") for d in days}
     if "02-28" in wanted and not _is_leap(monday.year) and not _is_leap(days[-1].year):
         wanted.add("02-29")
-    # SQLite keeps dates as 'YYYY-MM-DD' text: cutting out 'MM-DD' is cheaper than strftime() on every contact.
-    month_day = func.substr(Contact.birthday, 6, 5) if session.get_bind().dialect.name == "sqlite" \
-        else func.to_char(Contact.birthday, "MM-DD")
     stmt = (select(Contact.id, Contact.name, Contact.birthday, Customer.id, Customer.name)
             .join(Customer, Customer.id == Contact.customer_id)
-            .where(Contact.birthday.is_not(None), month_day.in_(sorted(wanted)), Customer.archived.is_(False)))
+            .where(Contact.birthday.is_not(None), month_day(Contact.birthday).in_(sorted(wanted)),
+                   Customer.archived.is_(False)))
     stmt = scope_customers(stmt, actor)
     out = []
     for cid, cname, birthday, cust_id, cust_name in session.execute(stmt):
