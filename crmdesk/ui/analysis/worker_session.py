@@ -1,10 +1,10 @@
 """A worker's own session whose running SQL stops when its job is cancelled.
 
-A report on a million lines spends seconds inside one SQLite query, where
+A report on a million lines spends seconds inside one SQL query, where
 ``Progress.check()`` is never reached. When a newer filter supersedes the
-request, ``interrupt(progress)`` asks SQLite to abort that query
-(``sqlite3.Connection.interrupt`` is safe from another thread), so the stale
-job frees its pool thread at once instead of finishing unwanted work.
+request, ``interrupt(progress)`` aborts that query through
+``crmdesk.db.interrupt.query_interrupter`` (where the database allows it), so the
+stale job frees its pool thread at once instead of finishing unwanted work.
 
 The lock makes sure the interrupt only reaches the connection while this
 worker still holds it, never after it went back to the pool for someone else.
@@ -21,17 +21,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from crmdesk.core.progress import Progress
+from crmdesk.db.interrupt import query_interrupter
 
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _interrupts: dict[int, Callable[[], None]] = {}
-
-
-def _driver_interrupt(session: Session) -> Callable[[], None] | None:
-    driver = session.connection().connection.driver_connection
-    method = getattr(driver, "interrupt", None)  # sqlite3 has it; other drivers are left to finish
-    return method if callable(method) else None
 
 
 @contextmanager
@@ -40,7 +35,7 @@ def worker_session(db: Any, progress: Progress | None) -> Iterator[Session]:
     with db.sessions() as session:
         key = id(progress) if progress is not None else None
         if key is not None:
-            stop = _driver_interrupt(session)
+            stop = query_interrupter(session)
             if stop is not None:
                 with _lock:
                     _interrupts[key] = stop
