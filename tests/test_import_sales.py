@@ -153,3 +153,17 @@ def test_batch_counts_recorded(db, owner, tmp_path):
                     "FROM import_batches WHERE id = :i", i=r.batch_id) == [("sales", "done", 4, 4, 0, owner.user_id, 1)]
     assert scalar(db, "SELECT COUNT(*) FROM audit_log WHERE entity = 'import_batches' AND action = 'import'") == 1
     assert scalar(db, "SELECT MIN(order_date) FROM sales_orders") == dt.date(2024, 3, 7).isoformat()
+
+
+def test_many_changed_lines_and_headers_update_in_bulk(db, owner, tmp_path):
+    head = "单据编号,行号,录单日期,往来单位编号,商品编号,数量,金额\n"
+    body = [f"D{i // 2},{i % 2 + 1},2024-05-01,C{i % 7},P{i % 5},1,{i}" for i in range(3000)]
+    import_file(db, owner, write(tmp_path, "a.csv", head + "\n".join(body) + "\n"))
+    changed = [f"D{i // 2},{i % 2 + 1},2024-05-02,C{i % 7},P{i % 5},2,{i + 1}" for i in range(3000)]
+    r = import_file(db, owner, write(tmp_path, "b.csv", head + "\n".join(changed) + "\n"))
+    assert (r.added, r.updated, r.unchanged) == (0, 3000, 0)
+    assert scalar(db, "SELECT SUM(quantity) FROM sales_lines") == 6000
+    assert scalar(db, "SELECT COUNT(*) FROM sales_orders WHERE order_date = '2024-05-02'") == 1500
+    assert scalar(db, "SELECT COUNT(*) FROM sales_lines WHERE order_date != '2024-05-02'") == 0
+    assert scalar(db, "SELECT total_amount FROM sales_orders WHERE number = 'D10'") == (21 + 22) * 10000
+    assert scalar(db, "SELECT COUNT(*) FROM sales_orders WHERE updated_at IS NULL OR updated_at < created_at") == 0

@@ -156,21 +156,24 @@ def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: in
         keys = ["order_id", "product_id", "line_key"]
         old = old.sort_values(["order_id", "line_no"])
         old["line_key"] = old.groupby(["order_id", "product_id"]).cumcount() + 1
+    # Match by key positions rather than a merge: a merge would copy every column of a million rows.
     if len(old):
-        merged = f.merge(old[keys + ["id", "row_hash", "line_no"]].rename(
-            columns={"row_hash": "old_hash", "line_no": "old_line_no"}), on=keys, how="left")
+        where = pd.MultiIndex.from_arrays([old[k].to_numpy(dtype=np.int64) for k in keys]).get_indexer(
+            pd.MultiIndex.from_arrays([f[k].to_numpy(dtype=np.int64) for k in keys]))
     else:
-        merged = f.assign(id=np.nan, old_hash=np.nan, old_line_no=np.nan)
-    is_new = merged["id"].isna().to_numpy()
-    same = ~is_new & (merged["old_hash"].to_numpy() == merged["row_hash"].to_numpy())
+        where = np.full(len(f), -1, dtype=np.int64)
+    is_new = where < 0
+    old_ids = old["id"].to_numpy(dtype=np.int64)[where] if len(old) else where
+    old_hash = old["row_hash"].to_numpy()[where] if len(old) else where
+    same = ~is_new & (old_hash == f["row_hash"].to_numpy())
     counts.unchanged = int(same.sum())
-    upd = merged.loc[~is_new & ~same]
+    changed = ~is_new & ~same
+    upd = f.loc[changed].assign(id=old_ids[changed], source_batch_id=batch_id)
     counts.updated = len(upd)
     if len(upd):
-        upd = upd.assign(id=upd["id"].astype(np.int64), source_batch_id=batch_id)
         update_by_id(conn, LINES, upd, ["product_id", "order_date", "customer_id", "quantity", "unit_price",
                                         "amount", "cost_amount", "row_hash", "source_batch_id"])
-    add = merged if is_new.all() else merged.loc[is_new]
+    add = f if is_new.all() else f.loc[is_new]
     counts.added = len(add)
     if len(add):
         if by_line_no:
