@@ -4,6 +4,7 @@ header row, the column → field mapping), correct it, and save it as a profile.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -199,7 +200,8 @@ class PreviewStep(QWidget):
         self.pending = True
         self.info_label.setText(_("Reading {file}…").format(file=opts.path.name))
         seq = self._seq
-        run_in_background(preview_job, opts, on_success=lambda p: self._on_preview(seq, p, ""),
+        # The worker gets a copy: the user may change the options while it reads.
+        run_in_background(preview_job, replace(opts), on_success=lambda p: self._on_preview(seq, p, ""),
                           on_error=lambda exc, _tb: self._on_preview(seq, None, str(exc)))
 
     def _on_preview(self, seq: int, p: Preview | None, error: str) -> None:
@@ -300,14 +302,17 @@ class PreviewStep(QWidget):
         self.refresh_preview()
 
     def all_options(self) -> list[FileOptions]:
-        return list(self.files)
+        """Copies for a worker: what the user changes later does not reach it."""
+        return [replace(o) for o in self.files]
 
     def has_files(self) -> bool:
         return bool(self.files)
 
     def set_busy(self, busy: bool) -> None:
-        for w in (self.choose_button, self.file_combo, self.save_profile_button):
+        for w in (self.choose_button, self.file_combo, self.save_profile_button, self.kind_combo,
+                  self.encoding_combo, self.sheet_combo, self.header_spin, self.profile_combo):
             w.setEnabled(not busy)
+        self.setAcceptDrops(not busy)
         self.view.setEnabled(not busy)
         if not busy:
             self._enable_options()
