@@ -177,3 +177,19 @@ def test_customers_are_found_by_the_search_index(demo_db):
             assert cid in found, name
             like = s.scalars(select(Customer.id).where(Customer.search_text.contains(full))).all()
             assert sorted(found) == sorted(like)
+
+
+def test_service_satisfaction_improves_over_the_years(db):
+    from crmdesk.db.models import ServiceCase
+    from crmdesk.demo import generate
+
+    generate(db, customers=1500, products=30, lines=3000, seed=11, end_date=END)
+    with db.sessions() as s:
+        rated = s.execute(select(ServiceCase.opened_at, ServiceCase.satisfaction)
+                          .where(ServiceCase.satisfaction.is_not(None))).all()
+    first_year = [score for opened, score in rated if opened.date() < END - dt.timedelta(days=730)]
+    last_year = [score for opened, score in rated if opened.date() > END - dt.timedelta(days=365)]
+    assert len(first_year) > 20 and len(last_year) > 20
+    assert sum(last_year) / len(last_year) > sum(first_year) / len(first_year) + 0.2
+    scores = {score for _o, score in rated}
+    assert scores <= {1, 2, 3, 4, 5} and scores & {1, 2} and 5 in scores
