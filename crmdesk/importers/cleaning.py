@@ -27,6 +27,7 @@ _MONEY_JUNK = re.compile(r"[¥￥$€£,，\s元\u00a0\u3000]|RMB|CNY|USD", re.I
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_SEP = re.compile(r"[/.年月\-]")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_SERIAL = re.compile(r"^(\d{4,6}(\.\d+)?|\d{8})$")
 _MDY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
 
 
@@ -178,6 +179,10 @@ def parse_one_date(raw: object, fmt: str | None = None, dayfirst: bool = False) 
         return None
     if fmt:
         return dt.datetime.strptime(s, fmt).date()
+    if _SERIAL.match(s):  # Excel day numbers (also with a time fraction) and YYYYMMDD
+        if len(s) == 8 and s.isdigit():
+            return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
+        return _EXCEL_EPOCH + dt.timedelta(days=int(float(s)))
     s = s.split(" ")[0].split("T")[0] if not s.endswith("日") else s
     if s.endswith("日"):
         s = s[:-1]
