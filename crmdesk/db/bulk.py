@@ -79,7 +79,7 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
     by_type: dict[type, Callable[[list], list]] = {}
     for name in names:
         column_type = table.c[name].type
-        proc = column_type._cached_bind_processor(dialect)
+        proc = column_type.dialect_impl(dialect).bind_processor(dialect)
         if proc is not None:
             key = type(column_type)
             if key not in by_type:
@@ -90,7 +90,7 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
     # The compiled statement also has parameters for columns with a Python-side default.
     defaults = {key: _default_of(table, key) for key in (positional or compiled.params) if key not in columns}
     for key, value in defaults.items():
-        proc = table.c[key].type._cached_bind_processor(dialect)
+        proc = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         defaults[key] = proc(value) if proc is not None else value
     for start in range(0, total, chunk_rows):
         stop = min(start + chunk_rows, total)
