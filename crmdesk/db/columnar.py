@@ -43,7 +43,8 @@ def read_columns(session: Session, table: Table, columns: ColumnSpec, *, where: 
 
 
 def fetch_columns(session: Session, table: Table, columns: ColumnSpec, *, where: ColumnElement[bool] | None = None,
-                  group_by: Sequence[ColumnElement] = (), order_by: Sequence[ColumnElement] = ()) -> dict[str, np.ndarray]:
+                  group_by: Sequence[ColumnElement] = (),
+                  order_by: Sequence[ColumnElement] = ()) -> dict[str, np.ndarray]:
     """The portable path of ``read_columns``: one query, rows through the driver."""
     stmt = select(*[func.coalesce(expr, 0).label(name) for name, (expr, _dtype) in columns.items()]).select_from(table)
     if where is not None:
