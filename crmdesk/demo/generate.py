@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from crmdesk.core.progress import Progress, ensure
 from crmdesk.db import Database
-from crmdesk.db.bulk import set_based_triggers, insert_columns
+from crmdesk.db.bulk import insert_columns, set_based_triggers
 from crmdesk.db.models import (
     Contact, Customer, CustomerRelation, CustomerType, CustomFieldValue, Interaction, Opportunity, Product,
     Receipt, SalesLine, SalesOrder, ServiceCase, StockSnapshot, Task, Territory, customer_tags,
@@ -37,6 +37,8 @@ class DemoSizeError(DemoError, ValueError):
 
 @dataclass(frozen=True)
 class DemoSummary:
+    """How many rows of each kind the demo wrote, and the history it covers."""
+
     customers: int
     contacts: int
     products: int
