@@ -96,7 +96,7 @@ def _sales(layout, frame, checks, header_of, present, notes) -> None:
         hit = frame["product_code"].astype(str).str.upper().isin(codes).to_numpy()
         checks.add(hit, _("not a product sale (postage, fee or adjustment code)"), _h(header_of, "product_code"),
                    frame["product_code"].to_numpy())
-        if (hit & ~checks.rejected).any() or hit.any():
+        if hit.any():
             notes.append(_("{n} rows with non-product codes ({codes}) not imported as sales; see rejected rows")
                          .format(n=int(hit.sum()), codes=", ".join(sorted(set(frame.loc[hit, "product_code"])))))
     qty = frame["quantity"].to_numpy(dtype=np.float64)
