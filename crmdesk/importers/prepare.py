@@ -77,9 +77,8 @@ def read_typed(layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, 
     footer = ~blank & cleaning.footer_mask(raw, footer_cols + [c for c in mapping if c not in footer_cols and
                                                                 mapping[c] in _KEY_FIELDS])
     keep = ~(blank | footer)
-    if not keep.all():  # taking rows copies every column: only when there is something to drop
-        raw = raw.loc[keep].reset_index(drop=True)
-        numbers = numbers[keep]
+    if not keep.all():
+        raw, numbers = _kept(raw, numbers, keep)
     checks = RowChecks(len(raw))
     typed: dict[str, object] = {}
     header_of: dict[str, str] = {}
@@ -100,6 +99,16 @@ def read_typed(layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, 
 
 
 _KEY_FIELDS = {"order_number", "customer_code", "product_code", "code", "number"}
+
+
+def _kept(raw: pd.DataFrame, numbers: np.ndarray, keep: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """The kept rows. Dropped rows are usually only a 合计 footer or blank lines at the end (or
+    start): a slice then shares the column buffers, where taking rows copies every column."""
+    kept = np.flatnonzero(keep)
+    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):
+        start, stop = int(kept[0]), int(kept[-1]) + 1
+        return raw.iloc[start:stop].reset_index(drop=True), numbers[start:stop]
+    return raw.loc[keep].reset_index(drop=True), numbers[keep]
 
 
 def _parse(series: pd.Series, type_: str, prof, checks: RowChecks, header: str):
