@@ -81,6 +81,21 @@ def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], co
     return frame
 
 
+def fetch_where(conn: Connection, table: Table, key: str, value: Any, columns: list[str]) -> list[tuple]:
+    """Rows (plain tuples of ``columns``) of ``table`` whose ``key`` equals ``value``, read through the
+    driver's cursor: SQLAlchemy's per-row result processing costs more than the query on big reads."""
+    stmt = select(*[table.c[c] for c in columns]).where(table.c[key] == bindparam("_value"))
+    compiled = stmt.compile(dialect=conn.dialect)
+    params = compiled.construct_params({"_value": _plain(value)})
+    args = tuple(params[k] for k in compiled.positiontup) if compiled.positiontup else params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 

@@ -22,7 +22,7 @@ from crmdesk.core.progress import Progress
 from crmdesk.db.models import Customer, DocType, SalesLine, SalesOrder
 from crmdesk.importers import refs
 from crmdesk.importers.prepare import Prepared
-from crmdesk.importers.tables import fetch_in, insert, map_keys, update_by_id
+from crmdesk.importers.tables import fetch_in, fetch_where, insert, map_keys, update_by_id
 
 log = logging.getLogger(__name__)
 REBUILD_INDEXES_FROM = 50_000  # lines added in one import
@@ -104,16 +104,9 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
     if len(new):
         totals = f.groupby("order_number", sort=False)["amount"].sum()
         sp = new["salesperson_id"]
-        insert(conn, ORDERS, {
-            "number": new.index.tolist(), "order_date": new["order_date"].tolist(),
-            "customer_id": new["customer_id"].astype(np.int64).tolist(),
-            "salesperson_id": [None if pd.isna(v) else int(v) for v in sp],
-            "doc_type": new["doc_type"].tolist(), "warehouse": new["warehouse"].tolist(),
-            "notes": new["notes"].tolist(), "total_amount": totals.reindex(new.index).astype(np.int64).tolist(),
-            "source_batch_id": [batch_id] * len(new),
-        })
-        ids.update((n, int(i)) for n, i in conn.execute(
-            select(ORDERS.c.number, ORDERS.c.id).where(ORDERS.c.source_batch_id == batch_id)))
+        with _indexes_rebuilt_after(conn, ORDERS, len(new)):
+            _insert_orders(conn, new, totals, sp, batch_id)
+        ids.update(fetch_where(conn, ORDERS, "source_batch_id", batch_id, ["number", "id"]))
     changed: list[int] = []
     if len(existing):
         old = existing.set_index("number")
@@ -132,6 +125,17 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
                 [{"_oid": int(i), "d": d, "c": int(c)} for i, d, c in
                  zip(upd["id"], upd["order_date"], upd["customer_id"], strict=True)])
     return ids, changed, known
+
+
+def _insert_orders(conn: Connection, new: pd.DataFrame, totals: pd.Series, sp: pd.Series, batch_id: int) -> None:
+    insert(conn, ORDERS, {
+        "number": new.index.tolist(), "order_date": new["order_date"].tolist(),
+        "customer_id": new["customer_id"].astype(np.int64).tolist(),
+        "salesperson_id": [None if pd.isna(v) else int(v) for v in sp],
+        "doc_type": new["doc_type"].tolist(), "warehouse": new["warehouse"].tolist(),
+        "notes": new["notes"].tolist(), "total_amount": totals.reindex(new.index).astype(np.int64).tolist(),
+        "source_batch_id": [batch_id] * len(new),
+    })
 
 
 def _comparable(values: pd.Series) -> np.ndarray:
