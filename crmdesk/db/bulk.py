@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Engine, Table
 
 CHUNK_ROWS = 50_000
 
@@ -175,3 +175,28 @@ def set_based_triggers(conn: Connection, table: Table, key: str = "id") -> Itera
         for statement in statements:
             conn.exec_driver_sql(statement, (bound,))
         conn.exec_driver_sql(sql)
+
+
+@contextmanager
+def bulk_load_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for one bulk-load transaction whose references the loader resolved itself
+    (ids looked up or inserted in the same transaction).
+
+    On SQLite the per-row foreign-key checks cost about as much as the inserts of a million
+    lines; they are switched off for this connection's transaction (the pragma only takes
+    effect outside one, so it goes straight to the driver before SQLAlchemy's BEGIN) and
+    switched on again before the connection goes back to the pool. Other databases keep
+    their checks: nothing changes.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name != "sqlite":
+            yield conn
+            return
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            raw.execute("PRAGMA foreign_keys=ON")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.core.progress import Cancelled, Progress, ensure
 from crmdesk.db.base import utcnow
+from crmdesk.db.bulk import bulk_load_connection
 from crmdesk.db.engine import Database
 from crmdesk.db.models import ImportBatch, ImportRejectedRow
 from crmdesk.i18n import _
@@ -132,7 +133,7 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
                 _store_rejects(s, batch.id, prep.rejects)
                 result.batch_id = batch.id
         return result
-    with db.sessions() as s:
+    with bulk_load_connection(db.engine) as conn, db.sessions(bind=conn) as s:
         try:
             s.add(batch)
             s.flush()
