@@ -176,8 +176,8 @@ def map_keys(values: pd.Series | np.ndarray, ids: dict) -> np.ndarray:
     """id per value through the dict (vectorised; -1 where the key is unknown)."""
     if not ids:
         return np.full(len(values), -1, dtype=np.int64)
-    index = pd.Index(list(ids.keys()))
-    pos = index.get_indexer(values)
-    out = np.asarray(list(ids.values()), dtype=np.int64)[pos]
-    out[pos < 0] = -1
-    return out
+    # Look up each distinct value once: a million codes are a few thousand customers.
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    pos = pd.Index(list(ids.keys())).get_indexer(uniques)
+    found = np.append(np.where(pos >= 0, np.asarray(list(ids.values()), dtype=np.int64)[pos], -1), -1)
+    return found[codes]  # code -1 (a missing value) takes the appended -1
