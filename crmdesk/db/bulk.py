@@ -30,6 +30,10 @@ def _memoized(processor: Callable[[Any], Any]) -> Callable[[list], list]:
     cache: dict[Any, Any] = {}
 
     def run(values: list) -> list:
+        if len(values) > 1000:
+            fast = _by_distinct(processor, values)
+            if fast is not None:
+                return fast
         out = []
         append = out.append
         for v in values:
@@ -43,6 +47,22 @@ def _memoized(processor: Callable[[Any], Any]) -> Callable[[list], list]:
         return out
 
     return run
+
+
+def _by_distinct(processor: Callable[[Any], Any], values: list) -> list | None:
+    """The processor run once per distinct value and broadcast with numpy (a million dates are a
+    few hundred days); None when there are missing values or unhashable ones (the caller loops)."""
+    import pandas as pd
+
+    try:
+        codes, uniques = pd.factorize(np.fromiter(values, dtype=object, count=len(values)), use_na_sentinel=True)
+    except (TypeError, ValueError):
+        return None
+    if len(uniques) * 2 > len(values) or (codes < 0).any():
+        return None
+    done = np.empty(len(uniques), dtype=object)
+    done[:] = [processor(v) for v in uniques]
+    return done[codes].tolist()
 
 
 def _default_of(table: Table, key: str) -> Any:
