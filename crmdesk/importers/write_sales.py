@@ -97,7 +97,11 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
                              DocType.RETURN.value, DocType.SALE.value),
         "notes": first["notes"],
     })
-    existing = fetch_in(conn, ORDERS, "number", heads.index.tolist(), ["number", "id"] + _ORDER_FIELDS)
+    columns = ["number", "id"] + _ORDER_FIELDS
+    if conn.scalar(select(ORDERS.c.id).limit(1)) is None:  # first import: nothing to look up
+        existing = pd.DataFrame({c: [] for c in columns})
+    else:
+        existing = fetch_in(conn, ORDERS, "number", heads.index.tolist(), columns)
     ids = dict(zip(existing["number"], existing["id"].astype(int), strict=True))
     known = list(ids.values())
     new = heads.loc[map_keys(heads.index, ids) < 0]
@@ -131,11 +135,18 @@ def _insert_orders(conn: Connection, new: pd.DataFrame, totals: pd.Series, sp: p
     insert(conn, ORDERS, {
         "number": new.index.tolist(), "order_date": new["order_date"].tolist(),
         "customer_id": new["customer_id"].astype(np.int64).tolist(),
-        "salesperson_id": [None if pd.isna(v) else int(v) for v in sp],
+        "salesperson_id": _ints_or_none(sp),
         "doc_type": new["doc_type"].tolist(), "warehouse": new["warehouse"].tolist(),
         "notes": new["notes"].tolist(), "total_amount": totals.reindex(new.index).astype(np.int64).tolist(),
         "source_batch_id": [batch_id] * len(new),
     })
+
+
+def _ints_or_none(values: pd.Series) -> list:
+    out = values.to_numpy(dtype=np.int64, na_value=0).tolist()
+    for i in np.flatnonzero(values.isna().to_numpy(dtype=bool)):
+        out[i] = None
+    return out
 
 
 def _comparable(values: pd.Series) -> np.ndarray:
