@@ -112,18 +112,36 @@ def _kept(raw: pd.DataFrame, numbers: np.ndarray, keep: np.ndarray) -> tuple[pd.
 
 
 def _parse(series: pd.Series, type_: str, prof, checks: RowChecks, header: str):
-    if type_ == "text":
-        return cleaning.clean_text(series)
-    if type_ == "code":
-        return cleaning.clean_code(series)
-    if type_ == "date":
+    if type_ == "date":  # parsed per distinct value inside
         values, bad = cleaning.parse_date(series, prof.date_format or None, prof.dayfirst)
-        checks.add(bad, _("not a date"), header, series.to_numpy(dtype=object))
+        checks.add(bad, _("not a date"), header, series)
         return values
-    values, bad = _PARSERS[type_](series)
+    codes, uniques = _distinct(series)
+    part = series if codes is None else pd.Series(uniques)
+    if type_ in ("text", "code"):
+        text = (cleaning.clean_text if type_ == "text" else cleaning.clean_code)(part)
+        return text if codes is None else text.take(codes).reset_index(drop=True)
+    values, bad = _PARSERS[type_](part)
+    if codes is not None:
+        values, bad = values[codes], bad[codes]
     reason = {"money": _("not an amount"), "number": _("not a number"), "int": _("not a whole number")}[type_]
-    checks.add(bad, reason, header, series.to_numpy(dtype=object))
+    checks.add(bad, reason, header, series)
     return values
+
+
+_SAMPLE = 20_000
+
+
+def _distinct(series: pd.Series) -> tuple[np.ndarray | None, object]:
+    """(codes, distinct values) when a column repeats a lot (codes, units, quantities), so that it
+    is cleaned once per distinct value and broadcast back; (None, None) when a sample says it
+    hardly repeats (amounts, order numbers), where factorizing would only add work."""
+    if len(series) < 4 * _SAMPLE or series.iloc[:_SAMPLE].nunique(dropna=False) > _SAMPLE // 8:
+        return None, None
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    if len(uniques) > len(series) // 8:
+        return None, None
+    return codes, uniques
 
 
 def finish(layout: Layout, frame: pd.DataFrame, raw: pd.DataFrame, numbers: np.ndarray, checks: RowChecks,
