@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -215,11 +216,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory(prefix="crmdesk-shots-") as home:
+    # A fixed folder name, so the path in the status bar (and so the PNGs) only change when
+    # the app does; wiped before and after.
+    home = Path(tempfile.gettempdir()) / "crmdesk-screenshots"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    try:
         # Before anything reads a path or a setting: the user's real files stay untouched.
-        os.environ["CRMDESK_HOME"] = home
+        os.environ["CRMDESK_HOME"] = str(home)
         os.environ["CRMDESK_LANG"] = "zh_CN"
         results = take_screenshots(out_dir)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     failed = {name: err for name, err in results.items() if isinstance(err, Exception)}
     for name, result in results.items():
         print(f"{name}: {'FAILED ' + str(result) if name in failed else result}")
