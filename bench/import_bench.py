@@ -93,6 +93,7 @@ def floor(path: Path, folder: Path) -> float:
     start = time.perf_counter()
     frame = pd.read_csv(path, encoding="gb18030", skiprows=3, dtype=str, keep_default_na=False)
     frame = frame.iloc[:-1]
+    (folder / "floor.db").unlink(missing_ok=True)  # --keep reuses the folder
     con = sqlite3.connect(folder / "floor.db")
     con.execute(f"CREATE TABLE t ({', '.join(f'c{i}' for i in range(frame.shape[1]))})")
     con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * frame.shape[1])})",
