@@ -336,6 +336,8 @@ def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list
             skipped.append(text.count("\n", start, found))
             pos = found + len(t)
         numbers = np.delete(numbers, skipped)
-    frame = table.to_pandas(types_mapper={pa.string(): STRING}.get)
-    frame.columns = usecols if usecols is not None else list(range(width))
+    # Wrapping each column keeps pyarrow's chunks; to_pandas would copy every string into one piece.
+    names = usecols if usecols is not None else list(range(width))
+    frame = pd.DataFrame({name: pd.Series(pd.array(table.column(i), dtype=STRING), copy=False)
+                          for i, name in enumerate(names)}, copy=False)
     return frame, numbers
