@@ -28,6 +28,7 @@ def test_screenshots_survive_failing_pages(qapp, tmp_path, monkeypatch):
     monkeypatch.setattr("crmdesk.ui.app.prepare_application", lambda app, lang: "en")
     monkeypatch.setattr(screenshots, "build_demo_database", lambda path: open_database(tmp_path / "empty.db"))
     monkeypatch.setattr(screenshots, "SETTLE_MS", 20)
+    monkeypatch.setattr(screenshots, "EXTRA_SHOTS", [])
     real_save = screenshots._save
 
     def save_or_fail(widget, path: Path) -> Path:

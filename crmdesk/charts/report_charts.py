@@ -84,6 +84,10 @@ def trends_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     return fig
 
 
+def _short(text: str, limit: int = 8) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def pareto_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     """Gross profit bars of the top customers with the cumulative share line."""
     fig, ax = _figure(_("Key customers: gross profit Pareto"))
@@ -91,11 +95,16 @@ def pareto_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
         return _no_data(fig, ax)
     top = df.head(options.get("top") or 20)
     names = top["customer_name"].fillna(top["customer_code"]).astype(str)
-    ax.bar(names, top["gross_profit"], color="#2e86c1")
+    positions = range(len(top))
+    bars = ax.bar(positions, top["gross_profit"], color="#2e86c1")
+    # Long company names are shortened on the axis; the bar's gid keeps the customer code
+    # so a click drills to the right customer whatever the label shows.
+    for bar, code in zip(bars, top["customer_code"].astype(str), strict=True):
+        bar.set_gid(code)
+    ax.set_xticks(list(positions), [_short(n) for n in names], rotation=45, ha="right", fontsize=8)
     _money_axis(ax)
-    ax.tick_params(axis="x", labelrotation=60)
     ax2 = ax.twinx()
-    ax2.plot(names, top["cumulative_share_pct"], color="#e67e22", marker="o")
+    ax2.plot(list(positions), top["cumulative_share_pct"], color="#e67e22", marker="o")
     ax2.yaxis.set_major_formatter(PercentFormatter(100))
     ax2.set_ylim(0, 105)
     return fig

@@ -97,6 +97,9 @@ def build_tasks(rng: np.random.Generator, cust: CustomerFrame, cal: DemoCalendar
     past = due < end - 7
     status[past & (u < 0.85)] = TaskStatus.DONE.value
     status[past & (u >= 0.85) & (u < 0.9)] = TaskStatus.CANCELLED.value
+    # A shop does not leave follow-ups open for months: older ones were done or dropped.
+    stale = (due < end - 40) & (status == TaskStatus.OPEN.value)
+    status[stale] = np.where(u[stale] < 0.95, TaskStatus.DONE.value, TaskStatus.CANCELLED.value)
     this_week = (due >= end - 7) & (due < end)
     status[this_week & (u < 0.4)] = TaskStatus.DONE.value
     # Keep a few overdue ones even in a tiny demo.

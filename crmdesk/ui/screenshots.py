@@ -18,6 +18,13 @@ from pathlib import Path
 log = logging.getLogger("crmdesk.ui.screenshots")
 
 WINDOW_SIZE = (1280, 800)
+# Feature screenshots each page package makes itself: (name, "module:function", what it takes).
+# The import one goes last because it imports a small file into the demo database.
+EXTRA_SHOTS: list[tuple[str, str, str]] = [
+    ("customers_detail", "crmdesk.ui.customers.screenshots:save_customer_screenshots", "ctx"),
+    ("analysis_detail", "crmdesk.ui.analysis.screenshots:save_analysis_screenshots", "window"),
+    ("import_detail", "crmdesk.ui.importing.screenshots:save_import_screenshots", "ctx"),
+]
 SETTLE_TIMEOUT_S = 30.0
 SETTLE_MS = 400  # after showing a page: time for its first paint and for it to start loading
 
@@ -200,6 +207,16 @@ def take_screenshots(out_dir: Path) -> dict[str, Path | Exception]:
                 canvas.close()
 
         attempt("chart_sample", chart_shot)
+        for name, spec, takes in EXTRA_SHOTS:
+            def extra_shot(spec: str = spec, takes: str = takes):
+                from crmdesk.ui.pages import load_factory
+
+                _settle()
+                saved = load_factory(spec)(window if takes == "window" else ctx, out_dir)
+                _settle(100)
+                return saved
+
+            attempt(name, extra_shot)
         window.close()
         _settle(100)
     finally:

@@ -185,9 +185,8 @@ class ReportPanel(QWidget):
         self.export_chart_button.clicked.connect(lambda: self.export_chart())
         self.export_chart_button.setVisible(spec.chart is not None)
         header = QHBoxLayout()
-        header.addWidget(title)
+        header.addWidget(title, 1)  # the title takes the free room; cut only when there is none
         header.addWidget(self.busy)
-        header.addStretch(1)
         for button in (self.refresh_button, self.export_table_button, self.export_chart_button):
             header.addWidget(button)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from crmdesk.db.backup import BackupNotSupportedError, backup_to, backups_dir, timestamped_backup
+from crmdesk.db.backup import BackupNotSupportedError, backups_dir
+from crmdesk.services.backups import back_up
 from crmdesk.i18n import _
 from crmdesk.ui.background import Job, run_in_background
 from crmdesk.ui.context import AppContext
@@ -17,14 +18,15 @@ from crmdesk.ui.context import AppContext
 log = logging.getLogger(__name__)
 
 
+# Through the backup service, so the customers' attachment files go along with the data.
 def _copy_to(db, dest: Path, progress) -> Path:
     progress.update(None, _("Backing up…"))
-    return backup_to(db, dest)
+    return back_up(db, dest).path
 
 
 def _copy_timestamped(db, progress) -> Path:
     progress.update(None, _("Backing up…"))
-    return timestamped_backup(db, "manual")
+    return back_up(db, reason="manual").path
 
 
 def default_backup_name(ctx: AppContext) -> Path:
