@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, Table
 
 CHUNK_ROWS = 50_000
+BULK_CACHE_KIB = -262_144  # page cache of a bulk load: a million lines and their index builds
 
 
 def _as_list(values: Any, start: int, stop: int) -> list:
@@ -213,10 +214,13 @@ def bulk_load_connection(engine: Engine) -> Iterator[Connection]:
             yield conn
             return
         raw = conn.connection.driver_connection
+        cache = raw.execute("PRAGMA cache_size").fetchone()[0]
         raw.execute("PRAGMA foreign_keys=OFF")
+        raw.execute(f"PRAGMA cache_size={BULK_CACHE_KIB}")
         try:
             yield conn
         finally:
             if conn.in_transaction():
                 conn.rollback()
             raw.execute("PRAGMA foreign_keys=ON")
+            raw.execute(f"PRAGMA cache_size={int(cache)}")  # frees the pages above it
