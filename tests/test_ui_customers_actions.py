@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 from sqlalchemy import func, select
+from ui_customers_support import boxes, ctx, page  # noqa: F401 - fixtures
 
 from crmdesk.db.models import (
     Attachment,
@@ -20,48 +21,11 @@ from crmdesk.db.models import (
     SalesOrder,
     Task,
 )
-from crmdesk.services.actor import actor_for_username
 from crmdesk.services.contacts import ContactInput
-from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers import page_actions
 from crmdesk.ui.customers.dialogs.merge_dialog import MergeDialog
 from crmdesk.ui.customers.dialogs.type_editor import TypeEditorDialog
 from crmdesk.ui.customers.form.dialog import CustomerFormDialog
-from crmdesk.ui.customers.page import CustomersPage
-
-
-@pytest.fixture
-def ctx(demo_db):
-    with demo_db.sessions() as s:
-        actor = actor_for_username(s, None)
-    return AppContext(db=demo_db, actor=actor)
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    class Boxes:
-        shown: list[tuple[str, str]] = []
-        answer = QMessageBox.StandardButton.Yes
-
-    def fake(kind):
-        def show(_parent, title, text, *args, **kwargs):
-            Boxes.shown.append((kind, text))
-            return Boxes.answer if kind == "question" else QMessageBox.StandardButton.Ok
-        return staticmethod(show)
-
-    for kind in ("warning", "information", "question", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, fake(kind))
-    Boxes.shown = []
-    return Boxes
-
-
-@pytest.fixture
-def page(ctx, qtbot, boxes):
-    p = CustomersPage(ctx)
-    qtbot.addWidget(p)
-    p.show()
-    p.activate()
-    return p
 
 
 def _customer_with_orders(ctx) -> int:

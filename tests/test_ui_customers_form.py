@@ -7,36 +7,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import func, select, update
+from ui_customers_support import boxes, ctx  # noqa: F401 - fixtures
 
 from crmdesk.db.models import AuditLog, Customer, SalesOrder
-from crmdesk.services.actor import actor_for_username
-from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers.form.dialog import CustomerFormDialog
-
-
-@pytest.fixture
-def ctx(demo_db):
-    with demo_db.sessions() as s:
-        actor = actor_for_username(s, None)
-    return AppContext(db=demo_db, actor=actor)
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    class Boxes:
-        shown: list[tuple[str, str]] = []
-        answer = QMessageBox.StandardButton.Yes
-
-    def fake(kind):
-        def show(_parent, title, text, *args, **kwargs):
-            Boxes.shown.append((kind, text))
-            return Boxes.answer if kind == "question" else QMessageBox.StandardButton.Ok
-        return staticmethod(show)
-
-    for kind in ("warning", "information", "question", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, fake(kind))
-    Boxes.shown = []
-    return Boxes
 
 
 def _busiest_customer(ctx) -> int:

@@ -5,53 +5,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 from sqlalchemy import func, select
+from ui_customers_support import boxes, ctx, page  # noqa: F401 - fixtures
 
 from crmdesk.core.search_text import pinyin_keys
 from crmdesk.db.models import Customer
-from crmdesk.services.actor import actor_for_username
-from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers import page_actions
 from crmdesk.ui.customers.page import CustomersPage
 from crmdesk.ui.customers.table_model import BATCH_SIZE
-
-
-@pytest.fixture
-def ctx(demo_db):
-    with demo_db.sessions() as s:
-        actor = actor_for_username(s, None)
-    return AppContext(db=demo_db, actor=actor)
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    """Replace the static message boxes: record what was shown, answer ``boxes.answer``."""
-
-    class Boxes:
-        shown: list[tuple[str, str]] = []
-        answer = QMessageBox.StandardButton.Yes
-
-    def fake(kind):
-        def show(_parent, title, text, *args, **kwargs):
-            Boxes.shown.append((kind, text))
-            return Boxes.answer if kind == "question" else QMessageBox.StandardButton.Ok
-        return staticmethod(show)
-
-    for kind in ("warning", "information", "question", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, fake(kind))
-    Boxes.shown = []
-    return Boxes
-
-
-@pytest.fixture
-def page(ctx, qtbot, boxes):
-    p = CustomersPage(ctx)
-    qtbot.addWidget(p)
-    p.resize(1100, 600)
-    p.show()
-    p.activate()
-    return p
 
 
 def _type(qtbot, page: CustomersPage, text: str) -> None:
