@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,9 +29,9 @@ from crmdesk.reports.filters import ReportFilters
 from crmdesk.ui.analysis import dashboard_charts as charts
 from crmdesk.ui.analysis.dashboard_source import DashboardData, load_dashboard
 from crmdesk.ui.analysis.drill_targets import DrillTarget
-from crmdesk.ui.analysis.drilldown import DrillDownView
 from crmdesk.ui.analysis.filter_bar import FilterBar
 from crmdesk.ui.analysis.filter_choices import FilterChoices
+from crmdesk.ui.analysis.filtered_view import RefreshOnFilters, drill_stack
 from crmdesk.ui.analysis.kpi_tile import KpiTile
 from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
 from crmdesk.ui.analysis.worker_session import worker_session
@@ -52,7 +51,7 @@ def compute_dashboard(db: Any, actor: Any, filters: ReportFilters, progress: Any
         return load_dashboard(session, actor, filters)
 
 
-class DashboardView(QWidget):
+class DashboardView(RefreshOnFilters, QWidget):
     computed = Signal()
 
     def __init__(self, ctx: AppContext, choices: FilterChoices | None = None, parent: QWidget | None = None) -> None:
@@ -110,11 +109,7 @@ class DashboardView(QWidget):
         overview_layout.addLayout(grid, 1)
         overview_layout.addWidget(hint)
 
-        self.drill_view = DrillDownView(ctx)
-        self.drill_view.back_requested.connect(lambda: self.stack.setCurrentIndex(0))
-        self.stack = QStackedWidget()
-        self.stack.addWidget(overview)
-        self.stack.addWidget(self.drill_view)
+        self.stack, self.drill_view = drill_stack(ctx, overview)
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -123,18 +118,6 @@ class DashboardView(QWidget):
         layout.addWidget(self.stack, 1)
 
     # -- computing --------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh()
-
-    def set_choices(self, choices: FilterChoices) -> None:
-        self.filter_bar.set_choices(choices)
-
-    def _on_filters_changed(self, filters: object) -> None:
-        # Filling the drop-downs re-announces unchanged filters: no need to compute twice.
-        if self.stale or filters != self.last_filters:
-            self.refresh()
-
     def refresh(self) -> None:
         self.stale = False
         self.last_filters = self.filter_bar.filters()

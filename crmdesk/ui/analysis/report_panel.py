@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,11 +29,12 @@ from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.ui.analysis.dataframe_model import DataFrameModel
 from crmdesk.ui.analysis.drill_targets import target_for_key, target_for_row
-from crmdesk.ui.analysis.drilldown import DrillDownView, make_table_view
+from crmdesk.ui.analysis.drilldown import make_table_view
 from crmdesk.ui.analysis.export import ask_chart_path, ask_table_path, report_failure, save_figure, \
     write_dataframe_xlsx
 from crmdesk.ui.analysis.filter_bar import FilterBar
 from crmdesk.ui.analysis.filter_choices import FilterChoices
+from crmdesk.ui.analysis.filtered_view import RefreshOnFilters, drill_stack
 from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
 from crmdesk.ui.analysis.worker_session import worker_session
 from crmdesk.ui.context import AppContext
@@ -151,7 +151,7 @@ class OptionsBar(QWidget):
             self._debounce.start()
 
 
-class ReportPanel(QWidget):
+class ReportPanel(RefreshOnFilters, QWidget):
     """``computed`` fires after a result was shown (tests and screenshots wait for it)."""
 
     computed = Signal()
@@ -220,11 +220,7 @@ class ReportPanel(QWidget):
         results_layout.addWidget(self.message)
         results_layout.addWidget(splitter, 1)
 
-        self.drill = DrillDownView(ctx)
-        self.drill.back_requested.connect(lambda: self.stack.setCurrentIndex(0))
-        self.stack = QStackedWidget()
-        self.stack.addWidget(results)
-        self.stack.addWidget(self.drill)
+        self.stack, self.drill = drill_stack(ctx, results)
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -233,21 +229,9 @@ class ReportPanel(QWidget):
         layout.addWidget(self.stack, 1)
 
     # -- computing --------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self.stale:
-            self.refresh()
-
-    def set_choices(self, choices: FilterChoices) -> None:
-        self.filter_bar.set_choices(choices)
-
     def missing_options(self) -> list[str]:
         values = self.options_bar.values()
         return [o.name for o in self.spec.options if o.required and values.get(o.name) in (None, "")]
-
-    def _on_filters_changed(self, filters: object) -> None:
-        # Filling the drop-downs re-announces unchanged filters: no need to compute twice.
-        if self.stale or filters != self.last_filters:
-            self.refresh()
 
     def refresh(self) -> None:
         self.stale = False
