@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from crmdesk.charts.fonts import configure_matplotlib
+from crmdesk.charts.figure import new_figure, no_data
 from crmdesk.i18n import N_, _
 
 TOP_N = 15
@@ -20,29 +20,15 @@ CASE_TYPE_LABELS = {"complaint": N_("complaint"), "repair": N_("repair"), "retur
                     "delivery": N_("delivery"), "consult": N_("consult")}
 
 
-def _figure(title: str, size: tuple[float, float] = (8, 4.5)) -> tuple[Figure, Any]:
-    configure_matplotlib()
-    fig = Figure(figsize=size, layout="constrained")
-    ax = fig.add_subplot()
-    ax.set_title(title)
-    return fig, ax
-
-
-def _no_data(fig: Figure, ax) -> Figure:
-    ax.text(0.5, 0.5, _("No data"), ha="center", va="center", transform=ax.transAxes)
-    ax.set_axis_off()
-    return fig
-
-
 def _money_axis(axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
 
 
 def pipeline_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     """Amount and weighted forecast per stage, stages in pipeline order."""
-    fig, ax = _figure(_("Pipeline by stage"))
+    fig, ax = new_figure(_("Pipeline by stage"))
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     x = range(len(df))
     ax.bar([i - 0.2 for i in x], df["amount"].astype(float), width=0.4, color=GREY, label=_("Amount"))
     ax.bar([i + 0.2 for i in x], df["weighted_amount"].astype(float), width=0.4, color=BLUE,
@@ -59,9 +45,9 @@ def pipeline_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 def win_rate_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     """Win rate per month (all salespeople together), or per salesperson when not by month."""
-    fig, ax = _figure(_("Win rate"))
+    fig, ax = new_figure(_("Win rate"))
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     key = "month" if "month" in df else "salesperson"
     g = df.groupby(key, as_index=False)[["won", "closed"]].sum().sort_values(key)
     rate = g["won"] * 100.0 / g["closed"].where(g["closed"] > 0)
@@ -78,9 +64,9 @@ def win_rate_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 def fulfilment_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     if "month" in df:
-        fig, ax = _figure(_("Fill rate by month"))
+        fig, ax = new_figure(_("Fill rate by month"))
         if df.empty:
-            return _no_data(fig, ax)
+            return no_data(fig, ax)
         ax.plot(df["month"].astype(str), df["fill_rate_pct"].astype(float), marker="o", color=BLUE,
                 label=_("Fill rate (%)"))
         ax.plot(df["month"].astype(str), df["complete_pct"].astype(float), marker="s", color=GREEN,
@@ -89,9 +75,9 @@ def fulfilment_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
         ax.tick_params(axis="x", labelrotation=45)
         ax.legend()
         return fig
-    fig, ax = _figure(_("Open orders by days open"))
+    fig, ax = new_figure(_("Open orders by days open"))
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     bins = [0, 7, 14, 30, 60, float("inf")]
     labels = ["0-7", "8-14", "15-30", "31-60", "60+"]
     counts = pd.cut(df["days_open"].astype(float), bins=bins, labels=labels, right=True, include_lowest=True)
@@ -105,9 +91,9 @@ def fulfilment_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 def service_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     if "month" in df:
-        fig, ax = _figure(_("Service trend"))
+        fig, ax = new_figure(_("Service trend"))
         if df.empty:
-            return _no_data(fig, ax)
+            return no_data(fig, ax)
         months = df["month"].astype(str)
         ax.bar(months, df["opened"], color=GREY, label=_("Cases opened"))
         ax.set_ylabel(_("Cases"))
@@ -121,9 +107,9 @@ def service_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
         handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
         ax.legend(handles, [h.get_label() for h in handles], loc="upper left")
         return fig
-    fig, ax = _figure(_("Service cases by type"))
+    fig, ax = new_figure(_("Service cases by type"))
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     types = [_(CASE_TYPE_LABELS.get(str(t), str(t))) for t in df["case_type"]]
     ax.bar(types, df["closed_cases"], color=GREEN, label=_("Closed"))
     ax.bar(types, df["open_cases"], bottom=df["closed_cases"], color=ORANGE, label=_("Open"))
@@ -135,9 +121,9 @@ def service_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 def activity_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     if "contact_band" in df:
-        fig, ax = _figure(_("Win rate by contacts while open"))
+        fig, ax = new_figure(_("Win rate by contacts while open"))
         if df.empty:
-            return _no_data(fig, ax)
+            return no_data(fig, ax)
         ax.bar(df["contact_band"].astype(str), df["win_rate_pct"].astype(float).fillna(0), color=BLUE)
         for i, n in enumerate(df["opportunities"]):
             ax.annotate(f"n={int(n)}", (i, 0), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8)
@@ -145,9 +131,9 @@ def activity_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
         ax.set_ylabel(_("Win rate (%)"))
         ax.set_ylim(0, 100)
         return fig
-    fig, ax = _figure(_("Contacts per month"))
+    fig, ax = new_figure(_("Contacts per month"))
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     g = df.groupby("month")[["contacts"]].sum().sort_index()
     ax.bar(g.index.astype(str), g["contacts"], color=BLUE)
     ax.set_ylabel(_("Contacts"))
@@ -157,9 +143,9 @@ def activity_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 def lifetime_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     """The top customers by expected value over the next 12 months."""
-    fig, ax = _figure(_("Expected value, next 12 months (top {n})").format(n=TOP_N))
+    fig, ax = new_figure(_("Expected value, next 12 months (top {n})").format(n=TOP_N))
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     top = df.head(TOP_N).iloc[::-1]
     labels = top["customer_name"].fillna(top["customer_code"]).astype(str)
     colors = [GREEN if p >= 0.5 else ORANGE for p in top["p_alive"].astype(float)]

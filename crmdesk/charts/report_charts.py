@@ -13,18 +13,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from crmdesk.charts.fonts import configure_matplotlib
+from crmdesk.charts.figure import new_figure, no_data
 from crmdesk.i18n import _
 
 TOP_N = 15
-
-
-def _figure(title: str, size: tuple[float, float] = (8, 4.5)) -> tuple[Figure, Any]:
-    configure_matplotlib()
-    fig = Figure(figsize=size, layout="constrained")
-    ax = fig.add_subplot()
-    ax.set_title(title)
-    return fig, ax
 
 
 def _money_axis(ax, axis: str = "y") -> None:
@@ -32,17 +24,11 @@ def _money_axis(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def _no_data(fig: Figure, ax) -> Figure:
-    ax.text(0.5, 0.5, _("No data"), ha="center", va="center", transform=ax.transAxes)
-    ax.set_axis_off()
-    return fig
-
-
 def bar_chart(labels: pd.Series, values: pd.Series, title: str, xlabel: str = "") -> Figure:
     """Horizontal bars, largest on top (the top ``TOP_N`` rows as given)."""
-    fig, ax = _figure(title)
+    fig, ax = new_figure(title)
     if len(values) == 0:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     labels = labels.head(TOP_N).astype(str).iloc[::-1]
     values = values.head(TOP_N).astype(float).iloc[::-1]
     ax.barh(labels, values, color=["#c0392b" if v < 0 else "#2e86c1" for v in values])
@@ -61,9 +47,9 @@ def margin_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 
 def monthly_chart(df: pd.DataFrame, title: str) -> Figure:
-    fig, ax = _figure(title)
+    fig, ax = new_figure(title)
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     x = df["month"].astype(str)
     ax.plot(x, df["revenue"], marker="o", label=_("Revenue"))
     ax.plot(x, df["gross_profit"], marker="o", label=_("Gross profit"))
@@ -90,9 +76,9 @@ def _short(text: str, limit: int = 8) -> str:
 
 def pareto_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     """Gross profit bars of the top customers with the cumulative share line."""
-    fig, ax = _figure(_("Key customers: gross profit Pareto"))
+    fig, ax = new_figure(_("Key customers: gross profit Pareto"))
     if df.empty:
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     top = df.head(options.get("top") or 20)
     names = top["customer_name"].fillna(top["customer_code"]).astype(str)
     positions = range(len(top))
@@ -133,9 +119,9 @@ AGEING_LABELS = {"age_0_30": "0–30", "age_31_60": "31–60", "age_61_90": "61�
 
 
 def ageing_chart(totals: dict[str, float]) -> Figure:
-    fig, ax = _figure(_("Receivables by age (days)"))
+    fig, ax = new_figure(_("Receivables by age (days)"))
     if not totals or not any(totals.values()):
-        return _no_data(fig, ax)
+        return no_data(fig, ax)
     ax.bar([AGEING_LABELS.get(k, k) for k in totals], list(totals.values()),
            color=["#27ae60", "#f1c40f", "#e67e22", "#c0392b"])
     _money_axis(ax)
@@ -144,9 +130,9 @@ def ageing_chart(totals: dict[str, float]) -> Figure:
 
 def receivables_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     if (options.get("view") or "ageing") == "collection":
-        fig, ax = _figure(_("Collection"))
+        fig, ax = new_figure(_("Collection"))
         if df.empty:
-            return _no_data(fig, ax)
+            return no_data(fig, ax)
         x = df["month"].astype(str)
         ax.plot(x, df["billed"], marker="o", label=_("Billed"))
         ax.plot(x, df["collected"], marker="o", label=_("Collected"))
@@ -163,7 +149,7 @@ def default_chart(df: pd.DataFrame, money_columns: tuple[str, ...] = ()) -> Figu
     numeric = [c for c in money_columns if c in df] or list(df.select_dtypes("number").columns)
     text = [c for c in df.columns if c not in numeric and df[c].dtype == object]
     if df.empty or not numeric:
-        fig, ax = _figure("")
-        return _no_data(fig, ax)
+        fig, ax = new_figure("")
+        return no_data(fig, ax)
     labels = df[text[0]] if text else pd.Series(range(1, len(df) + 1))
     return bar_chart(labels, df[numeric[0]], numeric[0])
