@@ -5,30 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
-from sqlalchemy import select, text
+from demo_sql_support import END, D, conn, rows  # noqa: F401 - conn is a fixture
+from sqlalchemy import select
 
 from crmdesk.core.search_text import pinyin_keys
 from crmdesk.db.models import User
 from crmdesk.services.passwords import verify_password
-from tests.conftest import DEMO_END_DATE
 
-END = dt.date.fromisoformat(DEMO_END_DATE)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-def conn(demo_db):
-    with demo_db.engine.connect() as c:
-        yield c
-
-
-def rows(conn, sql: str, **params) -> list:
-    return conn.execute(text(sql), params).all()
-
-
-def D(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 def test_staff_log_in_with_demo(demo_db):

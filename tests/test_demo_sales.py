@@ -5,28 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import pytest
+from demo_sql_support import END, D, conn, rows  # noqa: F401 - conn is a fixture
 from sqlalchemy import func, select, text
 
 from crmdesk.db.models import Customer, Product, SalesLine, SalesOrder
-from tests.conftest import DEMO_END_DATE, DEMO_SIZES
-
-END = dt.date.fromisoformat(DEMO_END_DATE)
-
-
-@pytest.fixture
-def conn(demo_db):
-    with demo_db.engine.connect() as c:
-        yield c
-
-
-def rows(conn, sql: str, **params) -> list:
-    return conn.execute(text(sql), params).all()
-
-
-def D(value) -> dt.date:
-    """A date column read through plain SQL (SQLite gives ISO text)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+from tests.conftest import DEMO_SIZES
 
 
 def test_sizes_are_honoured(conn):
