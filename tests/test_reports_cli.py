@@ -7,9 +7,9 @@ import io
 
 import openpyxl
 import pytest
+from cli_support import run_cli as run_any_cli
 from test_reports_tiny_data import build_tiny_shop
 
-from crmdesk.cli import main
 
 
 @pytest.fixture
@@ -18,13 +18,9 @@ def dbfile(db):
     return str(db.file_path)
 
 
-def run_cli(capsys, *args):
-    try:
-        code = main(["--db", args[0], "report", *args[1:]])
-    except SystemExit as exc:  # argparse's usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+def run_cli(capsys, dbfile, *args):
+    """``crmdesk --db DBFILE report ARGS``."""
+    return run_any_cli(capsys, "--db", dbfile, "report", *args)
 
 
 def test_csv_to_stdout(dbfile, capsys):

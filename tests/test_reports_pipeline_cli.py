@@ -9,8 +9,8 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from cli_support import run_cli
 
-from crmdesk.cli import main
 from crmdesk.reports.activity import EFFECT_COLUMNS, MONTHLY_COLUMNS
 from crmdesk.reports.fulfilment import MONTH_COLUMNS, ORDER_COLUMNS
 from crmdesk.reports.lifetime import COLUMNS as LIFETIME_COLUMNS
@@ -29,15 +29,6 @@ CASES = [
     (("contact-activity", "--view", "effect"), EFFECT_COLUMNS),
     (("lifetime",), LIFETIME_COLUMNS),
 ]
-
-
-def run_cli(capsys, *args):
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import io
 
 import openpyxl
 import pytest
+from cli_support import run_cli
 from sqlalchemy import func, select
 
-from crmdesk.cli import main
 from crmdesk.db.models import Customer, Receipt
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.statement import statement
@@ -19,15 +19,6 @@ from crmdesk.services.actor import Actor
 from crmdesk.services.balances import customer_balance
 
 END = dt.date(2026, 6, 30)
-
-
-def run_cli(capsys, *args):
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
