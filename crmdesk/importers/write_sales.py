@@ -70,8 +70,10 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
     f["salesperson_id"] = pd.array(np.where(sp < 0, 0, sp), dtype="Int64")
     f.loc[sp < 0, "salesperson_id"] = pd.NA
     progress.update(0.40, "orders")
-    order_ids, changed_orders, known_orders = _write_orders(conn, f, batch_id)
-    f["order_id"] = map_keys(f["order_number"], order_ids)
+    # One factorize of the order numbers serves the order heads, totals and every line's order id.
+    order_of, numbers = pd.factorize(f["order_number"], use_na_sentinel=False)
+    order_ids, changed_orders, known_orders = _write_orders(conn, f, order_of, pd.Index(numbers), batch_id)
+    f["order_id"] = map_keys(numbers, order_ids)[order_of]
     if "line_no" in prep.present:
         f["line_key"] = f["line_no"].astype(np.int64)
     else:
@@ -84,19 +86,24 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
     return counts
 
 
-def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dict[str, int], list[int], list[int]]:
-    """Insert new orders (with their totals), update changed headers.
+def _write_orders(conn: Connection, f: pd.DataFrame, order_of: np.ndarray, numbers: pd.Index,
+                  batch_id: int) -> tuple[dict[str, int], list[int], list[int]]:
+    """Insert new orders (with their totals), update changed headers. ``order_of``: each line's
+    position in ``numbers`` (the distinct order numbers in order of first appearance).
     Returns (number → id, ids of changed headers, ids of orders that existed before)."""
-    first = f.drop_duplicates("order_number", keep="first").set_index("order_number")
-    all_negative = f.groupby("order_number", sort=False)["quantity"].max() < 0
-    any_return = f.groupby("order_number", sort=False)["is_return"].any()
+    first_line = np.empty(len(numbers), dtype=np.int64)
+    first_line[order_of[::-1]] = np.arange(len(order_of) - 1, -1, -1)  # the last write wins: first line
+    first = f[["order_date", "customer_id", "salesperson_id", "warehouse", "notes"]].iloc[first_line]
+    per_order = pd.DataFrame({"q": f["quantity"].to_numpy(), "r": f["is_return"].to_numpy(dtype=bool),
+                              "a": f["amount"].to_numpy()}).groupby(order_of, sort=True)
+    is_return = per_order["r"].any().to_numpy(dtype=bool) | (per_order["q"].max().to_numpy() < 0)
     heads = pd.DataFrame({
-        "order_date": first["order_date"], "customer_id": first["customer_id"],
-        "salesperson_id": first["salesperson_id"], "warehouse": first["warehouse"].astype(str).str.slice(0, 100),
-        "doc_type": np.where(any_return.reindex(first.index) | all_negative.reindex(first.index),
-                             DocType.RETURN.value, DocType.SALE.value),
-        "notes": first["notes"],
-    })
+        "order_date": first["order_date"].to_numpy(), "customer_id": first["customer_id"].to_numpy(),
+        "salesperson_id": first["salesperson_id"].array,
+        "warehouse": first["warehouse"].astype(str).str.slice(0, 100).to_numpy(),
+        "doc_type": np.where(is_return, DocType.RETURN.value, DocType.SALE.value),
+        "notes": first["notes"].to_numpy(),
+    }, index=numbers)
     columns = ["number", "id"] + _ORDER_FIELDS
     if conn.scalar(select(ORDERS.c.id).limit(1)) is None:  # first import: nothing to look up
         existing = pd.DataFrame({c: [] for c in columns})
@@ -106,7 +113,7 @@ def _write_orders(conn: Connection, f: pd.DataFrame, batch_id: int) -> tuple[dic
     known = list(ids.values())
     new = heads.loc[map_keys(heads.index, ids) < 0]
     if len(new):
-        totals = f.groupby("order_number", sort=False)["amount"].sum()
+        totals = pd.Series(per_order["a"].sum().to_numpy(), index=numbers)
         sp = new["salesperson_id"]
         with _indexes_rebuilt_after(conn, ORDERS, len(new)):
             _insert_orders(conn, new, totals, sp, batch_id)
