@@ -21,8 +21,10 @@ $(DEMO_DB): | $(STAMP)
 
 demo: $(DEMO_DB)
 
-# Opens the app on the demo shop (log in as owner / demo).
+# Opens the app on the demo shop (log in as owner / demo). On Debian/Ubuntu the system
+# libraries of Qt's window plugin and a CJK font are installed first when we may (root or sudo).
 run: $(STAMP) $(DEMO_DB)
+	-bash scripts/install-system-deps.sh --gui
 	$(BIN)/crmdesk --db $(DEMO_DB)
 
 test: $(STAMP)

@@ -44,7 +44,9 @@ def ids_for(db, owner, **kw):
 
 
 def test_pinyin_full_and_initials(db, owner, shop):
-    assert set(ids_for(db, owner, text="gzwj")) == {shop["c"]}  # 广州文具店 → gzwjd
+    # 广州文具店 (gzwjd) and, with characters skipped, 广州晨光文具批发部 (gzcgwjpfb): "广州…文具"
+    assert set(ids_for(db, owner, text="gzwj")) == {shop["a"], shop["c"]}
+    assert set(ids_for(db, owner, text="gzwjd")) == {shop["c"]}
     assert set(ids_for(db, owner, text="guangzhou")) == {shop["a"], shop["c"]}
     assert set(ids_for(db, owner, text="GuangZhou wenju")) == {shop["a"], shop["c"]}  # words ANDed, any case
     assert ids_for(db, owner, text="gz") and shop["b"] not in ids_for(db, owner, text="gz")

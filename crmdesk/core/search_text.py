@@ -56,9 +56,25 @@ def phone_variants(phone: str | None) -> tuple[str, ...]:
     return (written, digits) if digits and digits != written else (written,)
 
 
+# Marks the name's initials as the last token of search_text, so that a typed abbreviation may
+# skip characters (gzwj finds 广州市天河区晨星文具店) without matching across other tokens.
+INITIALS_MARK = "~"
+SPARSE_MIN_LETTERS = 4  # shorter abbreviations would match most names with gaps allowed
+
+
 def customer_search_text(name: str, code: str = "", phones: tuple[str | None, ...] = (),
                          contact_names: tuple[str | None, ...] = ()) -> str:
     """The ``customers.search_text`` value: name, code, phones (also as bare digits), contact
-    names, and pinyin of the customer name and the contact names."""
+    names, pinyin of the customer name and the contact names, and last the marked initials."""
     phone_keys = [v for p in phones for v in phone_variants(p)]
-    return build_search_text(name, code, *phone_keys, *contact_names, pinyin_of=(name, *contact_names))
+    text = build_search_text(name, code, *phone_keys, *contact_names, pinyin_of=(name, *contact_names))
+    initials = pinyin_keys(name.strip())[1] if name else ""
+    return f"{text} {INITIALS_MARK}{initials}" if initials else text
+
+
+def sparse_initials_pattern(word: str) -> str | None:
+    """A LIKE pattern matching ``word``'s letters in order within the marked initials
+    (``gzwj`` → ``%~g%z%w%j%``), or None when the word is not a plain abbreviation."""
+    if len(word) < SPARSE_MIN_LETTERS or not (word.isascii() and word.isalpha()):
+        return None
+    return f"%{INITIALS_MARK}" + "%".join(word.lower()) + "%"

@@ -38,6 +38,15 @@ def forget_cached_schema() -> None:
     _fts_available.clear()
 
 
+def customer_like_condition(session: Session, pattern: str) -> ColumnElement[bool]:
+    """Customers whose search text matches a LIKE ``pattern`` (no escaping: callers build it),
+    scanning the narrow key copy where there is one."""
+    if not has_fts(session):
+        return Customer.search_text.like(pattern)
+    return Customer.id.in_(text(f"SELECT id FROM {KEYS_TABLE} WHERE search_text LIKE :sparse")
+                           .bindparams(bindparam("sparse", pattern, unique=True)))
+
+
 def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, CustomerStatus, CustomerType, CustomFieldDef, CustomFieldValue, FieldType, \
     Tag, Territory, User, customer_tags
-from crmdesk.db.search import customer_text_condition
+from crmdesk.core.search_text import sparse_initials_pattern
+from crmdesk.db.search import customer_like_condition, customer_text_condition
 from crmdesk.i18n import _
 from crmdesk.services import balances
 from crmdesk.services.actor import Actor
@@ -122,7 +123,13 @@ def _text_condition(session: Session, words: list[str]) -> ColumnElement[bool]:
     """Every word must match. A word typed with full-width characters (an IME's "１３８" or "（")
     matches either as typed or in half-width form, since stored names keep whichever they had."""
     plain = [w for w in words if unicodedata.normalize("NFKC", w).lower() == w]
+    # A plain abbreviation (gzwj) may also skip characters of the name: 广州市天河区晨星文具店.
+    sparse = [w for w in plain if sparse_initials_pattern(w)]
+    plain = [w for w in plain if w not in sparse]
     conds = [customer_text_condition(session, plain)] if plain else []
+    for w in sparse:
+        conds.append(or_(customer_text_condition(session, [w]),
+                         customer_like_condition(session, sparse_initials_pattern(w))))
     for w in words:
         half = unicodedata.normalize("NFKC", w).lower()
         if half != w:

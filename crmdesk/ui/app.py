@@ -29,11 +29,21 @@ from crmdesk.ui.widgets.icons import icon
 log = logging.getLogger(__name__)
 
 
+# Qt 6's xcb plugin needs libraries a minimal Linux install may lack.
+PLATFORM_HINT = ("on Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 "
+                 "libxcb-keysyms1 libxcb-shape0 libegl1 fonts-noto-cjk (or run scripts/install-system-deps.sh --gui)")
+
+
 def _forward_qt_messages(mode: QtMsgType, context, message: str) -> None:
     """Qt's own warnings go to crmdesk's log file, where support looks."""
     level = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
              QtMsgType.QtWarningMsg: logging.WARNING}.get(mode, logging.ERROR)
     logging.getLogger("qt").log(level, "%s", message)
+    if mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+        # Qt aborts right after a fatal message: say why on the terminal too, not only in the log.
+        print(f"crmdesk: {message}", file=sys.stderr)
+        if "platform plugin" in message:
+            print(f"crmdesk: {PLATFORM_HINT}", file=sys.stderr)
 
 
 def setup_gui_logging() -> None:
