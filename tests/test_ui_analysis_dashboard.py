@@ -9,13 +9,12 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 from sqlalchemy import func, select
-from test_ui_analysis_support import ctx, shop, tiny_shop  # noqa: F401 - fixtures
+from test_ui_analysis_support import ctx, shop, show_analysis_page, tiny_shop  # noqa: F401 - fixtures
 
 from crmdesk.db.models import SalesLine
 from crmdesk.ui.analysis import dashboard_view
 from crmdesk.ui.analysis.dashboard_source import load_dashboard
 from crmdesk.ui.analysis.kpi_tile import format_value
-from crmdesk.ui.analysis.page import create_analysis_page
 
 pytestmark = pytest.mark.gui
 WAIT_MS = 30_000
@@ -23,12 +22,7 @@ WAIT_MS = 30_000
 
 @pytest.fixture
 def page(qtbot, ctx):  # noqa: F811
-    widget = create_analysis_page(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1300, 850)
-    widget.show()
-    widget.activate()
-    return widget
+    return show_analysis_page(qtbot, ctx, activate=True)
 
 
 def _dashboard(page, qtbot):
@@ -197,10 +191,7 @@ def test_a_real_mouse_click_on_a_brand_bar_drills_down(page, qtbot):
 def test_an_empty_database_shows_empty_charts_not_errors(qtbot, db, owner):
     from crmdesk.ui.context import AppContext
 
-    page = create_analysis_page(AppContext(db=db, actor=owner))
-    qtbot.addWidget(page)
-    page.show()
-    page.activate()
+    page = show_analysis_page(qtbot, AppContext(db=db, actor=owner), activate=True)
     view = _dashboard(page, qtbot)
     assert not view.message.isVisible(), view.message.text()
     assert view.tile_texts()["revenue"] == "¥0.00"

@@ -7,24 +7,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from test_ui_analysis_support import ctx, shop, tiny_shop  # noqa: F401 - fixtures
+from test_ui_analysis_support import ctx, page, shop, tiny_shop  # noqa: F401 - fixtures
 
 from crmdesk.db.models import Customer, Product, SalesLine
 from crmdesk.reports.registry import REPORTS
 from crmdesk.ui.analysis import export
-from crmdesk.ui.analysis.page import DASHBOARD_KEY, KEY_ROLE, create_analysis_page, group_of
+from crmdesk.ui.analysis.page import DASHBOARD_KEY, KEY_ROLE, group_of
 
 pytestmark = pytest.mark.gui
 WAIT_MS = 30_000
-
-
-@pytest.fixture
-def page(qtbot, ctx):  # noqa: F811
-    widget = create_analysis_page(ctx)
-    qtbot.addWidget(widget)
-    widget.resize(1300, 850)
-    widget.show()
-    return widget
 
 
 def _open(page, qtbot, key):

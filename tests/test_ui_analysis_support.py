@@ -90,6 +90,26 @@ def ctx(shop):
     return AppContext(db=shop[0], actor=shop[1])
 
 
+def show_analysis_page(qtbot, ctx, activate: bool = False):
+    """The Analysis page shown at a laptop size; ``activate`` does what the main window does on showing it
+    (the dashboard starts computing)."""
+    from crmdesk.ui.analysis.page import create_analysis_page
+
+    widget = create_analysis_page(ctx)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 850)
+    widget.show()
+    if activate:
+        widget.activate()
+    return widget
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    """The Analysis page, shown but not activated: each test opens the view it needs."""
+    return show_analysis_page(qtbot, ctx)
+
+
 def test_tiny_shop_has_sales_in_every_brand(shop, tiny_shop):
     db = shop[0]
     with db.sessions() as s:
