@@ -28,8 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Channel, Interaction
-from crmdesk.i18n import N_, _
-from crmdesk.reports.common import (ReportError, customer_ids_select, customers_frame, empty, frame,
+from crmdesk.i18n import N_
+from crmdesk.reports.common import (choose_view, customer_ids_select, customers_frame, empty, frame,
                                     has_customer_filter, scoped, pct)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.pipeline import closed_opportunities
@@ -130,12 +130,8 @@ def effect(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
 
 def contact_activity(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     require(actor, "reports.view")
-    view = options.get("view") or "monthly"
-    if view == "monthly":
-        return monthly(session, actor, f)
-    if view == "effect":
-        return effect(session, actor, f)
-    raise ReportError(_("--view must be one of: {choices}").format(choices=", ".join(VIEWS)))
+    view = choose_view(options, VIEWS)
+    return monthly(session, actor, f) if view == "monthly" else effect(session, actor, f)
 
 
 def _chart(df: pd.DataFrame, options: dict[str, Any]):

@@ -10,7 +10,8 @@ the million-line table is scanned once with its own indexes and no join.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Contact, Customer, CustomerType, Product, SalesLine, SalesOrder, Territory, User
 from crmdesk.db.sqlfuncs import month_key, year_key
+from crmdesk.i18n import _
 from crmdesk.money import to_units
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.services.actor import Actor
@@ -27,6 +29,14 @@ from crmdesk.services.permissions import scope_customers
 
 class ReportError(ValueError):
     """A report cannot run with these options (the CLI exits 2 with this message)."""
+
+
+def choose_view(options: Mapping[str, Any], views: Sequence[str]) -> str:
+    """The ``view`` option of a report with several views: the first one when not given."""
+    view = options.get("view") or views[0]
+    if view not in views:
+        raise ReportError(_("--view must be one of: {choices}").format(choices=", ".join(views)))
+    return view
 
 
 L = SalesLine.__table__.c

@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import DocType, OrderStatus, SalesLine, SalesOrder
-from crmdesk.i18n import N_, _
+from crmdesk.i18n import N_
 from crmdesk.reports import linecache
-from crmdesk.reports.common import (L, ReportError, customers_frame, empty, frame, line_conditions, pct,
+from crmdesk.reports.common import (L, choose_view, customers_frame, empty, frame, line_conditions, pct,
                                     resolve_as_of, user_names, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
@@ -106,12 +106,8 @@ def monthly(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
 
 def fulfilment(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     require(actor, "reports.view")
-    view = options.get("view") or "orders"
-    if view == "orders":
-        return open_orders(session, actor, f)
-    if view == "monthly":
-        return monthly(session, actor, f)
-    raise ReportError(_("--view must be one of: {choices}").format(choices=", ".join(VIEWS)))
+    view = choose_view(options, VIEWS)
+    return open_orders(session, actor, f) if view == "orders" else monthly(session, actor, f)
 
 
 def _chart(df: pd.DataFrame, options: dict[str, Any]):

@@ -27,8 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import CaseStatus, ServiceCase
-from crmdesk.i18n import N_, _
-from crmdesk.reports.common import ReportError, customer_ids_select, empty, frame, has_customer_filter, scoped
+from crmdesk.i18n import N_
+from crmdesk.reports.common import choose_view, customer_ids_select, empty, frame, has_customer_filter, scoped
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -110,9 +110,7 @@ def trend(df: pd.DataFrame, f: ReportFilters) -> pd.DataFrame:
 
 def service(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     require(actor, "reports.view")
-    view = options.get("view") or "by-type"
-    if view not in VIEWS:
-        raise ReportError(_("--view must be one of: {choices}").format(choices=", ".join(VIEWS)))
+    view = choose_view(options, VIEWS)
     df = cases_frame(session, actor, f)
     if df.empty:
         return empty(TYPE_COLUMNS if view == "by-type" else TREND_COLUMNS)
