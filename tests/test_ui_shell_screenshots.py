@@ -9,6 +9,7 @@ from PySide6.QtGui import QImage
 from crmdesk.db import open_database
 from crmdesk.ui import main_window, pages, screenshots
 from crmdesk.ui.pages import PageEntry
+from crmdesk.ui.widgets import grab
 
 
 def explode(_ctx):
@@ -29,14 +30,14 @@ def test_screenshots_survive_failing_pages(qapp, tmp_path, monkeypatch):
     monkeypatch.setattr(screenshots, "build_demo_database", lambda path: open_database(tmp_path / "empty.db"))
     monkeypatch.setattr(screenshots, "SETTLE_MS", 20)
     monkeypatch.setattr(screenshots, "EXTRA_SHOTS", [])
-    real_save = screenshots._save
+    real_save = grab.save_grab
 
     def save_or_fail(widget, path: Path) -> Path:
         if path.stem == "customers":
             raise OSError("disk full")
         return real_save(widget, path)
 
-    monkeypatch.setattr(screenshots, "_save", save_or_fail)
+    monkeypatch.setattr(grab, "save_grab", save_or_fail)  # take_screenshots looks it up when it runs
     out = tmp_path / "shots"
     results = screenshots.take_screenshots(out)
     assert isinstance(results["customers"], OSError)

@@ -12,8 +12,9 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("crmdesk.ui.screenshots")
 
@@ -131,12 +132,6 @@ def demo_monthly_revenue(db, end: dt.date = dt.date(2026, 6, 30)):
     return pd.DataFrame({"month": units.index, "revenue_yuan": [float(to_yuan_2(int(u))) for u in units]})
 
 
-def _save(widget, path: Path) -> Path:
-    if not widget.grab().save(str(path)):
-        raise OSError(f"could not write {path}")
-    return path
-
-
 def take_screenshots(out_dir: Path) -> dict[str, Path | Exception]:
     from PySide6.QtWidgets import QWidget
 
@@ -147,6 +142,7 @@ def take_screenshots(out_dir: Path) -> dict[str, Path | Exception]:
     from crmdesk.ui.main_window import MainWindow
     from crmdesk.ui.pages import PAGES
     from crmdesk.ui.widgets.chart_canvas import ChartCanvas
+    from crmdesk.ui.widgets.grab import save_grab
 
     out_dir.mkdir(parents=True, exist_ok=True)
     app = create_application([sys.argv[0]])
@@ -173,7 +169,7 @@ def take_screenshots(out_dir: Path) -> dict[str, Path | Exception]:
             dialog.show()
             _settle(200)
             try:
-                return _save(dialog, out_dir / "login.png")
+                return save_grab(dialog, out_dir / "login.png")
             finally:
                 dialog.close()
 
@@ -191,7 +187,7 @@ def take_screenshots(out_dir: Path) -> dict[str, Path | Exception]:
                 _settle()
                 _fit_page(window, page)
                 _settle(widget=window)
-                return _save(window, out_dir / f"{key}.png")
+                return save_grab(window, out_dir / f"{key}.png")
 
             attempt(entry.key, page_shot)
 
@@ -225,6 +221,35 @@ def take_screenshots(out_dir: Path) -> dict[str, Path | Exception]:
         QThreadPool.globalInstance().waitForDone(int(SETTLE_TIMEOUT_S * 1000))
         db.dispose()
     return results
+
+
+def run_alone(save: Callable[[Any, Path], dict[str, Path]], argv: Sequence[str] | None, expected: int) -> int:
+    """``main`` of a page package's own screenshot script: ``save(ctx, out_dir)`` over a temporary
+    demo shop in Chinese; 1 unless at least ``expected`` shots were saved."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    out_dir = Path(args[0] if args else "docs/screenshots").resolve()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="crmdesk-shots-") as home:
+        os.environ["CRMDESK_HOME"] = home
+        os.environ["CRMDESK_LANG"] = "zh_CN"
+        from PySide6.QtCore import QThreadPool
+
+        from crmdesk.ui.app import create_application, prepare_application
+        from crmdesk.ui.context import AppContext
+
+        app = create_application([sys.argv[0]])
+        prepare_application(app, "zh_CN")
+        db = build_demo_database(Path(home) / "demo.db")
+        try:
+            saved = save(AppContext(db=db, actor=owner_actor(db)), out_dir)
+        finally:
+            QThreadPool.globalInstance().waitForDone(int(SETTLE_TIMEOUT_S * 1000))
+            db.dispose()
+    for name, path in saved.items():
+        print(f"{name}: {path}")
+    return 0 if len(saved) >= expected else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

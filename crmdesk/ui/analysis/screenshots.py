@@ -10,6 +10,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QWidget
 
+from crmdesk.ui.widgets.grab import save_grab
+
 log = logging.getLogger(__name__)
 
 SHOTS = (
@@ -70,8 +72,7 @@ def save_analysis_screenshots(window_or_ctx: Any, folder: str | Path) -> list[Pa
             view.options_bar.flush()
         _wait_idle(view)
         target = window if window is not None else page
-        path = folder / file_name
-        target.grab().save(str(path))
+        path = save_grab(target, folder / file_name)
         saved.append(path)
         log.info("saved %s", path)
     return saved

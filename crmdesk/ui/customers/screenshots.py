@@ -9,9 +9,7 @@ script can call with its own context; ``main`` makes a temporary demo shop.
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,12 +19,6 @@ log = logging.getLogger(__name__)
 
 LIST_SIZE = (1280, 760)
 FORM_SIZE = (1100, 720)
-
-
-def _settle(ms: int = 300) -> None:
-    from PySide6.QtTest import QTest
-
-    QTest.qWait(ms)
 
 
 def _busiest_customer(ctx) -> int | None:
@@ -42,6 +34,7 @@ def save_customer_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
     """customers_list.png (a pinyin search typed in) and customer_form.png (Purchases tab)."""
     from crmdesk.ui.customers.form.dialog import CustomerFormDialog
     from crmdesk.ui.customers.page import CustomersPage
+    from crmdesk.ui.widgets.grab import pause, save_grab
 
     out_dir.mkdir(parents=True, exist_ok=True)
     saved: dict[str, Path] = {}
@@ -49,14 +42,11 @@ def save_customer_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
     page.resize(*LIST_SIZE)
     page.show()
     page.activate()
-    _settle()
+    pause()
     page.view.search_edit.setText("sh")  # pinyin initials: 上海…, 深圳…
     page.requery()
-    _settle()
-    path = out_dir / "customers_list.png"
-    if not page.grab().save(str(path)):
-        raise OSError(f"could not write {path}")
-    saved["customers_list"] = path
+    pause()
+    saved["customers_list"] = save_grab(page, out_dir / "customers_list.png")
 
     customer_id = _busiest_customer(ctx) or page.model.id_at(0)
     if customer_id is not None:
@@ -64,11 +54,8 @@ def save_customer_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
         form.resize(*FORM_SIZE)
         form.show()
         form.tabs.setCurrentWidget(form.purchases)
-        _settle(500)
-        path = out_dir / "customer_form.png"
-        if not form.grab().save(str(path)):
-            raise OSError(f"could not write {path}")
-        saved["customer_form"] = path
+        pause(500)
+        saved["customer_form"] = save_grab(form, out_dir / "customer_form.png")
         form.dirty = False
         form.close()
     page.close()
@@ -76,28 +63,9 @@ def save_customer_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    out_dir = Path(args[0] if args else "docs/screenshots").resolve()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory(prefix="crmdesk-customer-shots-") as home:
-        os.environ["CRMDESK_HOME"] = home
-        os.environ["CRMDESK_LANG"] = "zh_CN"
-        from crmdesk.ui.app import create_application, prepare_application
-        from crmdesk.ui.context import AppContext
-        from crmdesk.ui.screenshots import build_demo_database, owner_actor
+    from crmdesk.ui.screenshots import run_alone
 
-        app = create_application([sys.argv[0]])
-        prepare_application(app, "zh_CN")
-        db = build_demo_database(Path(home) / "demo.db")
-        try:
-            saved = save_customer_screenshots(AppContext(db=db, actor=owner_actor(db)), out_dir)
-        finally:
-            db.dispose()
-    for name, path in saved.items():
-        print(f"{name}: {path}")
-    return 0 if len(saved) == 2 else 1
+    return run_alone(save_customer_screenshots, argv, expected=2)
 
 
 if __name__ == "__main__":

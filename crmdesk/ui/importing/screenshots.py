@@ -10,7 +10,6 @@ with its own context (it imports one small file into that database).
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -19,7 +18,6 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = (1280, 760)
-TIMEOUT_S = 30.0
 HEADER = "录单日期,单据编号,单据类型,往来单位编号,往来单位全名,经手人全名,仓库全名,商品编号,商品全名,规格型号,单位,数量,含税单价,含税金额,成本金额"
 LINES = (
     "2026-06-03,XS-20260603-001,销售单,K0107,广州市天河区晨星文具店,张伟,总店,DL-0033,得力0.5mm中性笔,黑色12支/盒,盒,20,18.50,370.00,296.00",
@@ -35,26 +33,10 @@ LINES = (
 SALES_EXPORT = "\n".join(["销售明细表", "期间：2026年6月1日 至 2026年6月30日", "", HEADER, *LINES, "合计,,,,,,,,,,,,,,"]) + "\n"
 
 
-def _wait(condition, ms: int = 200) -> None:
-    import time
-
-    from PySide6.QtTest import QTest
-
-    deadline = time.monotonic() + TIMEOUT_S
-    while not condition() and time.monotonic() < deadline:
-        QTest.qWait(50)
-    QTest.qWait(ms)
-
-
-def _grab(widget, path: Path) -> Path:
-    if not widget.grab().save(str(path)):
-        raise OSError(f"could not write {path}")
-    return path
-
-
 def save_import_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
     """import_preview.png (the wizard on a GBK 管家婆-style export) and import_history.png."""
     from crmdesk.ui.importing.page import ImportPage
+    from crmdesk.ui.widgets.grab import pause, save_grab, wait_until
 
     out_dir.mkdir(parents=True, exist_ok=True)
     saved: dict[str, Path] = {}
@@ -66,45 +48,25 @@ def save_import_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
         page.show()
         step = page.wizard.step
         step.set_files([export])
-        _wait(lambda: not step.pending and step.current is not None)
-        saved["import_preview"] = _grab(page, out_dir / "import_preview.png")
+        wait_until(lambda: not step.pending and step.current is not None)
+        saved["import_preview"] = save_grab(page, out_dir / "import_preview.png")
         page.wizard.start_import()
-        _wait(lambda: page.wizard.job is None)
-        saved["import_result"] = _grab(page, out_dir / "import_result.png")
+        wait_until(lambda: page.wizard.job is None)
+        saved["import_result"] = save_grab(page, out_dir / "import_result.png")
         page.show_history()
         batch = next((r.batch_id for r in page.wizard.results if r.batch_id), None)
         if batch is not None:
             page.history.select_batch(batch)
-        _wait(lambda: True)
-        saved["import_history"] = _grab(page, out_dir / "import_history.png")
+        pause(200)
+        saved["import_history"] = save_grab(page, out_dir / "import_history.png")
         page.close()
     return saved
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    out_dir = Path(args[0] if args else "docs/screenshots").resolve()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    with tempfile.TemporaryDirectory(prefix="crmdesk-shots-") as home:
-        os.environ["CRMDESK_HOME"] = home
-        os.environ["CRMDESK_LANG"] = "zh_CN"
-        from crmdesk.ui.app import create_application, prepare_application
-        from crmdesk.ui.context import AppContext
-        from crmdesk.ui.screenshots import build_demo_database, owner_actor
+    from crmdesk.ui.screenshots import run_alone
 
-        app = create_application([sys.argv[0]])
-        prepare_application(app, "zh_CN")
-        db = build_demo_database(Path(home) / "demo.db")
-        try:
-            for name, path in save_import_screenshots(AppContext(db=db, actor=owner_actor(db)), out_dir).items():
-                print(f"{name}: {path}")
-        finally:
-            from PySide6.QtCore import QThreadPool
-
-            QThreadPool.globalInstance().waitForDone(int(TIMEOUT_S * 1000))
-            db.dispose()
-    return 0
+    return run_alone(save_import_screenshots, argv, expected=3)
 
 
 if __name__ == "__main__":
