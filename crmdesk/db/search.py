@@ -9,7 +9,7 @@ more characters use the index, shorter ones scan the narrow copy. Other database
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, bindparam, text
+from sqlalchemy import ColumnElement, and_, bindparam, or_, text
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer
@@ -38,13 +38,22 @@ def forget_cached_schema() -> None:
     _fts_available.clear()
 
 
-def customer_like_condition(session: Session, pattern: str) -> ColumnElement[bool]:
-    """Customers whose search text matches a LIKE ``pattern`` (no escaping: callers build it),
-    scanning the narrow key copy where there is one."""
+def customer_word_or_pattern_condition(session: Session, word: str, pattern: str) -> ColumnElement[bool]:
+    """Customers whose search text contains ``word`` or matches the LIKE ``pattern`` (built by
+    the caller, not escaped). On SQLite both id lists come from one UNION, so the planner keeps
+    using the primary key instead of testing two subqueries on every customer."""
+    word = word.lower()
     if not has_fts(session):
-        return Customer.search_text.like(pattern)
-    return Customer.id.in_(text(f"SELECT id FROM {KEYS_TABLE} WHERE search_text LIKE :sparse")
-                           .bindparams(bindparam("sparse", pattern, unique=True)))
+        return or_(Customer.search_text.contains(word, autoescape=True), Customer.search_text.like(pattern))
+    if len(word) >= TRIGRAM:
+        first = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :word"
+        value = _fts_phrase(word)
+    else:
+        first = f"SELECT id FROM {KEYS_TABLE} WHERE instr(search_text, :word) > 0"
+        value = word
+    return Customer.id.in_(text(f"{first} UNION SELECT id FROM {KEYS_TABLE} WHERE search_text LIKE :pattern")
+                           .bindparams(bindparam("word", value, unique=True),
+                                       bindparam("pattern", pattern, unique=True)))
 
 
 def _fts_phrase(word: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from crmdesk.db.models import Customer, CustomerStatus, CustomerType, CustomFieldDef, CustomFieldValue, FieldType, \
     Tag, Territory, User, customer_tags
 from crmdesk.core.search_text import sparse_initials_pattern
-from crmdesk.db.search import customer_like_condition, customer_text_condition
+from crmdesk.db.search import customer_text_condition, customer_word_or_pattern_condition
 from crmdesk.i18n import _
 from crmdesk.services import balances
 from crmdesk.services.actor import Actor
@@ -128,8 +128,7 @@ def _text_condition(session: Session, words: list[str]) -> ColumnElement[bool]:
     plain = [w for w in plain if w not in sparse]
     conds = [customer_text_condition(session, plain)] if plain else []
     for w in sparse:
-        conds.append(or_(customer_text_condition(session, [w]),
-                         customer_like_condition(session, sparse_initials_pattern(w))))
+        conds.append(customer_word_or_pattern_condition(session, w, sparse_initials_pattern(w)))
     for w in words:
         half = unicodedata.normalize("NFKC", w).lower()
         if half != w:
