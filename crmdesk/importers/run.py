@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -78,6 +80,23 @@ def find_same_content(session: Session, sha256: str, sheet: str = "") -> ImportB
     return session.scalar(stmt.order_by(ImportBatch.id))
 
 
+def _without_cyclic_gc(func):
+    """Python's cycle collector paused while a file is imported: a million rows make millions of
+    short-lived tuples, and the collections they trigger walk every live object again and again
+    (about 5% of a 1M-line import). Rows hold no reference cycles; it runs again afterwards."""
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return run
+
+
+@_without_cyclic_gc
 def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None = None,
                 profile: Profile | str | None = None, encoding: str | None = None, sheet: str | int | None = None,
                 header_row: int | None = None, dry_run: bool = False, strict: bool = False,
