@@ -316,7 +316,8 @@ def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list
             parse_options=pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
                                             invalid_row_handler=invalid),
             convert_options=pcsv.ConvertOptions(
-                column_types={f"c{i}": pa.string() for i in range(width)}, strings_can_be_null=False,
+                # large_string is what pandas' Arrow strings hold: read as string, every column would be copied
+                column_types={f"c{i}": pa.large_string() for i in range(width)}, strings_can_be_null=False,
                 include_columns=[f"c{i}" for i in (usecols if usecols is not None else range(width))]))
     except (pa.ArrowInvalid, UnicodeError):
         return None
