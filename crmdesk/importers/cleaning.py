@@ -61,8 +61,17 @@ def _strings(series: pd.Series) -> pd.Series:
     return series if isinstance(series.dtype, pd.StringDtype) else series.astype(pd.StringDtype("pyarrow"))
 
 
+_NA_LONGEST = max(len(t) for t in NA_TOKENS)
+
+
 def _na_to_empty(s: pd.Series) -> pd.Series:
-    return s.mask(s.str.lower().isin(NA_TOKENS), "")
+    # Lower-casing a million codes to find the few "null"s is the cost: only short cells can be one.
+    short = np.flatnonzero((s.str.len() <= _NA_LONGEST).to_numpy(dtype=bool, na_value=False))
+    if not len(short):
+        return s
+    hit = np.zeros(len(s), dtype=bool)
+    hit[short] = s.iloc[short].str.lower().isin(NA_TOKENS).to_numpy(dtype=bool, na_value=False)
+    return s.mask(hit, "") if hit.any() else s
 
 
 def clean_text(series: pd.Series) -> pd.Series:
