@@ -35,7 +35,7 @@ def _blank_column(type_: str, n: int):
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        return pd.array(pc.fill_null(pa.nulls(n, pa.string()), ""), dtype=pd.StringDtype("pyarrow"))
+        return pd.array(pc.fill_null(pa.nulls(n, pa.large_string()), ""), dtype=pd.StringDtype("pyarrow"))
     return np.full(n, _EMPTY[type_], dtype=object if type_ == "date" else None)
 
 
