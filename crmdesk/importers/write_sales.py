@@ -209,7 +209,9 @@ def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: in
             _insert_lines(conn, add, line_no, batch_id, total, progress)
     # Orders that existed before and got lines added or changed need their totals recomputed.
     known_orders = set(old["order_id"].astype(int)) if len(old) else set()
-    touched = set(upd["order_id"].astype(int)) | (set(add["order_id"].astype(int)) & known_orders)
+    touched = set(upd["order_id"].astype(int))
+    if known_orders and len(add):  # a first import adds to no known order: no million-int set
+        touched |= set(pd.unique(add["order_id"].to_numpy(dtype=np.int64)).tolist()) & known_orders
     return sorted(touched)
 
 
