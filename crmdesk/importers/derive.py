@@ -107,8 +107,10 @@ def _sales(layout, frame, checks, header_of, present, notes) -> None:
     if "unit_price" not in present:
         with np.errstate(divide="ignore", invalid="ignore"):
             price = np.where(qty != 0, np.rint(amount / np.where(qty == 0, 1, qty)), 0).astype(np.int64)
-    doc = frame["doc_type"].astype(str)
-    is_return = doc.str.contains("退", regex=False) | doc.str.lower().str.contains("return", regex=False)
+    codes, docs = pd.factorize(frame["doc_type"].astype(str), use_na_sentinel=False)  # a few document types
+    doc = pd.Series(docs)
+    is_return = pd.Series((doc.str.contains("退", regex=False) |
+                           doc.str.lower().str.contains("return", regex=False)).fillna(False).to_numpy(dtype=bool)[codes])
     if prof.return_prefix:
         is_return |= frame["order_number"].astype(str).str.startswith(prof.return_prefix)
     is_return = is_return.to_numpy()
