@@ -80,3 +80,9 @@ def test_sqlite_pragmas(db):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_fast_path_head_constant_is_alembics_head():
+    from crmdesk.db.migrate import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()

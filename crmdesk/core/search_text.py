@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-
 
 _RUNS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -19,6 +17,9 @@ def pinyin_keys(text: str) -> tuple[str, str]:
     Chinese runs are converted phrase by phrase (so 重庆 is chongqing); other runs
     (``A4``, ``Pilot``) are kept whole in both keys, as people type them whole.
     """
+    # pypinyin loads its phrase dictionary on import (~0.2 s): only pay that when a name needs it.
+    from pypinyin import Style, lazy_pinyin
+
     full: list[str] = []
     initials: list[str] = []
     for run in _RUNS.findall(text or ""):
