@@ -33,5 +33,9 @@ class RefreshOnFilters:
 
     def _on_filters_changed(self, filters: object) -> None:
         # Filling the drop-downs re-announces unchanged filters: no need to compute twice.
-        if self.stale or filters != self.last_filters:
-            self.refresh()
+        if not (self.stale or filters != self.last_filters):
+            return
+        if not self.isVisible():  # a hidden view computes when it is shown again (activate)
+            self.stale = True
+            return
+        self.refresh()
