@@ -4,6 +4,7 @@ files), English messages, and the offscreen Qt platform."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,17 @@ def _isolated_home(tmp_path_factory, monkeypatch):
 
     set_language("en")
     yield home
+
+
+@pytest.fixture(autouse=True)
+def _drain_qt_thread_pool():
+    """Background jobs a GUI test started finish before the next test begins: a leftover job
+    would hold one of the pool's few threads (two on CI) and make the next test wait."""
+    yield
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(30_000)
 
 
 @pytest.fixture
