@@ -25,6 +25,18 @@ DIMENSIONS = ("product", "brand", "category", "customer", "customer_type", "terr
 VALUE_COLUMNS = ["revenue", "cost", "gross_profit", "margin_pct", "quantity"]
 
 
+
+def _by_entity(lines, sums, id_col: str, entities, by: str, detail: str):
+    """Sums per product or customer, labelled: the entity itself gets code and name
+    (``product`` + ``product_name``), a grouping attribute (brand, customer_type …) its value."""
+    df = lines.groupby(id_col, as_index=False)[sums].sum()
+    if by == detail:
+        df[by] = df[id_col].map(entities["code"])
+        df[f"{by}_name"] = df[id_col].map(entities["name"])
+    else:
+        df[by] = df[id_col].map(entities[by]).fillna("")
+    return df
+
 def columns_for(by: str) -> list[str]:
     if by in ("product", "customer"):
         return [by, f"{by}_name", *VALUE_COLUMNS]
@@ -41,21 +53,13 @@ def _grouped(session: Session, actor: Actor, f: ReportFilters, by: str) -> pd.Da
         raise ValueError(f"unknown dimension {by!r}")
     lines = line_frame(session, actor, f, (key, *sums))
     if by in ("product", "brand", "category"):
-        df = lines.groupby("product_id", as_index=False)[sums].sum()
-        prods = cached_products(session)
+        df = _by_entity(lines, sums, "product_id", cached_products(session), by, detail="product")
         if by == "product":
-            df[by] = df["product_id"].map(prods["code"])
-            df[f"{by}_name"] = df["product_id"].map(prods["name"])
             return df
-        df[by] = df["product_id"].map(prods[by]).fillna("")
     elif by in ("customer", "customer_type", "territory"):
-        df = lines.groupby("customer_id", as_index=False)[sums].sum()
-        custs = cached_customers(session)
+        df = _by_entity(lines, sums, "customer_id", cached_customers(session), by, detail="customer")
         if by == "customer":
-            df[by] = df["customer_id"].map(custs["code"])
-            df[f"{by}_name"] = df["customer_id"].map(custs["name"])
             return df
-        df[by] = df["customer_id"].map(custs[by]).fillna("")
     elif by == "month":
         df = lines.groupby("day", as_index=False)[sums].sum()
         df[by] = month_labels(df["day"])
