@@ -80,6 +80,22 @@ def test_sqlite_pragmas(db):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 16_384  # a new file takes the big pages
+
+
+def test_an_existing_file_keeps_its_page_size(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "small-pages.db"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA page_size=4096")
+    raw.execute("CREATE TABLE t (x)")
+    raw.close()
+    opened = connect(path)
+    with opened.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    opened.engine.dispose()
 
 
 def test_fast_path_head_constant_is_alembics_head():

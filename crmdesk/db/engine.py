@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 10_000
+PAGE_SIZE = 16_384
 
 
 def to_url(db: str | Path) -> str:
@@ -38,6 +39,9 @@ def _on_sqlite_connect(dbapi_conn, _record) -> None:
     # so that one import is one real transaction.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
+    # Only a new, empty file takes it (it must precede WAL mode): 16 KiB pages write a million
+    # imported lines with a quarter of the system calls, and reports scan fewer pages.
+    cur.execute(f"PRAGMA page_size={PAGE_SIZE}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
