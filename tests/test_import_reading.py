@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 import pytest
-from data_import.helpers import GJP_SALES, dump, scalar, write
+from data_import.helpers import GJP_SALES, dump, rows, scalar, write
 from openpyxl import Workbook
 
 from crmdesk.importers import ReadError, import_file, preview
@@ -141,11 +141,44 @@ def test_empty_file(db, owner, tmp_path):
     assert r.status == "failed" and "e.csv" in r.message
 
 
-def test_short_subtotal_lines_keep_row_numbers_true(db, owner, tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_short_subtotal_lines_keep_row_numbers_true(db, owner, tmp_path, encoding):
     text = "\n".join(["订单号,日期,客户编号,商品编号,数量,金额", "A1,2024-01-02,C1,P1,1,10", "小计,10",
                       "", "A2,2024-01-03,C1,P2,1,abc", "总计：,20"]) + "\n"
-    r = import_file(db, owner, write(tmp_path, "t.csv", text))
+    r = import_file(db, owner, write(tmp_path, "t.csv", text, encoding))
     assert (r.added, r.rejected) == (1, 1)
     with db.sessions() as s:
         from crmdesk.importers import list_rejected
         assert [(x.row_number, x.column) for x in list_rejected(s, r.batch_id)] == [(5, "金额")]
+
+
+def test_gbk_pipe_delimited_keeps_characters_whose_second_byte_is_a_pipe(db, owner, tmp_path):
+    # In GBK 億 and 東 end in the byte 0x7C, the same byte as "|": splitting undecoded bytes would cut them.
+    assert "億東".encode("gbk")[1::2] == b"||"
+    text = "客户编号|客户名称|地址\nC1|億東文具|東莞路1号\nC2|深圳办公|南山\n"
+    r = import_file(db, owner, write(tmp_path, "pipe.txt", text, "gbk"))
+    assert (r.status, r.added, r.encoding) == ("done", 2, "gb18030")
+    assert rows(db, "SELECT code, name, address FROM customers ORDER BY code") == [
+        ("C1", "億東文具", "東莞路1号"), ("C2", "深圳办公", "南山")]
+
+
+def _gbk_sales_with(tail: str, lines: int = 200) -> str:
+    body = [f"XS-{i},2024-03-07,C{i % 7},P{i % 5},1,{i}.50,广州第{i % 7}文具店" for i in range(lines)]
+    return "\n".join(["订单号,日期,客户编号,商品编号,数量,金额,客户名称", *body, tail]) + "\n"
+
+
+def test_gbk_bytes_that_do_not_decode_in_an_imported_column_fail_the_file(db, owner, tmp_path):
+    path = tmp_path / "bad.csv"
+    good = _gbk_sales_with("XS-x,2024-03-07,C1,P1,1,1.00,@@").encode("gb18030")
+    path.write_bytes(good.replace(b"@@", b"\x81\x20"))  # a lead byte without its trail, far below the head
+    before = dump(db)
+    r = import_file(db, owner, path, encoding="gb18030")  # detection would see the bad byte and say cp1252
+    assert r.status == "failed" and "bad.csv" in r.message and "gb18030" in r.message and "byte" in r.message
+    assert dump(db) == before
+
+
+def test_gbk_columns_are_decoded_once_per_distinct_value_and_ascii_columns_kept(db, owner, tmp_path):
+    r = import_file(db, owner, write(tmp_path, "s.csv", _gbk_sales_with(""), "gbk"))
+    assert (r.status, r.added, r.rejected) == ("done", 200, 0)
+    assert rows(db, "SELECT name FROM customers WHERE code = 'C3'") == [("广州第3文具店",)]
+    assert scalar(db, "SELECT SUM(amount) FROM sales_lines") == sum(i * 10_000 + 5_000 for i in range(200))

@@ -11,6 +11,7 @@ CSV and Excel alike. Row numbers are kept as the user sees them (1-based line or
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -24,14 +25,13 @@ import numpy as np
 import pandas as pd
 
 from crmdesk.i18n import _
+from crmdesk.importers.arrow_csv import DELIMITERS, STRING, is_utf8, line_offset, read_body, splits_raw
 
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 HEAD_ROWS = 80
-_DELIMITERS = [",", "\t", ";", "|"]
-STRING = pd.StringDtype("pyarrow")  # vectorised string kernels (pyarrow compute) for the cleaning step
 
 
 class ReadError(Exception):
@@ -48,6 +48,7 @@ class Source:
     delimiter: str = ""
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
+    _raw: bytes | None = field(default=None, repr=False)  # the bytes, when they can be split undecoded
     _text: str | None = field(default=None, repr=False)
     _rows: list[list[str]] | None = field(default=None, repr=False)
 
@@ -83,16 +84,27 @@ class Source:
         return self._csv_body(header_row, usecols)
 
     def release(self) -> None:
-        """Drop the file's decoded text or cells once the body has been read (memory)."""
+        """Drop the file's bytes, decoded text or cells once the body has been read (memory)."""
+        self._raw = None
         self._text = None
         self._rows = None
 
     # -- text files ---------------------------------------------------------------------
+    def _decoded(self) -> str:
+        if self._text is None:
+            assert self._raw is not None
+            self._text = _decode(self.path, self._raw, self.encoding)
+        return self._text
+
     def _text_lines(self, n: int) -> list[str]:
-        assert self._text is not None
+        if self._text is None:  # only the first lines are decoded: the body may never need the rest
+            assert self._raw is not None
+            end = line_offset(self._raw, n)
+            text = _decode(self.path, self._raw[:end], self.encoding)
+        else:
+            text = self._text
         out: list[str] = []
         start = 0
-        text = self._text
         while len(out) < n:
             end = text.find("\n", start)
             if end < 0:
@@ -104,11 +116,19 @@ class Source:
         return out
 
     def _csv_body(self, header_row: int, usecols: list[int] | None):
-        assert self._text is not None
         headers = self.head(header_row)[header_row - 1] if header_row else []
-        body_start = _line_offset(self._text, header_row)
-        if self.delimiter != " ":
-            fast = _arrow_body(self._text, body_start, self.delimiter, len(headers), usecols, header_row)
+        raw_utf8 = False
+        if self._raw is not None and splits_raw(self.encoding, self.delimiter):
+            fast = read_body(self._raw, line_offset(self._raw, header_row), self.delimiter, len(headers), usecols,
+                             header_row, self.encoding)
+            if fast is not None:
+                return headers, fast[0], fast[1]
+            raw_utf8 = is_utf8(self.encoding)  # the same bytes again would fail the same way
+        text = self._decoded()
+        if self.delimiter != " " and not raw_utf8:
+            data = text.encode("utf-8")
+            fast = read_body(data, line_offset(data, header_row), self.delimiter, len(headers), usecols, header_row)
+            del data
             if fast is not None:
                 return headers, fast[0], fast[1]
         sep = r"\s+" if self.delimiter == " " else self.delimiter
@@ -118,7 +138,7 @@ class Source:
         if usecols is not None:
             kwargs["usecols"] = usecols
         try:
-            frame = pd.read_csv(io.StringIO(self._text), engine="c" if sep != r"\s+" else "python", **kwargs)
+            frame = pd.read_csv(io.StringIO(text), engine="c" if sep != r"\s+" else "python", **kwargs)
         except (pd.errors.ParserError, ValueError) as exc:
             raise ReadError(_("{file}: cannot split the rows into columns ({error})").format(
                 file=self.path.name, error=exc)) from exc
@@ -203,20 +223,34 @@ def _open_text(path: Path, encoding: str | None, delimiter: str | None) -> Sourc
     data = path.read_bytes()
     enc = encoding or detect_encoding(data)
     try:
-        text = data.decode(enc)
+        codecs.lookup(enc)
     except LookupError as exc:
         raise ReadError(_("{file}: unknown encoding {encoding}").format(file=path.name, encoding=enc)) from exc
-    except UnicodeDecodeError as exc:
-        raise ReadError(_("{file}: not valid {encoding} text at byte {offset}; give the right encoding").format(
-            file=path.name, encoding=enc, offset=exc.start)) from exc
-    del data
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\x00" in text[:65536]:
-        raise ReadError(_("{file}: not a text export (binary content)").format(file=path.name))
-    source = Source(path=path, format="csv", encoding=enc, _text=text)
+    if data.startswith(b"\xef\xbb\xbf") and codecs.lookup(enc).name in ("utf-8", "utf-8-sig"):
+        data = data[3:]
+    source = Source(path=path, format="csv", encoding=enc)
+    if splits_raw(enc, delimiter or ","):  # ASCII-safe bytes: decoded later, column by column
+        if b"\x00" in data[:65536]:
+            raise ReadError(_("{file}: not a text export (binary content)").format(file=path.name))
+        source._raw = data
+    else:
+        text = _decode(path, data, enc)
+        del data
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if "\x00" in text[:65536]:
+            raise ReadError(_("{file}: not a text export (binary content)").format(file=path.name))
+        source._text = text
     source.delimiter = delimiter or sniff_delimiter(source._text_lines(HEAD_ROWS))
     return source
+
+
+def _decode(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(_("{file}: not valid {encoding} text at byte {offset}; give the right encoding").format(
+            file=path.name, encoding=encoding, offset=exc.start)) from exc
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -265,7 +299,7 @@ def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the most lines into the same number (>1) of fields."""
     lines = [ln for ln in lines if ln.strip()]
     best, best_score = ",", (0, 0)
-    for delim in _DELIMITERS:
+    for delim in DELIMITERS:
         counts = [len(next(csv.reader([ln], delimiter=delim))) for ln in lines]
         multi = [c for c in counts if c > 1]
         if not multi:
@@ -277,68 +311,3 @@ def sniff_delimiter(lines: list[str]) -> str:
     if best_score == (0, 0) and any(len(ln.split()) > 1 for ln in lines):
         return " "  # whitespace-separated columns (fixed-width style exports)
     return best
-
-
-def _line_offset(text: str, lines: int) -> int:
-    """Character offset where line ``lines + 1`` starts."""
-    pos = 0
-    for _i in range(lines):
-        nxt = text.find("\n", pos)
-        if nxt < 0:
-            return len(text)
-        pos = nxt + 1
-    return pos
-
-
-def _arrow_body(text: str, start: int, delimiter: str, width: int, usecols: list[int] | None,
-                header_row: int) -> tuple[pd.DataFrame, np.ndarray] | None:
-    """pyarrow's multi-threaded CSV reader (10× pandas' C parser). Rows with a different number of
-    fields are accepted only when they are 合计/blank lines, whose line numbers are then found so
-    the other rows keep theirs; anything else returns None and the careful reader takes over."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    from crmdesk.importers.cleaning import FOOTER
-
-    if width == 0:
-        return None
-    odd: list[str] = []
-
-    def invalid(row) -> str:
-        odd.append(row.text)
-        return "skip"
-
-    try:
-        table = pcsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pcsv.ReadOptions(column_names=[f"c{i}" for i in range(width)], block_size=1 << 22,
-                                          skip_rows=header_row),
-            parse_options=pcsv.ParseOptions(delimiter=delimiter, ignore_empty_lines=False,
-                                            invalid_row_handler=invalid),
-            convert_options=pcsv.ConvertOptions(
-                # large_string is what pandas' Arrow strings hold: read as string, every column would be copied
-                column_types={f"c{i}": pa.large_string() for i in range(width)}, strings_can_be_null=False,
-                include_columns=[f"c{i}" for i in (usecols if usecols is not None else range(width))]))
-    except (pa.ArrowInvalid, UnicodeError):
-        return None
-    lines = text.count("\n", start) + (0 if text.endswith("\n") or start >= len(text) else 1)
-    if table.num_rows + len(odd) != lines:
-        return None  # quoted line breaks: let the careful reader number the rows
-    numbers = np.arange(header_row + 1, header_row + 1 + lines, dtype=np.int64)
-    if odd:
-        if not all(FOOTER.match(t.split(delimiter)[0].strip() if t.strip() else "合计") or not t.strip()
-                   for t in odd):
-            return None
-        skipped, pos = [], start
-        for t in odd:
-            found = text.find(t, pos)
-            if found < 0:
-                return None
-            skipped.append(text.count("\n", start, found))
-            pos = found + len(t)
-        numbers = np.delete(numbers, skipped)
-    # Wrapping each column keeps pyarrow's chunks; to_pandas would copy every string into one piece.
-    names = usecols if usecols is not None else list(range(width))
-    frame = pd.DataFrame({name: pd.Series(pd.array(table.column(i), dtype=STRING), copy=False)
-                          for i, name in enumerate(names)}, copy=False)
-    return frame, numbers
