@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -69,6 +68,8 @@ def list_rejected(session: Session, batch_id: int | None = None, limit: int | No
 def export_rejected_xlsx(session: Session, path: str | Path, batch_id: int | None = None) -> int:
     """Write the rejected rows to ``path`` (.xlsx): file, row, column, value, reason, then the
     row's own columns so it can be fixed and imported again. Returns the number of rows."""
+    from openpyxl import Workbook  # only an export needs it: not loaded for every import
+
     rows = list_rejected(session, batch_id)
     raw_headers: list[str] = []
     for r in rows:
