@@ -33,6 +33,25 @@ def test_insert_columns_takes_lists_arrays_and_defaults(tmp_path):
     assert rows[2].day == dt.date(2025, 2, 1) and {r.kind for r in rows} == {"plain"}
 
 
+def test_many_rows_per_statement_keep_their_order_and_the_tail(tmp_path, monkeypatch):
+    import crmdesk.db.bulk as bulk
+
+    monkeypatch.setattr(bulk, "MULTIROW_ROWS", 7)  # 1,003 rows: whole statements, then a tail of 2
+    meta, items = _tables()
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    meta.create_all(engine)
+    names = [f"n{i}" for i in range(1003)]
+    with engine.begin() as conn:
+        assert bulk._rows_per_statement(conn, 4) == 7
+        insert_columns(conn, items, {"name": names, "day": [dt.date(2025, 1, 1 + i % 28) for i in range(1003)]},
+                       chunk_rows=500)
+    with engine.connect() as conn:
+        rows = conn.execute(items.select().order_by(items.c.id)).all()
+    assert [r.name for r in rows] == names  # ids follow the given order
+    assert [r.id for r in rows] == list(range(1, 1004))
+    assert rows[29].day == dt.date(2025, 1, 2) and {r.kind for r in rows} == {"plain"}
+
+
 def test_copy_triggers_are_replayed_once_and_restored(tmp_path):
     meta, items = _tables()
     engine = create_engine(f"sqlite:///{tmp_path / 'b.db'}")

@@ -11,14 +11,17 @@ compiled by the connection's own dialect.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Table
 
 CHUNK_ROWS = 50_000
+MULTIROW_ROWS = 500  # rows per INSERT statement on SQLite (bounded by its variable limit)
 BULK_CACHE_KIB = -262_144  # page cache of a bulk load: a million lines and their index builds
 
 
@@ -113,22 +116,60 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
     for key, value in defaults.items():
         proc = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         defaults[key] = proc(value) if proc is not None else value
+    per_statement = _rows_per_statement(conn, len(positional)) if positional is not None else 0
     for start in range(0, total, chunk_rows):
         stop = min(start + chunk_rows, total)
         data = {key: [value] * (stop - start) for key, value in defaults.items()}
         for name in names:
             values = _as_list(columns[name], start, stop)
             data[name] = processors[name](values) if name in processors else values
-        if positional is not None:
-            rows: list = list(zip(*(data[key] for key in positional), strict=True))
+        if per_statement > 1:
+            _insert_multirow(conn, sql, [data[key] for key in positional], per_statement)
+        elif positional is not None:
+            conn.exec_driver_sql(sql, list(zip(*(data[key] for key in positional), strict=True)))
         else:
             keys = list(data)
-            rows = [dict(zip(keys, row, strict=True)) for row in zip(*(data[k] for k in keys), strict=True)]
-        conn.exec_driver_sql(sql, rows)
+            conn.exec_driver_sql(sql, [dict(zip(keys, row, strict=True))
+                                       for row in zip(*(data[k] for k in keys), strict=True)])
         if on_chunk is not None:
             on_chunk(stop)
     _advance_id_sequence(conn, table, names)
     return total
+
+
+def _rows_per_statement(conn: Connection, width: int) -> int:
+    """Rows per multi-row ``INSERT … VALUES (…), (…)`` on SQLite, where one statement carrying
+    hundreds of rows runs a third faster than ``executemany`` of one-row statements; 0 elsewhere
+    (PostgreSQL's driver pipelines ``executemany`` itself)."""
+    if conn.dialect.name != "sqlite" or width == 0:
+        return 0
+    raw = conn.connection.driver_connection
+    try:
+        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except AttributeError:  # an sqlite3 module without getlimit: the oldest limit there is
+        limit = 999
+    return min(MULTIROW_ROWS, limit // width)
+
+
+def _insert_multirow(conn: Connection, sql: str, columns: list[list], per_statement: int) -> None:
+    """``sql`` (a one-row ``INSERT … VALUES (?, …)``) run for all rows of ``columns``, ``per_statement``
+    rows at a time, straight on the driver's cursor (inside the caller's transaction)."""
+    head, _sep, group = sql.rpartition(" VALUES ")
+    width = len(columns)
+    flat = list(chain.from_iterable(zip(*columns, strict=True)))
+    rows = len(flat) // width
+    full = f"{head} VALUES {', '.join([group] * per_statement)}"
+    cursor = conn.connection.cursor()
+    try:
+        step = per_statement * width
+        whole = rows - rows % per_statement
+        for at in range(0, whole * width, step):
+            cursor.execute(full, flat[at:at + step])
+        if whole < rows:
+            tail = f"{head} VALUES {', '.join([group] * (rows - whole))}"
+            cursor.execute(tail, flat[whole * width:])
+    finally:
+        cursor.close()
 
 
 def _advance_id_sequence(conn: Connection, table: Table, names: list[str]) -> None:
