@@ -177,6 +177,17 @@ def test_gbk_bytes_that_do_not_decode_in_an_imported_column_fail_the_file(db, ow
     assert dump(db) == before
 
 
+def test_a_broken_byte_in_a_column_that_is_not_imported_does_not_stop_the_file(db, owner, tmp_path):
+    lines = _gbk_sales_with("").replace("客户名称\n", "客户名称,杂项\n").splitlines()
+    # the first lines are decoded whole to find the header: the broken byte sits further down
+    lines = [lines[0]] + [line + (",@@" if i == 150 else ",无") for i, line in enumerate(lines[1:]) if line]
+    path = tmp_path / "extra.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("gb18030").replace(b"@@", b"\x81\x20"))
+    r = import_file(db, owner, path, encoding="gb18030")
+    assert (r.status, r.added, r.rejected) == ("done", 200, 0)
+    assert rows(db, "SELECT name FROM customers WHERE code = 'C3'") == [("广州第3文具店",)]
+
+
 def test_gbk_columns_are_decoded_once_per_distinct_value_and_ascii_columns_kept(db, owner, tmp_path):
     r = import_file(db, owner, write(tmp_path, "s.csv", _gbk_sales_with(""), "gbk"))
     assert (r.status, r.added, r.rejected) == ("done", 200, 0)
