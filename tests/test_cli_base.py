@@ -75,6 +75,34 @@ def test_backup_and_restore_round_trip(tmp_path, capsys):
     assert list((tmp_path / "backups").glob("shop-pre-restore-*.db"))
 
 
+def test_restore_of_a_backup_with_smaller_pages(tmp_path, capsys):
+    import sqlite3
+
+    path = tmp_path / "shop.db"
+    db = open_database(path)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO settings (key, value) VALUES ('shop.name', '旧备份')"))
+    db.dispose()
+    old = tmp_path / "old.db"
+    assert main(["--db", str(path), "backup", str(old)]) == 0
+    raw = sqlite3.connect(old, isolation_level=None)  # as a backup made before new files took 16 KiB pages
+    raw.execute("PRAGMA journal_mode=DELETE")
+    raw.execute("PRAGMA page_size=4096")
+    raw.execute("VACUUM")
+    raw.close()
+    db = open_database(path)
+    with db.engine.begin() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 16_384
+        conn.execute(text("UPDATE settings SET value = 'changed' WHERE key = 'shop.name'"))
+    db.dispose()
+    assert main(["--db", str(path), "restore", str(old), "--yes"]) == 0
+    db = open_database(path)
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT value FROM settings WHERE key='shop.name'")).scalar() == "旧备份"
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    db.dispose()
+
+
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path, capsys):
     path = tmp_path / "shop.db"
     open_database(path).dispose()

@@ -72,9 +72,13 @@ def restore_from(db: Database, source: Path) -> None:
             raise ValueError(f"{source} is not an intact crmdesk backup")
     db.dispose()
     src = sqlite3.connect(source)
-    dst = sqlite3.connect(target)
+    dst = sqlite3.connect(target, isolation_level=None)
     try:
+        # SQLite refuses to copy pages of another size into a database in WAL mode (a backup
+        # from before the 16 KiB pages, say): the copy goes in with a rollback journal.
+        dst.execute("PRAGMA journal_mode=DELETE")
         src.backup(dst)
+        dst.execute("PRAGMA journal_mode=WAL")
     finally:
         src.close()
         dst.close()
