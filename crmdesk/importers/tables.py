@@ -73,19 +73,21 @@ def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], co
                 args = tuple(params[k] for k in compiled.positiontup) if compiled.positiontup else params
                 cursor.execute(str(compiled), args)
             part = cursor.fetchall()
-            rows.extend(part)
             if blocks is not None and part:
                 try:
                     blocks.append(np.array(part, dtype=np.int64))
+                    continue  # the tuples are not kept as well: a million of them cost memory
                 except (TypeError, ValueError, OverflowError):  # a NULL: typed the general way below
+                    rows = [tuple(r) for block in blocks for r in block.tolist()]
                     blocks = None
+            rows.extend(part)
     finally:
         cursor.close()
-    if not rows:
-        return pd.DataFrame({c: [] for c in columns})
     if blocks:
         whole = np.concatenate(blocks)
         return pd.DataFrame({c: whole[:, i] for i, c in enumerate(columns)})
+    if not rows:
+        return pd.DataFrame({c: [] for c in columns})
     frame = pd.DataFrame.from_records(rows, columns=columns)
     for i, c in enumerate(columns):  # a NULL made whole numbers float: 64-bit row hashes would lose digits
         if isinstance(table.c[c].type, Integer) and frame[c].dtype.kind == "f":
