@@ -9,7 +9,7 @@ from demo_sql_support import END, D, conn, rows  # noqa: F401 - conn is a fixtur
 from sqlalchemy import select
 
 from crmdesk.core.search_text import pinyin_keys
-from crmdesk.db.models import User
+from crmdesk.db.models import User, user_territories
 from crmdesk.services.passwords import verify_password
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -23,28 +23,40 @@ def test_staff_log_in_with_demo(demo_db):
         by_role.setdefault(user.role, []).append(user)
     assert [u.display_name for u in by_role["owner"]] == ["王老板"]
     assert len(by_role["manager"]) == 1 and len(by_role["sales"]) == 5 and len(by_role["counter"]) == 2
-    # One Argon2 hash serves every demo account (hashing is slow on purpose).
-    assert len({u.password_hash for u in users}) == 1
-    assert verify_password(users[0].password_hash, "demo")
+    # Every account has a salt of its own: no two hashes are the same.
+    assert len({u.password_hash for u in users}) == len(users)
+    assert all(verify_password(u.password_hash, "demo") for u in users)
     assert not verify_password(users[0].password_hash, "secret")
-    assert all(u.territory_id is not None for u in by_role["sales"])
+    with demo_db.sessions() as s:
+        worked = {u for (u,) in s.execute(select(user_territories.c.user_id))}
+    assert {u.id for u in by_role["sales"]} <= worked
 
 
 def test_customers_sit_in_their_provinces_territory(conn):
     rules = {province: tid for tid, province in rows(conn, "SELECT territory_id, value FROM territory_rules "
-                                                           "WHERE field = 'province'")}
-    assert {"华南", "华东", "华北", "华中", "西南"} <= {r[0] for r in rows(conn, "SELECT name FROM territories")}
-    seller = dict(rows(conn, "SELECT territory_id, id FROM users WHERE role = 'sales'"))
-    checked = 0
-    for province, territory, owner in rows(conn, "SELECT province, territory_id, owner_id FROM customers "
-                                                 "WHERE is_incomplete = 0"):
-        assert rules[province] == territory
-        assert owner is None or owner == seller[territory]
+                                                           "WHERE field = 'province' AND territory_id IN "
+                                                           "(SELECT id FROM territories WHERE priority = 100)")}
+    names = dict(rows(conn, "SELECT name, id FROM territories"))
+    assert {"华南", "华东", "华北", "华中", "西南", "广东经销商", "得力品牌(全国)"} <= set(names)
+    sellers: dict[int, set[int]] = {}
+    for uid, tid in rows(conn, "SELECT user_id, territory_id FROM user_territories"):
+        sellers.setdefault(tid, set()).add(uid)
+    checked = dealers = 0
+    for province, kind, territory, owner, source in rows(
+            conn, "SELECT c.province, t.code, c.territory_id, c.owner_id, c.owner_source FROM customers c "
+                  "JOIN customer_types t ON t.id = c.type_id WHERE c.is_incomplete = 0"):
+        # Dealers of 广东 belong to the dealers' territory (priority 50), everyone else to their region's.
+        expected = names["广东经销商"] if (province, kind) == ("广东省", "dealer") else rules[province]
+        dealers += expected == names["广东经销商"]
+        assert territory == expected
+        assert source == "rule" and owner in sellers[territory]
         checked += 1
-    assert checked > 0
-    walk_ins = rows(conn, """SELECT COUNT(*) FROM customers c JOIN customer_types t ON t.id = c.type_id
-                             WHERE t.code = 'retail' AND c.owner_id IS NULL""")
-    assert walk_ins[0][0] > 0
+    assert checked > 0 and dealers > 0
+    # The brand territory places no customer but lets its salesperson see all of them.
+    brand = names["得力品牌(全国)"]
+    assert not rows(conn, f"SELECT 1 FROM customers WHERE territory_id = {brand}")
+    assert rows(conn, f"SELECT COUNT(*) FROM customer_territories WHERE territory_id = {brand}")[0][0] == \
+        rows(conn, "SELECT COUNT(*) FROM customers")[0][0]
 
 
 def test_customers_look_like_a_chinese_shops(conn):

@@ -23,6 +23,8 @@ from crmdesk.demo import products as product_frames
 from crmdesk.demo.calendar import DemoCalendar
 from crmdesk.demo.org import Org, build_org, next_id
 from crmdesk.i18n import _
+from crmdesk.services import territories
+from crmdesk.services.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +120,13 @@ def generate(db: Database, *, customers: int = 2000, products: int = 800, lines:
         summary, first_contact = _customers(run, org, cust, sale)
         _goods_and_sales(run, cust, prod, sale)
         _activity(run, org, cust, sale, summary, first_contact)
+        run.prog.update(0.98, _("Territories"), force=True)
+        # The rules decide territories and owners, as they would for imported customers; the
+        # generated owners become the "imported" 业务员 they fall back to.
+        c = Customer.__table__.c
+        run.conn.execute(Customer.__table__.update().values(import_owner_id=c.owner_id, owner_source="import",
+                                                           updated_at=c.updated_at))
+        territories.reassign(session, Actor.system(), audited=False, stamp=False)
         run.prog.update(0.99, _("Saving"), force=True)
     c = run.counts
     result = DemoSummary(

@@ -55,6 +55,14 @@ TERRITORIES = (
     ("西南", ("四川省", "重庆市", "云南省")),
 )
 
+# Territories that mix region, customer type and product line, on top of the regions:
+# (name, priority, rules {field: values}, salesperson usernames). A lower priority wins the
+# customer's main territory and owner; a brand territory adds sales figures, not customers.
+MIXED_TERRITORIES = (
+    ("广东经销商", 50, {"province": ("广东省",), "customer_type": ("dealer",)}, ("sales2",)),
+    ("得力品牌(全国)", 200, {"brand": ("得力",)}, ("sales5",)),
+)
+
 STREETS = ("中山路", "人民路", "解放路", "建设路", "天河路", "体育西路", "北京路", "环市东路", "东风路", "黄埔大道",
            "工业大道", "滨江路", "新港路", "和平路", "长江路", "文化路", "学府路", "科技园路", "振兴路", "光明路")
 

@@ -11,20 +11,21 @@ from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
 
 from crmdesk.db.bulk import insert_columns
-from crmdesk.db.models import Tag, Territory, TerritoryRule, User
-from crmdesk.demo.names import STAFF, TAGS, TERRITORIES
+from crmdesk.db.models import Tag, Territory, TerritoryRule, User, user_territories
+from crmdesk.demo.names import MIXED_TERRITORIES, STAFF, TAGS, TERRITORIES
 
 DEMO_PASSWORD = "demo"
 
 
-@lru_cache(maxsize=4)
-def demo_password_hash(seed: int) -> str:
-    """One Argon2 hash of ``demo`` for every demo account (hashing is slow on purpose).
+@lru_cache(maxsize=64)
+def demo_password_hash(seed: int, username: str) -> str:
+    """The Argon2 hash of ``demo`` for one demo account, with a salt of its own.
 
-    The salt comes from the seed, so the same seed gives the same database, byte for
-    byte; the hash verifies with ``crmdesk.services.passwords.verify_password`` as usual.
+    The salt comes from the seed and the user name, so the same seed gives the same database,
+    byte for byte, while no two accounts share a hash; it verifies with
+    ``crmdesk.services.passwords.verify_password`` as usual.
     """
-    salt = sha256(f"crmdesk-demo-{seed}".encode()).digest()[:16]
+    salt = sha256(f"crmdesk-demo-{seed}-{username}".encode()).digest()[:16]
     return PasswordHasher().hash(DEMO_PASSWORD, salt=salt)
 
 
@@ -48,7 +49,6 @@ def next_id(conn: Connection, table) -> int:
 
 def build_org(conn: Connection, seed: int, founded: dt.datetime) -> Org:
     existing = dict(conn.execute(select(User.username, User.id)).all())
-    password_hash = demo_password_hash(seed)
     first = next_id(conn, User.__table__)
     new = [s for s in STAFF if s[0] not in existing]
     ids = dict(existing)
@@ -56,14 +56,17 @@ def build_org(conn: Connection, seed: int, founded: dt.datetime) -> Org:
         ids[username] = first + k
 
     first_territory = next_id(conn, Territory.__table__)
-    territory_ids = [first_territory + k for k in range(len(TERRITORIES))]
+    names = [name for name, _ in TERRITORIES] + [name for name, *_rest in MIXED_TERRITORIES]
+    all_ids = [first_territory + k for k in range(len(names))]
+    territory_ids = all_ids[: len(TERRITORIES)]
     insert_columns(conn, Territory.__table__, {
-        "id": territory_ids,
-        "name": [name for name, _ in TERRITORIES],
-        "manager_id": [None] * len(TERRITORIES),
-        "notes": [""] * len(TERRITORIES),
-        "created_at": [founded] * len(TERRITORIES),
-        "updated_at": [founded] * len(TERRITORIES),
+        "id": all_ids,
+        "name": names,
+        "manager_id": [None] * len(names),
+        "notes": [""] * len(names),
+        "priority": [100] * len(TERRITORIES) + [p for _n, p, *_rest in MIXED_TERRITORIES],
+        "created_at": [founded] * len(names),
+        "updated_at": [founded] * len(names),
     })
     sales_usernames = [u for u, _d, r in STAFF if r == "sales"]
     territory_of_user = {u: territory_ids[k % len(territory_ids)] for k, u in enumerate(sales_usernames)}
@@ -72,9 +75,8 @@ def build_org(conn: Connection, seed: int, founded: dt.datetime) -> Org:
         "username": [u for u, _d, _r in new],
         "display_name": [d for _u, d, _r in new],
         "role": [r for _u, _d, r in new],
-        "password_hash": [password_hash] * len(new),
+        "password_hash": [demo_password_hash(seed, u) for u, _d, _r in new],
         "active": [True] * len(new),
-        "territory_id": [territory_of_user.get(u) for u, _d, _r in new],
         "phone": [f"1380000{1000 + k}" for k in range(len(new))],
         "created_at": [founded] * len(new),
         "updated_at": [founded] * len(new),
@@ -84,16 +86,25 @@ def build_org(conn: Connection, seed: int, founded: dt.datetime) -> Org:
     territories = Territory.__table__
     for tid, uid in zip(territory_ids, sales_ids, strict=False):
         conn.execute(territories.update().where(territories.c.id == tid).values(manager_id=uid, updated_at=founded))
-    rules = [(territory_ids[k], province) for k, (_name, provinces) in enumerate(TERRITORIES) for province in provinces]
+    rules = [(territory_ids[k], "province", province)
+             for k, (_name, provinces) in enumerate(TERRITORIES) for province in provinces]
+    rules += [(all_ids[len(TERRITORIES) + k], field, value)
+              for k, (_n, _p, fields, _people) in enumerate(MIXED_TERRITORIES)
+              for field, values in fields.items() for value in values]
     first_rule = next_id(conn, TerritoryRule.__table__)
     insert_columns(conn, TerritoryRule.__table__, {
         "id": list(range(first_rule, first_rule + len(rules))),
-        "territory_id": [t for t, _ in rules],
-        "field": ["province"] * len(rules),
+        "territory_id": [t for t, _f, _v in rules],
+        "field": [f for _t, f, _v in rules],
         "operator": ["equals"] * len(rules),
-        "value": [p for _, p in rules],
+        "value": [v for _t, _f, v in rules],
         "priority": [100] * len(rules),
     })
+    workers = [(ids[u], t) for u, t in territory_of_user.items()]
+    workers += [(ids[u], all_ids[len(TERRITORIES) + k])
+                for k, (_n, _p, _f, people) in enumerate(MIXED_TERRITORIES) for u in people]
+    insert_columns(conn, user_territories, {"user_id": [u for u, _t in workers],
+                                            "territory_id": [t for _u, t in workers]})
 
     tag_ids = dict(conn.execute(select(Tag.name, Tag.id)).all())
     missing = [t for t in TAGS if t not in tag_ids]

@@ -23,11 +23,12 @@ from crmdesk.db.models.customers import (
     RelationType,
     Tag,
     customer_tags,
+    customer_territories,
 )
 from crmdesk.db.models.org import Territory, TerritoryRule, WorkflowRule
 from crmdesk.db.models.sales import DocType, OrderStatus, Receipt, SalesLine, SalesOrder
 from crmdesk.db.models.system import AuditLog, Attachment, ImportBatch, ImportRejectedRow, SavedFilter, Setting
-from crmdesk.db.models.users import Role, User
+from crmdesk.db.models.users import Role, User, user_territories
 
 __all__ = [
     "Attachment", "AuditLog", "CaseStatus", "Channel", "Contact", "CustomFieldDef", "CustomFieldValue",
@@ -35,5 +36,5 @@ __all__ = [
     "ImportRejectedRow", "Interaction", "Opportunity", "OpportunityStage", "OrderStatus", "Product",
     "Receipt", "RelationType", "Role", "SalesLine", "SalesOrder", "SavedFilter", "ServiceCase", "Setting",
     "StockSnapshot", "Tag", "Task", "TaskStatus", "Territory", "TerritoryRule", "User", "WorkflowRule",
-    "customer_tags",
+    "customer_tags", "customer_territories", "user_territories",
 ]

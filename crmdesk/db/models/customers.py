@@ -66,6 +66,16 @@ class CustomFieldValue(Base):
     value: Mapped[str] = mapped_column(Text, default="")
 
 
+# Every territory a customer falls in (by its rules, or set by hand): what salespeople see.
+customer_territories = Table(
+    "customer_territories",
+    Base.metadata,
+    Column("customer_id", ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
+    Column("territory_id", ForeignKey("territories.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("manual", Boolean, nullable=False, default=False, server_default="0"),
+)
+
+
 customer_tags = Table(
     "customer_tags",
     Base.metadata,
@@ -110,7 +120,15 @@ class Customer(TimestampMixin, Base):
     credit_limit: Mapped[Money]
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=0)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who set owner_id: "manual" (the form; sticks until cleared), "rule" (a territory's
+    # salesperson), "import" (the 业务员 of an imported file), "" (nobody).
+    owner_source: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    # The 业务员 the last import named: the owner again when no manual or rule owner applies.
+    # (No foreign key: see migration 0004. Users are deactivated, never deleted.)
+    import_owner_id: Mapped[int | None] = mapped_column(Integer)
+    # The main territory (lowest priority of those it falls in), or one set by hand.
     territory_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id", ondelete="SET NULL"))
+    territory_manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     notes: Mapped[str] = mapped_column(Text, default="")
     # Created as a stub by an import that met an unknown code; a customer import completes it.
     is_incomplete: Mapped[bool] = mapped_column(Boolean, default=False, index=True)

@@ -16,11 +16,18 @@ class Territory(TimestampMixin, Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("territories.id", ondelete="SET NULL"))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL", use_alter=True))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # When a customer falls in several territories, the one with the lowest priority is its
+    # main territory and gives it its owner (ties: lowest id).
+    priority: Mapped[int] = mapped_column(Integer, default=100, server_default="100")
 
 
 class TerritoryRule(Base):
-    """Puts customers into a territory: ``field`` (province, city, district,
-    customer_type, postcode prefix …) ``operator`` ``value``; lowest priority wins."""
+    """One allowed value of one field of a territory's definition.
+
+    ``field`` is a customer field (province, city, district, customer_type, grade, tag:
+    which customers) or a product field (category, brand: which of their sales). Values of
+    one field are alternatives (OR); fields combine with AND; a field with no rows is "all".
+    ``operator`` is always "equals" (kept for rules of other kinds later)."""
 
     __tablename__ = "territory_rules"
 
