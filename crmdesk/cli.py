@@ -3,7 +3,11 @@ the same work headless for scripts and the Windows Task Scheduler.
 
 Exit codes (a public contract, see README): 0 success; 1 the work failed
 (a file could not be read, a strict import refused, a check failed);
-2 usage error (unknown option, bad value); 3 the database could not be opened.
+2 usage error (unknown option, bad value) or refused (no/wrong ``--user`` password, a locked
+account, an action the user's role may not do); 3 the database could not be opened;
+130 interrupted.
+
+Who runs a command is settled before the command does anything (``CliContext.login``).
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from collections.abc import Sequence
 
 from crmdesk import __version__
 from crmdesk.commands import SUBCOMMANDS
-from crmdesk.commands.base import CliContext, CliError
+from crmdesk.commands.base import EXIT_USAGE, CliContext, CliError
 from crmdesk.i18n import language_from_environment, set_language
 from crmdesk.logsetup import setup_logging
+from crmdesk.services.permissions import PermissionDenied
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH|URL",
                         help="database file or SQLAlchemy URL (default: crmdesk.db in the user data folder)")
     parser.add_argument("--user", metavar="NAME",
-                        help="act as this user (default: the first owner account)")
+                        help="act as this user; password from CRMDESK_PASSWORD or a prompt (required once "
+                             "the database has accounts, except for sync and backup)")
     parser.add_argument("--lang", choices=["en", "zh_CN"], help="language of messages and the GUI")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in SUBCOMMANDS:
@@ -39,21 +45,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _needs_login(args: argparse.Namespace) -> bool:
+    """Everything but printing what is built in (``report list``, a report's ``--help``) runs as
+    someone, and that someone is authenticated before the command starts."""
+    if args.command == "report":
+        listing = getattr(args, "list", False) or args.report_name in (None, "list")
+        helping = any(a in ("-h", "--help") for a in getattr(args, "report_args", []) or [])
+        return not (listing or helping)
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     set_language(args.lang or language_from_environment())
     setup_logging(console=args.command is not None)
-    ctx = CliContext(db_location=args.db, username=args.user)
+    ctx = CliContext(db_location=args.db, username=args.user, unattended=getattr(args, "unattended", False))
     if args.command is None:
         from crmdesk.ui.app import run_gui  # Qt is loaded only when the GUI is wanted
 
         return run_gui(ctx.db_location_or_default(), lang=args.lang)
     try:
+        if _needs_login(args):
+            ctx.login()
         return int(args.func(args, ctx) or 0)
     except CliError as exc:
         print(f"crmdesk {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code
+    except PermissionDenied as exc:  # the core refused; a command that did not catch it is no back door
+        print(f"crmdesk {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"crmdesk {args.command}: interrupted", file=sys.stderr)
         return 130

@@ -57,12 +57,12 @@ def session(db):
 
 @pytest.fixture
 def owner(db):
-    """An owner account (``owner`` / ``secret``) and its Actor."""
+    """An owner account (``owner`` / ``secret-pw``) and its Actor."""
     from crmdesk.services.actor import Actor
     from crmdesk.services.users import create_first_owner
 
     with db.sessions.begin() as s:
-        user = create_first_owner(s, "owner", "secret", "店主")
+        user = create_first_owner(s, "owner", "secret-pw", "店主")
         actor = Actor.from_user(user)
     return actor
 

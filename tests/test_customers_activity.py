@@ -16,6 +16,8 @@ from crmdesk.services.interactions import InteractionInput, channel_from_text, l
 from crmdesk.services.tasks import (birthdays_this_week, cancel_task, create_task, customers_without_purchase,
                                     mark_done, open_tasks, reschedule, today_data)
 
+SYSTEM = Actor.system()
+
 TODAY = dt.date(2026, 6, 17)  # a Wednesday
 
 
@@ -26,8 +28,9 @@ def setup(db, owner):
         s.add(rep_user)
         s.flush()
         rep = Actor.from_user(rep_user)
-        a = make_customer(s, owner, "广州文具店")
-        b = make_customer(s, owner, "深圳办公用品店")
+        # The salesperson's own customers: a sales actor works only on those.
+        a = make_customer(s, owner, "广州文具店", owner_id=rep_user.id)
+        b = make_customer(s, owner, "深圳办公用品店", owner_id=rep_user.id)
         wang = add_contact(s, owner, a.id, ContactInput(name="王伟", birthday=dt.date(1980, 6, 21)))
         add_contact(s, owner, b.id, ContactInput(name="李娜", birthday=dt.date(1990, 6, 24)))  # next Wednesday
         add_contact(s, owner, b.id, ContactInput(name="赵敏", birthday=dt.date(1992, 6, 15)))  # this Monday
@@ -42,7 +45,7 @@ def test_interaction_with_follow_up_creates_task_for_actor(db, owner, setup):
             notes="看了新到的文件柜", outcome="要报价", next_follow_up=dt.date(2026, 6, 20)))
         entry_id = entry.id
     with db.sessions() as s:
-        [info] = list_interactions(s, setup["a"])
+        [info] = list_interactions(s, SYSTEM, setup["a"])
         tasks = open_tasks(s, rep, today=TODAY)
     assert (info.id, info.channel_label, info.contact_name, info.user_name) == (entry_id, "Visit", "王伟", "李销售")
     assert [(t.title, t.due_date, t.assignee_id, t.customer_name) for t in tasks] == [
@@ -138,8 +141,8 @@ def test_contact_log_import(db, owner, setup, tmp_path):
     assert (result.total, result.added) == (7, 3)
     assert [(r.row, r.column) for r in result.rejected] == [(4, "客户编号"), (5, "日期"), (6, "方式"), (7, "业务员")]
     with db.sessions() as s:
-        log_a = list_interactions(s, setup["a"])
-        log_b = list_interactions(s, setup["b"])
+        log_a = list_interactions(s, SYSTEM, setup["a"])
+        log_b = list_interactions(s, SYSTEM, setup["b"])
         tasks = open_tasks(s, owner, all_users=True)
     assert [(i.channel, i.occurred_at, i.contact_name, i.user_name) for i in log_a] == [
         ("email", dt.datetime(2024, 3, 10), "", "店主"),

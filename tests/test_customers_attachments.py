@@ -10,6 +10,10 @@ from crmdesk.services.attachments import (add_attachment, attachments_root, atta
                                           remove_attachment, sanitize_filename)
 from crmdesk.services.customers import delete_customer
 
+from crmdesk.services.actor import Actor as _Actor
+
+SYSTEM = _Actor.system()
+
 
 @pytest.mark.parametrize("raw, safe", [
     ("../../etc/passwd", "passwd"),
@@ -48,7 +52,7 @@ def test_copy_dedupe_link_remove(db, owner, tmp_path):
         root = attachments_root(s)
     assert root == db.file_path.parent / "attachments"
     with db.sessions() as s:
-        items = {a.id: a for a in list_attachments(s, cid)}
+        items = {a.id: a for a in list_attachments(s, SYSTEM, cid)}
     assert items[a1].path == root / str(cid) / "报价单.xlsx" and items[a1].path.read_bytes() == b"one"
     assert items[a2].path.name == "报价单 (2).xlsx" and items[a2].original_name == "报价单.xlsx"
     linked_info = next(a for a in items.values() if a.is_link)

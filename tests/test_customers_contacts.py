@@ -16,6 +16,10 @@ from crmdesk.services.contacts import (ContactInput, ValidationError, add_contac
 from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services.vcard import contacts_to_vcard, export_vcards, import_vcards, parse_vcards, split_name
 
+from crmdesk.services.actor import Actor as _Actor
+
+SYSTEM = _Actor.system()
+
 
 @pytest.fixture
 def cust(db, owner):
@@ -33,16 +37,16 @@ def test_only_one_primary(db, owner, cust):
         c1 = add_contact(s, owner, a, ContactInput(name="王伟", is_primary=True)).id
         c2 = add_contact(s, owner, a, ContactInput(name="李娜", is_primary=True)).id
     with db.sessions() as s:
-        assert [(c.name, c.is_primary) for c in list_contacts(s, a)] == [("李娜", True), ("王伟", False)]
+        assert [(c.name, c.is_primary) for c in list_contacts(s, SYSTEM, a)] == [("李娜", True), ("王伟", False)]
     with db.sessions.begin() as s:
         set_primary(s, owner, c1)
     with db.sessions() as s:
-        assert [c.id for c in list_contacts(s, a) if c.is_primary] == [c1]
-        info = {c.id: c for c in list_contacts(s, a)}[c2]
+        assert [c.id for c in list_contacts(s, SYSTEM, a) if c.is_primary] == [c1]
+        info = {c.id: c for c in list_contacts(s, SYSTEM, a)}[c2]
     with db.sessions.begin() as s:
         update_contact(s, owner, c2, ContactInput(name="李娜", role="财务", is_primary=True), info.updated_at)
     with db.sessions() as s:
-        assert [c.id for c in list_contacts(s, a) if c.is_primary] == [c2]
+        assert [c.id for c in list_contacts(s, SYSTEM, a) if c.is_primary] == [c2]
         rows = s.scalars(select(AuditLog).where(AuditLog.entity == "contacts", AuditLog.field == "role")).all()
         assert [(r.old_value, r.new_value) for r in rows] == [("", "财务")]
 
@@ -57,7 +61,7 @@ def test_contact_validation_and_delete(db, owner, cust):
         cid = add_contact(s, owner, a, ContactInput(name="王伟")).id
         delete_contact(s, owner, cid)
     with db.sessions() as s:
-        assert list_contacts(s, a) == []
+        assert list_contacts(s, SYSTEM, a) == []
 
 
 def test_import_contacts_csv_gbk_with_rejects(db, owner, cust, tmp_path):
@@ -82,10 +86,10 @@ def test_import_contacts_csv_gbk_with_rejects(db, owner, cust, tmp_path):
         (8, "客户名称", "同名店")]
     assert "several customers" in result.rejected[-1].reason
     with db.sessions() as s:
-        wang = list_contacts(s, a)[0]
+        wang = list_contacts(s, SYSTEM, a)[0]
         assert (wang.role, wang.mobile, wang.birthday, wang.wechat) == ("采购经理", "13800000001",
                                                                        dt.date(1980, 5, 6), "wx_wang")
-        assert list_contacts(s, b)[0].birthday == dt.date(1985, 7, 8)
+        assert list_contacts(s, SYSTEM, b)[0].birthday == dt.date(1985, 7, 8)
 
 
 def test_import_contacts_xlsx_english_headers(db, owner, cust, tmp_path):
@@ -101,7 +105,7 @@ def test_import_contacts_xlsx_english_headers(db, owner, cust, tmp_path):
         result = import_contacts_file(s, owner, path)
     assert (result.added, [(r.row, r.column) for r in result.rejected]) == (1, [(3, "Birthday")])
     with db.sessions() as s:
-        c = list_contacts(s, a)[0]
+        c = list_contacts(s, SYSTEM, a)[0]
     assert (c.name, c.role, c.birthday) == ("Zhang San", "Buyer", dt.date(1990, 1, 2))
 
 
@@ -135,7 +139,7 @@ def test_vcard_round_trip_chinese(db, owner, cust, tmp_path):
         result = import_vcards(s, owner, b, out)
     assert (result.added, result.skipped, result.problems) == (2, 0, [])
     with db.sessions() as s:
-        got = {c.name: c for c in list_contacts(s, b)}
+        got = {c.name: c for c in list_contacts(s, SYSTEM, b)}
     oy = got["欧阳娜娜"]
     assert (oy.role, oy.phone, oy.mobile, oy.email, oy.wechat, oy.birthday, oy.notes) == (
         "采购主管", "020-88881234", "13800000001", "ouyang@qq.com", "oy_nn", dt.date(1988, 2, 29),

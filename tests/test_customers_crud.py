@@ -15,6 +15,10 @@ from crmdesk.services.customers import (ConcurrencyError, CustomerInput, DeleteR
                                         archive_customer, create_customer, delete_customer, find_duplicates,
                                         input_from_customer, update_customer)
 
+from crmdesk.services.actor import Actor as _Actor
+
+SYSTEM = _Actor.system()
+
 
 def audit_rows(s, customer_id, action=None):
     stmt = select(AuditLog).where(AuditLog.entity == "customers", AuditLog.entity_id == customer_id)
@@ -53,7 +57,7 @@ def test_update_audits_old_and_new_and_bumps_stamp(db, owner):
     with db.sessions.begin() as s:
         cid = make_customer(s, owner, "广州文具店", city="广州", type_id=2, custom_values={3: "学校"}).id
     with db.sessions() as s:
-        form = input_from_customer(s, cid)
+        form = input_from_customer(s, SYSTEM, cid)
         stamp = s.get(Customer, cid).updated_at
     assert form.custom_values[3] == "学校" and form.custom_values[4] == ""
     form.city, form.grade, form.tags = "佛山", "A", ["重点客户"]
@@ -64,7 +68,7 @@ def test_update_audits_old_and_new_and_bumps_stamp(db, owner):
         changes = {(r.field, r.old_value, r.new_value) for r in audit_rows(s, cid, "update")}
         c = s.get(Customer, cid)
         assert c.updated_at != stamp
-        assert input_from_customer(s, cid).custom_values[4] == "12,000.50"
+        assert input_from_customer(s, SYSTEM, cid).custom_values[4] == "12,000.50"
     assert ("city", "广州", "佛山") in changes and ("grade", "", "A") in changes
     assert ("tags", "", "重点客户") in changes and ("custom:年度办公用品预算", "", "120005000") in changes
 
@@ -73,9 +77,9 @@ def test_concurrent_edit_is_refused_not_lost(db, owner):
     with db.sessions.begin() as s:
         cid = make_customer(s, owner, "广州文具店").id
     with db.sessions() as s:
-        form_a, stamp_a = input_from_customer(s, cid), s.get(Customer, cid).updated_at
+        form_a, stamp_a = input_from_customer(s, SYSTEM, cid), s.get(Customer, cid).updated_at
     with db.sessions() as s:
-        form_b, stamp_b = input_from_customer(s, cid), s.get(Customer, cid).updated_at
+        form_b, stamp_b = input_from_customer(s, SYSTEM, cid), s.get(Customer, cid).updated_at
     form_a.city = "广州"
     with db.sessions.begin() as s:
         update_customer(s, owner, cid, form_a, stamp_a)
@@ -90,7 +94,7 @@ def test_contact_changes_do_not_make_the_form_stale(db, owner):
     with db.sessions.begin() as s:
         cid = make_customer(s, owner, "广州文具店").id
     with db.sessions() as s:
-        form, stamp = input_from_customer(s, cid), s.get(Customer, cid).updated_at
+        form, stamp = input_from_customer(s, SYSTEM, cid), s.get(Customer, cid).updated_at
     with db.sessions.begin() as s:
         add_contact(s, owner, cid, ContactInput(name="王伟"))  # changes search_text only
     form.grade = "B"
@@ -140,7 +144,7 @@ def test_completing_a_stub_clears_incomplete(db, owner):
         c.is_incomplete = True
         cid = c.id
     with db.sessions() as s:
-        form, stamp = input_from_customer(s, cid), s.get(Customer, cid).updated_at
+        form, stamp = input_from_customer(s, SYSTEM, cid), s.get(Customer, cid).updated_at
     form.name = "广州新客户"
     with db.sessions.begin() as s:
         update_customer(s, owner, cid, form, stamp)

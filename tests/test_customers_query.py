@@ -15,6 +15,10 @@ from crmdesk.services.customer_query import CustomerQuery, count_customers, fetc
     search_customer_ids
 from crmdesk.services.saved_filters import delete_filter, list_filters, save_filter
 
+from crmdesk.services.actor import Actor as _Actor
+
+SYSTEM = _Actor.system()
+
 
 @pytest.fixture
 def shop(db, owner):
@@ -106,11 +110,11 @@ def test_archived_hidden_unless_asked(db, owner, shop):
 
 def test_sorting(db, owner, shop):
     with db.sessions() as s:
-        rows = fetch_customer_rows(s, ids_for(db, owner, sort_key="code"))
+        rows = fetch_customer_rows(s, SYSTEM, ids_for(db, owner, sort_key="code"))
         assert [r.code for r in rows] == sorted(r.code for r in rows)
-        down = fetch_customer_rows(s, ids_for(db, owner, sort_key="city", descending=True))
+        down = fetch_customer_rows(s, SYSTEM, ids_for(db, owner, sort_key="city", descending=True))
         assert [r.city for r in down] == sorted((r.city for r in down), reverse=True)
-        by_type = fetch_customer_rows(s, ids_for(db, owner, sort_key="type"))
+        by_type = fetch_customer_rows(s, SYSTEM, ids_for(db, owner, sort_key="type"))
         assert [r.type_name for r in by_type] == ["零售客户", "零售客户", "直销客户", "经销商"]
         by_owner = ids_for(db, owner, sort_key="owner", descending=True)
         assert by_owner[0] == shop["a"]
@@ -119,7 +123,7 @@ def test_sorting(db, owner, shop):
 
 def test_rows_have_display_columns(db, owner, shop):
     with db.sessions() as s:
-        rows = fetch_customer_rows(s, [shop["c"], shop["a"], 99999])
+        rows = fetch_customer_rows(s, SYSTEM, [shop["c"], shop["a"], 99999])
     assert [r.id for r in rows] == [shop["c"], shop["a"]]  # order kept, missing skipped
     a = rows[1]
     assert (a.type_name, a.grade, a.territory_name, a.owner_name, a.tags) == ("经销商", "A", "天河片区", "李销售",
@@ -149,7 +153,7 @@ def test_overdue_filter_and_balance(db, owner, shop):
         # Before the first due date nothing was overdue.
         early = balances.customer_balance(s, shop["a"], as_of=today - dt.timedelta(days=11))
         assert early.overdue == 0 and early.balance == to_units("1000")
-        rows = {r.id: r for r in fetch_customer_rows(s, [shop["a"], shop["b"], shop["c"]])}
+        rows = {r.id: r for r in fetch_customer_rows(s, SYSTEM, [shop["a"], shop["b"], shop["c"]])}
     assert (rows[shop["a"]].balance, rows[shop["a"]].overdue) == (to_units("1200"), to_units("700"))
     assert (rows[shop["b"]].balance, rows[shop["b"]].overdue) == (0, 0)
     assert ids_for(db, owner, sort_key="balance", descending=True)[0] == shop["a"]

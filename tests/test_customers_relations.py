@@ -19,6 +19,10 @@ from crmdesk.services.merge import merge_customers
 from crmdesk.services.relations import add_relation, list_relations, remove_relation
 from crmdesk.services.tasks import create_task
 
+from crmdesk.services.actor import Actor as _Actor
+
+SYSTEM = _Actor.system()
+
 
 @pytest.fixture
 def three(db, owner):
@@ -32,9 +36,9 @@ def test_relations_both_sides(db, owner, three):
         rel = add_relation(s, owner, branch, head, "branch_of").id
         add_relation(s, owner, head, other, "partner")
     with db.sessions() as s:
-        from_head = [(r.label, r.other_name, r.outgoing) for r in list_relations(s, head)]
-        from_branch = [(r.label, r.other_name) for r in list_relations(s, branch)]
-        from_other = [(r.label, r.other_name) for r in list_relations(s, other)]
+        from_head = [(r.label, r.other_name, r.outgoing) for r in list_relations(s, SYSTEM, head)]
+        from_branch = [(r.label, r.other_name) for r in list_relations(s, SYSTEM, branch)]
+        from_other = [(r.label, r.other_name) for r in list_relations(s, SYSTEM, other)]
     assert from_head == [("Branch", "天河分店", False), ("Partner", "番禺分店", True)]
     assert from_branch == [("Head office", "总店")]
     assert from_other == [("Partner", "总店")]
@@ -50,7 +54,7 @@ def test_relations_both_sides(db, owner, three):
     with db.sessions.begin() as s:
         remove_relation(s, owner, rel)
     with db.sessions() as s:
-        assert list_relations(s, branch) == []
+        assert list_relations(s, SYSTEM, branch) == []
 
 
 def test_relation_labels_translated(db, owner, three):
@@ -62,8 +66,8 @@ def test_relation_labels_translated(db, owner, three):
     set_language("zh_CN")
     try:
         with db.sessions() as s:
-            assert [r.label for r in list_relations(s, head)] == ["分店"]
-            assert [r.label for r in list_relations(s, branch)] == ["总部"]
+            assert [r.label for r in list_relations(s, SYSTEM, head)] == ["分店"]
+            assert [r.label for r in list_relations(s, SYSTEM, branch)] == ["总部"]
     finally:
         set_language("en")
 
@@ -107,11 +111,11 @@ def test_merge_moves_everything(db, owner, tmp_path):
         values = dict(s.execute(select(CustomFieldValue.field_id, CustomFieldValue.value)
                                 .where(CustomFieldValue.customer_id == keep_id)).all())
         assert values == {3: "学校", 5: "广州文具店发票"}  # survivor wins, blanks filled
-        contacts = list_contacts(s, keep_id)
+        contacts = list_contacts(s, SYSTEM, keep_id)
         assert [(c.name, c.is_primary) for c in contacts] == [("王伟", True), ("李娜", False)]
-        [att] = list_attachments(s, keep_id)
+        [att] = list_attachments(s, SYSTEM, keep_id)
         assert att.path.parent.name == str(keep_id) and att.path.read_bytes() == b"pdf"
-        assert [(r.label, r.other_id) for r in list_relations(s, keep_id)] == [("Referred by", third_id)]
+        assert [(r.label, r.other_id) for r in list_relations(s, SYSTEM, keep_id)] == [("Referred by", third_id)]
         merge_rows = s.execute(select(AuditLog.entity_id, AuditLog.old_value, AuditLog.new_value)
                                .where(AuditLog.action == "merge")).all()
         assert set(merge_rows) == {(keep_id, "C000002", "C000001"), (dup_id, "C000002", "C000001")}

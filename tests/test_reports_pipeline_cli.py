@@ -38,7 +38,7 @@ def dbfile(demo_db):
 
 @pytest.mark.parametrize("args,columns", CASES, ids=[" ".join(a) for a, _c in CASES])
 def test_columns_on_the_demo_shop(dbfile, capsys, args, columns):
-    rc, out, err = run_cli(capsys, "--db", dbfile, "report", *args)
+    rc, out, err = run_cli(capsys, "--db", dbfile, "report", *args, user="owner")
     assert rc == 0, err
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == columns
@@ -48,13 +48,13 @@ def test_columns_on_the_demo_shop(dbfile, capsys, args, columns):
 @pytest.mark.parametrize("args", [("pipeline",), ("win-rate",), ("service", "--view", "trend"), ("lifetime",)])
 def test_charts_as_png(dbfile, capsys, tmp_path, args):
     out = tmp_path / "chart.png"
-    rc, _out, err = run_cli(capsys, "--db", dbfile, "report", *args, "--out", str(out))
+    rc, _out, err = run_cli(capsys, "--db", dbfile, "report", *args, "--out", str(out), user="owner")
     assert rc == 0, err
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_lifetime_values_are_sane(dbfile, capsys):
-    rc, out, _err = run_cli(capsys, "--db", dbfile, "report", "lifetime")
+    rc, out, _err = run_cli(capsys, "--db", dbfile, "report", "lifetime", user="owner")
     df = pd.read_csv(io.StringIO(out))
     assert rc == 0
     assert df["p_alive"].between(0, 1).all()
@@ -66,6 +66,6 @@ def test_lifetime_values_are_sane(dbfile, capsys):
 
 
 def test_pipeline_weighted_is_amount_times_probability(dbfile, capsys):
-    _rc, out, _err = run_cli(capsys, "--db", dbfile, "report", "pipeline")
+    _rc, out, _err = run_cli(capsys, "--db", dbfile, "report", "pipeline", user="owner")
     df = pd.read_csv(io.StringIO(out))
     assert (df["weighted_amount"] - df["amount"] * df["probability_pct"] / 100).abs().max() < 0.011

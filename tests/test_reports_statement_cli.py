@@ -52,13 +52,14 @@ def test_cli_outputs(demo_db, busy_customer, capsys, tmp_path):
     pdf, xlsx = tmp_path / "st.pdf", tmp_path / "st.xlsx"
     for out in (pdf, xlsx):
         rc, _out, err = run_cli(capsys, "--db", db, "report", "statement", "--customer", code, "--from", "2026-01-01",
-                                "--to", "2026-06-30", "--shop-name", "明德办公", "--out", str(out))
+                                "--to", "2026-06-30", "--shop-name", "明德办公", "--out", str(out), user="owner")
         assert rc == 0, err
     assert pdf.read_bytes().startswith(b"%PDF")
     ws = openpyxl.load_workbook(xlsx).active
     header_text = " ".join(str(c.value) for row in ws.iter_rows(max_row=6) for c in row if c.value)
     assert name in header_text and "明德办公" in header_text
-    rc, out, _err = run_cli(capsys, "--db", db, "report", "statement", "--customer", code, "--to", "2026-06-30")
+    rc, out, _err = run_cli(capsys, "--db", db, "report", "statement", "--customer", code, "--to", "2026-06-30",
+                            user="owner")
     rows = list(csv.reader(io.StringIO(out)))
     assert rc == 0
     assert rows[0] == ["date", "kind", "number", "description", "order_amount", "receipt_amount", "balance"]
@@ -67,6 +68,6 @@ def test_cli_outputs(demo_db, busy_customer, capsys, tmp_path):
 
 @pytest.mark.parametrize("args", [("--customer", "NO-SUCH"), ()])
 def test_cli_errors_exit_2(demo_db, capsys, args):
-    rc, _out, err = run_cli(capsys, "--db", str(demo_db.file_path), "report", "statement", *args)
+    rc, _out, err = run_cli(capsys, "--db", str(demo_db.file_path), "report", "statement", *args, user="owner")
     assert rc == 2
     assert len(err.strip().splitlines()) == 1

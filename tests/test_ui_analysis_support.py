@@ -71,7 +71,7 @@ def shop(tmp_path_factory):
 
     database = open_database(tmp_path_factory.mktemp("tiny-shop") / "shop.db")
     with database.sessions.begin() as s:
-        actor = Actor.from_user(create_first_owner(s, "owner", "secret", "店主"))
+        actor = Actor.from_user(create_first_owner(s, "owner", "secret-pw", "店主"))
     ids = build_tiny_shop(database, actor.user_id)
     yield database, actor, ids
     database.dispose()

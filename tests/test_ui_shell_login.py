@@ -27,16 +27,16 @@ def test_first_start_creates_the_owner(qtbot, db):
     assert dialog.first_start
     assert dialog.repeat.isVisible()
     _type(qtbot, dialog.username, "laowang")
-    _type(qtbot, dialog.password, "secret1")
-    _type(qtbot, dialog.repeat, "secret2")
+    _type(qtbot, dialog.password, "secret12")
+    _type(qtbot, dialog.repeat, "secret22")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.message.isVisible()
     with db.sessions() as s:
         assert not has_login_users(s)
 
-    _type(qtbot, dialog.password, "secret1")
-    _type(qtbot, dialog.repeat, "secret1")
+    _type(qtbot, dialog.password, "secret12")
+    _type(qtbot, dialog.repeat, "secret12")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.actor is not None
@@ -57,7 +57,7 @@ def test_first_start_refuses_a_short_password(qtbot, db):
     _type(qtbot, dialog.repeat, "abc")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result() != QDialog.DialogCode.Accepted
-    assert "4" in dialog.message.text()
+    assert "8" in dialog.message.text()
 
 
 def test_wrong_then_right_password(qtbot, db, owner):
@@ -72,7 +72,7 @@ def test_wrong_then_right_password(qtbot, db, owner):
     assert dialog.password.text() == ""
     assert dialog.actor is None
 
-    _type(qtbot, dialog.password, "secret")
+    _type(qtbot, dialog.password, "secret-pw")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.actor == owner

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtGui import QImage
 
 from crmdesk.db import open_database
-from crmdesk.ui import main_window, pages, screenshots
+from crmdesk.ui import pages, screenshots
 from crmdesk.ui.pages import PageEntry
 from crmdesk.ui.widgets import grab
 
@@ -23,7 +23,6 @@ def test_screenshots_survive_failing_pages(qapp, tmp_path, monkeypatch):
         PageEntry("settings", "Settings", "Ctrl+7", "crmdesk.ui.settings.page:create_settings_page"),
     ]
     monkeypatch.setattr(pages, "PAGES", test_pages)
-    monkeypatch.setattr(main_window, "PAGES", test_pages)
     # Keep the shared test QApplication in English and its hooks untouched.
     monkeypatch.setattr(screenshots, "_silence_modal_boxes", lambda: None)
     monkeypatch.setattr("crmdesk.ui.app.prepare_application", lambda app, lang: "en")

@@ -52,7 +52,8 @@ def monthly_chart(df: pd.DataFrame, title: str) -> Figure:
         return no_data(fig, ax)
     x = df["month"].astype(str)
     ax.plot(x, df["revenue"], marker="o", label=_("Revenue"))
-    ax.plot(x, df["gross_profit"], marker="o", label=_("Gross profit"))
+    if "gross_profit" in df:  # dropped for counter staff (reports.access)
+        ax.plot(x, df["gross_profit"], marker="o", label=_("Gross profit"))
     ax.legend()
     _money_axis(ax)
     ax.tick_params(axis="x", labelrotation=45)
@@ -65,7 +66,8 @@ def trends_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
         ax = fig.axes[0]
         x = df["month"].astype(str)
         ax.plot(x, df["receivable_balance"], linestyle="--", label=_("Receivables"))
-        ax.plot(x, df["stock_value"], linestyle=":", label=_("Stock value"))
+        if "stock_value" in df:  # dropped for counter staff (reports.access)
+            ax.plot(x, df["stock_value"], linestyle=":", label=_("Stock value"))
         ax.legend()
     return fig
 
@@ -111,6 +113,8 @@ def cover_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 
 def overstock_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
+    if "stock_value" not in df:  # counter staff see no value at cost: days of cover instead
+        return cover_chart(df, options)
     return bar_chart(df.get("product_name", pd.Series(dtype=str)), df.get("stock_value", pd.Series(dtype=float)),
                      _("Overstock: stock value at cost"), _("yuan"))
 

@@ -1,4 +1,7 @@
-"""``crmdesk backup [FILE]`` and ``crmdesk restore FILE``."""
+"""``crmdesk backup [FILE]`` and ``crmdesk restore FILE``.
+
+``backup`` without ``--user`` runs as the scheduler identity (unattended copies); ``restore``
+always needs the owner."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("backup", help="copy the database and its attachments (default: the backups folder beside it)")
     p.add_argument("file", nargs="?", help="where to write the copy")
     p.add_argument("--keep", type=int, default=10, help="backups to keep in the backups folder (default 10)")
-    p.set_defaults(func=run_backup)
+    p.set_defaults(func=run_backup, unattended=True)
     r = sub.add_parser("restore", help="replace the database's content with a backup file")
     r.add_argument("file", help="a file made by 'crmdesk backup'")
     r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -24,6 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
+    try:
+        require(ctx.login(), "database.backup")
+    except PermissionDenied as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
     try:
         result = back_up(db, Path(args.file) if args.file else None, keep=args.keep)
     except BackupNotSupportedError as exc:
@@ -36,11 +43,10 @@ def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise CliError(f"{source}: no such file", EXIT_USAGE)
-    with ctx.transaction() as (_session, actor):
-        try:
-            require(actor, "database.restore")
-        except PermissionDenied as exc:
-            raise CliError(str(exc)) from exc
+    try:
+        require(ctx.login(), "database.restore")
+    except PermissionDenied as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
     if not args.yes:
         answer = input(f"Replace everything in {ctx.database().describe()} with {source}? [y/N] ")
         if answer.strip().lower() not in {"y", "yes"}:

@@ -4,8 +4,10 @@ Without ``--out`` the report goes to stdout as UTF-8 CSV; ``--out`` writes
 .csv, .xlsx (formatted, with a chart) or .png (the report's chart), or a
 format the report exports itself (e.g. the statement's .pdf).
 ``crmdesk report --list`` / ``crmdesk report list`` lists the reports.
-Exit codes: 0 done (an empty result prints the header only), 2 unknown report
-or bad option/value (one line on stderr), 3 database could not be opened.
+Exit codes: 0 done (an empty result prints the header only), 2 unknown report,
+bad option/value or a report the user may not run (one line on stderr), 3 database
+could not be opened. Reports run through ``reports.access.run_report``: scoped to the
+user, cost columns dropped for counter staff.
 """
 
 from __future__ import annotations
@@ -87,9 +89,11 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         _write_stdout(list_reports())
         return 0
     from crmdesk.reports import registry
+    from crmdesk.reports.access import run_report
     from crmdesk.reports.cli_options import filters_from_args, options_from_args
     from crmdesk.reports.common import ReportError
     from crmdesk.reports.output import SUFFIXES, csv_text, export
+    from crmdesk.services.permissions import PermissionDenied
 
     spec = registry.REPORTS.get(args.report_name)
     if spec is None:
@@ -103,13 +107,13 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     try:
         with ctx.transaction() as (session, actor):
             filters = filters_from_args(args, session)
-            df = spec.fn(session, actor, filters, options)
+            df = run_report(session, actor, spec, filters, options)
         if out is None:
             _write_stdout(csv_text(df, spec))
         else:
             out.parent.mkdir(parents=True, exist_ok=True)
             export(df, spec, options, out)
-    except ReportError as exc:
+    except (ReportError, PermissionDenied) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     except OSError as exc:
         raise CliError(str(exc)) from exc

@@ -2,7 +2,10 @@
 
 Unknown customers and products met in sales, receipts or stock become stubs
 (``is_incomplete``) from what the row tells; a later customer/product import completes them.
-Salesperson names (经手人) become users without a password, role ``sales``.
+Salesperson names (经手人) become users without a password, role ``sales``; a name matches an
+existing user by user name first, then by display name, so a 业务员 whose account was made
+before the import (``user add wangfang --name 王芳``) keeps that account. A stub's 业务员 is
+its ``import_owner_id`` (and owner until the territories' rules decide, ``assign.py``).
 """
 
 from __future__ import annotations
@@ -55,10 +58,13 @@ def user_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
     if not wanted:
         return {}
     known: dict[str, int] = {}
-    for uid, username, display in conn.execute(select(USERS.c.id, USERS.c.username, USERS.c.display_name)):
-        known.setdefault(username, uid)
-        if display:
-            known.setdefault(display, uid)
+    users = conn.execute(select(USERS.c.id, USERS.c.username, USERS.c.display_name).order_by(USERS.c.id)).all()
+    # User names are unique and win; a display name shared by two users goes to the older one.
+    for uid, username, _display in users:
+        known[username] = uid
+    for uid, _username, display in users:
+        if display and display.strip():
+            known.setdefault(display.strip(), uid)
     missing = sorted(w for w in wanted if w not in known)
     if missing:
         insert(conn, USERS, {"username": [m[:50] for m in missing], "display_name": [m[:100] for m in missing],
@@ -68,13 +74,15 @@ def user_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
     return {w: known[w[:50]] if w not in known else known[w] for w in wanted}
 
 
-def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[np.ndarray, int]:
+def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int,
+                 created: list[int] | None = None) -> tuple[np.ndarray, int]:
     """Customer id per row of ``frame`` (customer_code, customer_name, optional customer_type,
-    city, province); unknown codes become stubs. Returns (ids, stubs created)."""
+    city, province, salesperson); unknown codes become stubs, their ids appended to ``created``.
+    Returns (ids, stubs created)."""
     codes = frame["customer_code"]
     known = lookup(conn, CUSTOMERS, "code", codes.unique().tolist())
     new = _first_per_key(frame.loc[map_keys(codes, known) < 0], "customer_code",
-                         ["customer_name", "customer_type", "city", "province"])
+                         ["customer_name", "customer_type", "city", "province", "salesperson"])
     if len(new):
         types = type_ids(conn, new["customer_type"].tolist()) if "customer_type" in new else {}
         names = new["customer_name"].astype(str).str.slice(0, 200).tolist()
@@ -89,8 +97,16 @@ def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int) -> tuple[
         for extra in ("city", "province"):
             if extra in new:
                 cols[extra] = new[extra].astype(str).str.slice(0, 50).tolist()
+        if "salesperson" in new:
+            people = user_ids(conn, pd.unique(new["salesperson"]).tolist())
+            owners = [people.get(p) for p in new["salesperson"]]
+            cols["import_owner_id"] = cols["owner_id"] = owners
+            cols["owner_source"] = ["import" if o is not None else "" for o in owners]
         insert(conn, CUSTOMERS, cols)
-        known.update(lookup(conn, CUSTOMERS, "code", code_list))
+        made = lookup(conn, CUSTOMERS, "code", code_list)
+        known.update(made)
+        if created is not None:
+            created.extend(made.values())
     return map_keys(codes, known), len(new)
 
 

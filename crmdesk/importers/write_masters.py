@@ -14,6 +14,7 @@ from sqlalchemy import Connection, String
 from crmdesk.core.search_text import customer_search_text
 from crmdesk.db.models import Contact, Customer, Product, Receipt, SalesOrder, StockSnapshot
 from crmdesk.importers import refs
+from crmdesk.importers.assign import assign_imported
 from crmdesk.importers.prepare import Prepared
 from crmdesk.importers.tables import fetch_in, insert, lookup, update_by_id
 from crmdesk.importers.write_sales import Counts, row_hash
@@ -22,7 +23,9 @@ CUSTOMER_COLUMNS = {  # field → customers column
     "name": "name", "short_name": "short_name", "grade": "grade", "province": "province", "city": "city",
     "district": "district", "address": "address", "phone": "phone", "mobile": "mobile", "email": "email",
     "tax_id": "tax_id", "credit_limit": "credit_limit", "payment_terms_days": "payment_terms_days",
-    "notes": "notes", "customer_type": "type_id", "salesperson": "owner_id",
+    "notes": "notes", "customer_type": "type_id",
+    # The file's 业务员 is the fallback owner: the owner only when no manual or rule owner applies.
+    "salesperson": "import_owner_id",
 }
 PRODUCT_COLUMNS = {f: f for f in ("name", "spec", "unit", "category", "brand", "barcode", "list_price", "cost",
                                   "reorder_point", "lead_time_days", "notes")}
@@ -54,9 +57,9 @@ def _same_kind(v):
 
 
 def _upsert_by_code(conn: Connection, table, f: pd.DataFrame, values: dict[str, list], batch_id: int,
-                    counts: Counts, search) -> pd.DataFrame:
+                    counts: Counts, search, touched: list[str] | None = None) -> pd.DataFrame:
     """Insert unknown codes, update known ones whose values differ or that were stubs.
-    Returns the id per row of ``f``."""
+    Returns the id per row of ``f``; the codes added or updated are appended to ``touched``."""
     cols = list(values)
     data = pd.DataFrame({c: _fit(table, c, v) for c, v in values.items()})
     data["code"] = _fit(table, "code", f["code"].tolist())
@@ -70,6 +73,8 @@ def _upsert_by_code(conn: Connection, table, f: pd.DataFrame, values: dict[str, 
         payload["is_incomplete"] = [False] * len(new)
         payload["source_batch_id"] = [batch_id] * len(new)
         insert(conn, table, payload)
+        if touched is not None:
+            touched.extend(new["code"].tolist())
     counts.added = len(new)
     cur = data.loc[is_known].reset_index(drop=True)
     if len(cur):
@@ -82,6 +87,8 @@ def _upsert_by_code(conn: Connection, table, f: pd.DataFrame, values: dict[str, 
             upd["search_text"] = search(upd)
             upd["source_batch_id"] = batch_id
             update_by_id(conn, table, upd, cols + ["is_incomplete", "search_text", "source_batch_id"])
+            if touched is not None:
+                touched.extend(upd["code"].tolist())
         counts.updated = len(upd)
         counts.unchanged = len(cur) - len(upd)
     ids = lookup(conn, table, "code", data["code"].tolist())
@@ -112,9 +119,11 @@ def write_customers(conn: Connection, prep: Prepared, batch_id: int, progress) -
                                      (by_code.get(code, ""),))
                 for code, r in zip(rows["code"], rows.to_dict("records"), strict=True)]
 
-    ids = _upsert_by_code(conn, Customer.__table__, f, values, batch_id, counts, search)
+    touched: list[str] = []
+    ids = _upsert_by_code(conn, Customer.__table__, f, values, batch_id, counts, search, touched)
     if "contact_name" in prep.present:
         _primary_contacts(conn, ids.tolist(), contacts, f)
+    assign_imported(conn, lookup(conn, Customer.__table__, "code", touched).values() if touched else [])
     return counts
 
 
@@ -154,7 +163,9 @@ def write_receipts(conn: Connection, prep: Prepared, batch_id: int, progress) ->
     if f.empty:
         return counts
     table = Receipt.__table__
-    f["customer_id"], counts.stubs_customers = refs.customer_ids(conn, f, batch_id)
+    stubs: list[int] = []
+    f["customer_id"], counts.stubs_customers = refs.customer_ids(conn, f, batch_id, stubs)
+    assign_imported(conn, stubs)
     orders = lookup(conn, SalesOrder.__table__, "number", [n for n in pd.unique(f["order_number"]) if n])
     f["order_id"] = [orders.get(n) for n in f["order_number"]]
     f["row_hash"] = row_hash(f, ["number", "receipt_date", "customer_code", "amount", "method", "order_number",

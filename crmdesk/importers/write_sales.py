@@ -21,6 +21,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from crmdesk.core.progress import Progress
 from crmdesk.db.models import Customer, DocType, SalesLine, SalesOrder
 from crmdesk.importers import refs
+from crmdesk.importers.assign import assign_imported
 from crmdesk.importers.prepare import Prepared
 from crmdesk.importers.tables import fetch_in, fetch_where, insert, map_keys, update_by_id
 
@@ -63,7 +64,9 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
     if f.empty:
         return counts
     progress.update(0.30, "customers and products")
-    f["customer_id"], counts.stubs_customers = refs.customer_ids(conn, f, batch_id)
+    stubs: list[int] = []
+    f["customer_id"], counts.stubs_customers = refs.customer_ids(conn, f, batch_id, stubs)
+    assign_imported(conn, stubs)
     f["product_id"], counts.stubs_products = refs.product_ids(conn, f, batch_id)
     people = refs.user_ids(conn, pd.unique(f["salesperson"]).tolist())
     sp = map_keys(f["salesperson"], people)

@@ -5,6 +5,11 @@ Filters on products (category, brand, price band) become ``product_id IN
 (…)``, filters on customers (type, grade, territory) ``customer_id IN (…)``
 and the salesperson filter ``order_id IN (…)`` (the order's salesperson), so
 the million-line table is scanned once with its own indexes and no join.
+
+Who is asking narrows it further (``services.permissions``): reports over sales lines
+count only the actor's lines (``LineScope``: a salesperson's customers in their product
+lines), reports over customers (receivables, pipeline, service …) only the actor's
+customers, reports over products (stock) only the actor's product lines.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Contact, Customer, CustomerType, Product, SalesLine, SalesOrder, Territory, User
+from crmdesk.db.columnar import fetch_ids as ids_of
 from crmdesk.db.sqlfuncs import month_key, year_key
 from crmdesk.i18n import _
 from crmdesk.money import to_units
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.services.actor import Actor
-from crmdesk.services.permissions import scope_customers
+from crmdesk.services.permissions import LineScope, line_scope, scope_customers, sees_all_customers
 
 
 class ReportError(ValueError):
@@ -70,11 +76,14 @@ def product_ids_select(f: ReportFilters) -> Select:
     return select(Product.id).where(*product_conditions(f))
 
 
-def customer_ids_select(f: ReportFilters, actor: Actor, *, owner_for_salesperson: bool = False) -> Select:
+def customer_ids_select(f: ReportFilters, actor: Actor, *, owner_for_salesperson: bool = False,
+                        scope: bool = True) -> Select:
     """Customers passing the customer filters and visible to ``actor``.
 
     ``owner_for_salesperson`` applies the salesperson filter to the customer's
     owner (for reports about customers rather than lines, e.g. receivables).
+    ``scope=False`` leaves out the actor's customer scope: for sales lines, which
+    ``LineScope`` narrows by customer and product line together.
     """
     c = Customer.__table__.c
     stmt = select(c.id)
@@ -88,7 +97,9 @@ def customer_ids_select(f: ReportFilters, actor: Actor, *, owner_for_salesperson
         stmt = stmt.where(c.territory_id.in_(f.territory_ids))
     if owner_for_salesperson and f.salesperson_ids:
         stmt = stmt.where(c.owner_id.in_(f.salesperson_ids))
-    return scope_customers(stmt, actor)
+    return scope_customers(stmt, actor) if scope else stmt
+
+
 
 
 def scoped(actor: Actor) -> bool:
@@ -97,12 +108,45 @@ def scoped(actor: Actor) -> bool:
     return scope_customers(probe, actor) is not probe
 
 
-def line_conditions(f: ReportFilters, actor: Actor, *, dates: bool = True, products: bool = True,
-                    date_to: dt.date | None = None) -> list[ColumnElement[bool]]:
-    """WHERE conditions on ``sales_lines`` for the filters.
+def lines_scope(session: Session | None, actor: Actor) -> LineScope | None:
+    """The actor's ``LineScope`` (None: every line). Its rules are read from the database, so a
+    scoped actor needs the session: without one this fails rather than count every line."""
+    if sees_all_customers(actor):
+        return None
+    if session is None:
+        raise ValueError("the sales lines of a scoped actor need the session to read their territories")
+    return line_scope(session, actor)
+
+
+def product_scope_ids(session: Session, actor: Actor) -> set[int] | None:
+    """Products in the actor's product lines (None: all). A salesperson's are those of their
+    territories, all when one of them (or their own customers) covers every product; the
+    reports about products (restock, overstock, stock value) list only these."""
+    scope = lines_scope(session, actor)
+    if scope is None:
+        return None
+    if scope.user_id is None:
+        return set()
+    if scope.own_customers_all_products():
+        return None
+    p = Product.__table__.c
+    ids: set[int] = set()
+    for r in scope.reaches:
+        cond = []
+        if r.categories:
+            cond.append(p.category.in_(r.categories))
+        if r.brands:
+            cond.append(p.brand.in_(r.brands))
+        ids.update(session.scalars(select(p.id).where(*cond)).all())
+    return ids
+
+
+def line_conditions(f: ReportFilters, actor: Actor, *, session: Session | None = None, dates: bool = True,
+                    products: bool = True, date_to: dt.date | None = None) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``sales_lines`` for the filters and the actor's ``LineScope``.
 
     ``dates=False`` ignores the date range (point-in-time reports set their own);
-    ``date_to`` overrides the upper bound.
+    ``date_to`` overrides the upper bound. ``session`` is needed for a scoped actor.
     """
     cond: list[ColumnElement[bool]] = []
     if dates and f.date_from is not None:
@@ -112,8 +156,11 @@ def line_conditions(f: ReportFilters, actor: Actor, *, dates: bool = True, produ
         cond.append(L.order_date <= upper)
     if products and has_product_filter(f):
         cond.append(L.product_id.in_(product_ids_select(f)))
-    if has_customer_filter(f) or scoped(actor):
-        cond.append(L.customer_id.in_(customer_ids_select(f, actor)))
+    if has_customer_filter(f):
+        cond.append(L.customer_id.in_(customer_ids_select(f, actor, scope=False)))
+    scope = lines_scope(session, actor)
+    if scope is not None:
+        cond.append(scope.condition(L.customer_id, L.product_id))
     if f.salesperson_ids:
         cond.append(L.order_id.in_(select(SalesOrder.id).where(SalesOrder.salesperson_id.in_(f.salesperson_ids))))
     return cond
@@ -121,7 +168,7 @@ def line_conditions(f: ReportFilters, actor: Actor, *, dates: bool = True, produ
 
 def sums_select(f: ReportFilters, actor: Actor, keys: Sequence[ColumnElement], **kw) -> Select:
     """``SELECT keys…, revenue, cost, quantity FROM sales_lines WHERE filters GROUP BY keys``
-    (money in integer units)."""
+    (money in integer units; pass ``session=`` for a scoped actor, see ``line_conditions``)."""
     stmt = select(*keys, func.sum(L.amount).label("revenue_u"), func.sum(L.cost_amount).label("cost_u"),
                   func.sum(L.quantity).label("quantity")).where(*line_conditions(f, actor, **kw))
     return stmt.group_by(*keys) if keys else stmt

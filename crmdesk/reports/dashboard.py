@@ -9,6 +9,12 @@ Period: the filter's date range; without one, the 12 months ending at
 ``as_of``. Point-in-time tiles (receivables, overdue, stock value) are taken
 at the period's end and at the previous period's end. Restock and overstock
 counts use the report defaults (see ``stock``).
+
+Who is asking: the line figures count the actor's lines (``LineScope``), receivables
+their customers, stock their product lines. Counter staff get no cost: the gross
+profit, margin and stock value tiles, the monthly cost and gross profit, the key
+customers (gross profit Pareto) and the margin by brand are not computed and are
+absent from the result (``pareto`` and ``margin_by_brand`` are None).
 """
 
 from __future__ import annotations
@@ -24,15 +30,17 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import Customer
+from crmdesk.db.models import Customer, CustomerType
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports import linecache
-from crmdesk.reports.common import customer_ids_select, frame, has_customer_filter, pct, scoped, yuan
+from crmdesk.reports.common import (customer_ids_select, frame, has_customer_filter, ids_of, lines_scope, pct,
+                                    product_scope_ids, scoped, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.key_customers import abc_classes
 from crmdesk.reports.receivables import BUCKETS, age_documents
 from crmdesk.services.actor import Actor
+from crmdesk.services.permissions import require, sees_cost
 
 PARETO_TOP = 20
 BRANDS_TOP = 15
@@ -70,15 +78,20 @@ class Dashboard:
     previous_from: dt.date
     previous_to: dt.date
     kpis: tuple[Kpi, ...]
-    monthly: pd.DataFrame  # month, revenue, cost, gross_profit, margin_pct (yuan / %)
-    pareto: pd.DataFrame  # customer_code, customer_name, gross_profit, gp_share_pct, cumulative_share_pct, abc_class
-    margin_by_brand: pd.DataFrame  # brand, revenue, gross_profit, margin_pct (top brands by gross profit)
+    monthly: pd.DataFrame  # month, revenue, cost, gross_profit, margin_pct (yuan / %); month, revenue without cost
+    # customer_code, customer_name, gross_profit, gp_share_pct, cumulative_share_pct, abc_class; None without cost
+    pareto: pd.DataFrame | None
+    margin_by_brand: pd.DataFrame | None  # brand, revenue, gross_profit, margin_pct (top brands by GP); None without cost
     ageing: dict[str, float] = field(default_factory=dict)  # age_0_30 … age_over_90 → yuan
     restock_count: int = 0
     overstock_count: int = 0
+    customer_types: pd.DataFrame | None = None  # customer_type, revenue
 
     def kpi(self, key: str) -> Kpi:
         return next(k for k in self.kpis if k.key == key)
+
+    def has_kpi(self, key: str) -> bool:
+        return any(k.key == key for k in self.kpis)
 
 
 _memo: OrderedDict = OrderedDict()
@@ -86,8 +99,11 @@ _memo_lock = threading.Lock()
 
 
 def dashboard_data(session: Session, actor: Actor, filters: ReportFilters) -> Dashboard:
+    require(actor, "reports.view")
     cache = linecache.get(session)
-    key = (cache.signature, filters.cache_key(), actor.user_id, actor.role)
+    scope = lines_scope(session, actor)
+    key = (cache.signature, filters.cache_key(), actor.user_id, actor.role, actor.territory_ids,
+           None if scope is None else scope.key)
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
@@ -122,32 +138,37 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
         return m if mask is None else m & mask
 
     cur, prev = window(start, end), window(p_start, p_end)
-    now, before = _line_values(c, cur, sale), _line_values(c, prev, sale)
-    kpis = [Kpi(key, title, now[key], before[key], unit) for key, title, unit in LINE_KPIS]
-    margin_u = (c.amount[cur] - c.cost[cur]).astype("float64")  # gross profit per line of the period
+    cost = sees_cost(actor)
+    now, before = _line_values(c, cur, sale, cost), _line_values(c, prev, sale, cost)
+    kpis = [Kpi(key, title, now[key], before[key], unit) for key, title, unit in LINE_KPIS if key in now]
+    # Gross profit per line of the period (never computed for those who may not see cost).
+    margin_u = (c.amount[cur] - c.cost[cur]).astype("float64") if cost else None
     # Receivables follow only the customer filters, stock only the product filters: a change of
-    # the other filters (or of the dates, for the other side) reuses them.
-    customer_key = ("receivables", f.customer_types, f.grades, f.territory_ids, f.salesperson_ids, actor.user_id,
-                    actor.role)
-    product_key = ("stock", f.categories, f.brands, f.price_min, f.price_max)
+    # the other filters (or of the dates, for the other side) reuses them. Both follow the actor.
+    who = (actor.user_id, actor.role, actor.territory_ids)
+    customer_key = ("receivables", f.customer_types, f.grades, f.territory_ids, f.salesperson_ids, *who)
+    product_key = ("stock", f.categories, f.brands, f.price_min, f.price_max, *who)
     cust_ok = _cached(c, (*customer_key, "flags"), lambda: _customer_flags(session, actor, f, c))
     rec_now = _cached(c, (*customer_key, end), lambda: _receivables(session, c, cust_ok, end))
     rec_prev = _cached(c, (*customer_key, p_end), lambda: _receivables(session, c, cust_ok, p_end))
     kpis.append(Kpi("receivables", N_("Receivables"), rec_now["balance"], rec_prev["balance"], "yuan"))
     kpis.append(Kpi("overdue", N_("Overdue (over 30 days)"), rec_now["overdue"], rec_prev["overdue"], "yuan"))
     product_ok = _cached(c, (*product_key, "flags"), lambda: _product_flags(session, actor, f, c))
-    kpis.append(Kpi("stock_value", N_("Stock value"),
-                    _cached(c, (*product_key, end), lambda: _stock_value(session, product_ok, end)),
-                    _cached(c, (*product_key, p_end), lambda: _stock_value(session, product_ok, p_end)), "yuan"))
+    if cost:  # stock is valued at cost
+        kpis.append(Kpi("stock_value", N_("Stock value"),
+                        _cached(c, (*product_key, end), lambda: _stock_value(session, product_ok, end)),
+                        _cached(c, (*product_key, p_end), lambda: _stock_value(session, product_ok, p_end)), "yuan"))
     restock, overstock = _cached(c, (*product_key, "counts", as_of),
                                  lambda: _stock_counts(session, c, product_ok, as_of))
     kpis.append(Kpi("restock", N_("Products to restock"), float(restock), None, "count"))
     kpis.append(Kpi("overstock", N_("Overstocked products"), float(overstock), None, "count"))
     return Dashboard(
         as_of=as_of, period_from=start, period_to=end, previous_from=p_start, previous_to=p_end,
-        kpis=tuple(kpis), monthly=_monthly(c, cur), pareto=_pareto(session, c, cur, margin_u),
-        margin_by_brand=_brands(session, c, cur, margin_u), ageing={b: rec_now[b] for b in BUCKETS},
-        restock_count=restock, overstock_count=overstock,
+        kpis=tuple(kpis), monthly=_monthly(c, cur, cost),
+        pareto=_pareto(session, c, cur, margin_u) if cost else None,
+        margin_by_brand=_brands(session, c, cur, margin_u) if cost else None,
+        ageing={b: rec_now[b] for b in BUCKETS}, restock_count=restock, overstock_count=overstock,
+        customer_types=_customer_types(session, c, cur),
     )
 
 
@@ -179,15 +200,19 @@ LINE_KPIS = (
 )
 
 
-def _line_values(c: linecache.LineCache, m: np.ndarray, sale: np.ndarray) -> dict[str, float]:
-    """The line KPIs of one period (each masked sum computed once)."""
-    rev, cost = int(c.amount[m].sum()), int(c.cost[m].sum())
+def _line_values(c: linecache.LineCache, m: np.ndarray, sale: np.ndarray, with_cost: bool = True
+                 ) -> dict[str, float]:
+    """The line KPIs of one period (each masked sum computed once); no cost ones without ``with_cost``."""
+    rev = int(c.amount[m].sum())
     sold = m & sale
     n_orders = _distinct(c.order[sold])
-    return {"revenue": yuan(rev), "gross_profit": yuan(rev - cost),
-            "margin_pct": pct(rev - cost, rev) if rev else 0.0, "orders": float(n_orders),
-            "active_customers": float(_distinct(c.customer[sold])),
-            "average_order": yuan(rev // n_orders) if n_orders else 0.0}
+    out = {"revenue": yuan(rev), "orders": float(n_orders), "active_customers": float(_distinct(c.customer[sold])),
+           "average_order": yuan(rev // n_orders) if n_orders else 0.0}
+    if with_cost:
+        cost = int(c.cost[m].sum())
+        out["gross_profit"] = yuan(rev - cost)
+        out["margin_pct"] = pct(rev - cost, rev) if rev else 0.0
+    return out
 
 
 def _distinct(ids: np.ndarray) -> int:
@@ -195,16 +220,18 @@ def _distinct(ids: np.ndarray) -> int:
     return int(np.count_nonzero(np.bincount(ids))) if len(ids) else 0
 
 
-def _monthly(c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
-    cols = ["month", "revenue", "cost", "gross_profit", "margin_pct"]
+def _monthly(c: linecache.LineCache, m: np.ndarray, with_cost: bool = True) -> pd.DataFrame:
+    cols = ["month", "revenue", "cost", "gross_profit", "margin_pct"] if with_cost else ["month", "revenue"]
     if not m.any():
         return pd.DataFrame(columns=cols)
     months = _cached(c, ("month_of_line",), lambda: linecache.period_index(c.day).astype("int32"))[m]
     lo = int(months.min())
     idx = months - lo
     rev = np.bincount(idx, weights=c.amount[m]).round().astype("int64")
-    cost = np.bincount(idx, weights=c.cost[m]).round().astype("int64")
     labels = np.datetime_as_string((np.arange(len(rev)) + lo).astype("datetime64[M]"), unit="M")
+    if not with_cost:
+        return pd.DataFrame({"month": labels, "revenue": yuan(rev)})
+    cost = np.bincount(idx, weights=c.cost[m]).round().astype("int64")
     df = pd.DataFrame({"month": labels, "revenue": yuan(rev), "cost": yuan(cost), "gross_profit": yuan(rev - cost)})
     df["margin_pct"] = pct(pd.Series(rev - cost), pd.Series(rev))
     return df[cols]
@@ -257,11 +284,48 @@ def _brands(session: Session, c: linecache.LineCache, m: np.ndarray, margin_u: n
     return df[cols].reset_index(drop=True)
 
 
+def _customer_types(session: Session, c: linecache.LineCache, m: np.ndarray) -> pd.DataFrame:
+    """Revenue of the period per customer type (the page's pie): customer_type, revenue."""
+    cols = ["customer_type", "revenue"]
+    if not m.any():
+        return pd.DataFrame(columns=cols)
+    # Kept with the line cache (reloaded when a customer changes), shared by every user.
+    of_customer, names = linecache._memo(session, "dashboard_type_of_customer", lambda s: _type_codes(s, c))
+    kind = of_customer[c.customer[m]]
+    rev = np.bincount(kind, weights=c.amount[m], minlength=len(names)).round().astype("int64")
+    used = np.nonzero(np.bincount(kind, minlength=len(names)))[0]
+    df = pd.DataFrame({"customer_type": names[used], "rev": rev[used]})
+    df = df.groupby("customer_type", as_index=False)["rev"].sum().sort_values("rev", ascending=False, kind="stable")
+    df["revenue"] = yuan(df["rev"])
+    return df[cols].reset_index(drop=True)
+
+
+def _type_codes(session: Session, c: linecache.LineCache) -> tuple[np.ndarray, np.ndarray]:
+    """(array customer id → type code, type names; the last name is "" for no type): two narrow
+    queries, not the whole customers table."""
+    result = session.connection().execute(select(Customer.id, Customer.type_id))
+    try:
+        rows = result.cursor.fetchall() if result.cursor is not None else result.fetchall()
+    finally:
+        result.close()
+    ids = np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows))
+    type_ids = np.fromiter((r[1] if r[1] is not None else -1 for r in rows), dtype="int64", count=len(rows))
+    types = dict(session.execute(select(CustomerType.id, CustomerType.name)).all())
+    keys = sorted(types)
+    names = np.array([types[k] or "" for k in keys] + [""], dtype=object)
+    codes = np.searchsorted(np.array(keys, dtype="int64"), type_ids)  # position of the type id in keys
+    known = np.array([*keys, -2], dtype="int64")[codes] == type_ids
+    codes = np.where(known, codes, len(keys))
+    of_customer = np.full(int(max(c.customer.max(initial=0), ids.max(initial=0))) + 1, len(keys), dtype="int64")
+    of_customer[ids] = codes
+    return of_customer, names
+
+
 def _customer_flags(session: Session, actor: Actor, f: ReportFilters, c: linecache.LineCache) -> np.ndarray | None:
     """Customers counted in receivables (owner = salesperson, as in the receivables report)."""
     if not (has_customer_filter(f) or f.salesperson_ids or scoped(actor)):
         return None
-    ids = np.asarray(session.scalars(customer_ids_select(f, actor, owner_for_salesperson=True)).all(), dtype="int64")
+    ids = ids_of(session, customer_ids_select(f, actor, owner_for_salesperson=True))
     ok = np.zeros(max(int(c.customer.max(initial=0)), int(ids.max(initial=0))) + 1, dtype=bool)
     ok[ids] = True
     return ok
@@ -285,11 +349,15 @@ def _receivables(session: Session, c: linecache.LineCache, ok: np.ndarray | None
 
 
 def _product_flags(session: Session, actor: Actor, f: ReportFilters, c: linecache.LineCache) -> np.ndarray:
+    """Products counted in stock: the product filters, in the actor's product lines."""
     prods = linecache.products(session)
     size = max(int(prods.index.max()) if len(prods) else 0, int(c.product.max(initial=0))) + 1
     ok = np.zeros(size, dtype=bool)
     ids = prods.index.to_numpy(dtype="int64")
     keep = np.ones(len(prods), dtype=bool)
+    allowed = product_scope_ids(session, actor)
+    if allowed is not None:
+        keep &= prods.index.isin(allowed)
     if f.categories:
         keep &= prods["category"].isin(f.categories).to_numpy()
     if f.brands:

@@ -48,7 +48,7 @@ def open_orders(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFram
                    func.sum(L.amount).label("amount_u"))
             .join_from(SalesLine.__table__, SalesOrder.__table__, O.id == L.order_id)
             .where(O.status.in_(OPEN_STATUSES), O.doc_type == DocType.SALE.value,
-                   *line_conditions(f, actor, date_to=min(as_of, f.date_to or as_of)))
+                   *line_conditions(f, actor, session=session, date_to=min(as_of, f.date_to or as_of)))
             .group_by(O.id, O.number, O.order_date, O.customer_id, O.salesperson_id, O.status))
     df = frame(session, stmt)
     if df.empty:
@@ -85,7 +85,7 @@ def monthly(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
     shipped_open = frame(session, (
         select(O.id, func.sum(L.shipped_quantity).label("shipped"))
         .join_from(SalesLine.__table__, SalesOrder.__table__, O.id == L.order_id)
-        .where(O.status.in_(OPEN_STATUSES), O.doc_type == DocType.SALE.value, *line_conditions(f, actor))
+        .where(O.status.in_(OPEN_STATUSES), O.doc_type == DocType.SALE.value, *line_conditions(f, actor, session=session))
         .group_by(O.id))).set_index("id")["shipped"]
     is_open = per_order["status"].isin(OPEN_STATUSES)
     per_order["shipped_qty"] = per_order["ordered_qty"].where(

@@ -72,5 +72,7 @@ SPECS = [
         chart=_chart,
         money_columns=("revenue", "cost", "gross_profit"),
         pct_columns=("margin_pct", "gp_share_pct", "cumulative_share_pct"),
+        needs_cost=True,  # ranked and classed by gross profit
+        cost_columns=("cost", "gross_profit", "margin_pct", "gp_share_pct", "cumulative_share_pct", "abc_class"),
     ),
 ]

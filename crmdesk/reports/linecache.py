@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.reports.common import (customer_ids_select, customers_frame, has_customer_filter, has_product_filter,
-                                    product_ids_select, products_frame, scoped)
+                                    ids_of, lines_scope, product_ids_select, products_frame)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache_store import (ARRAYS, EPOCH, SIG_LINES, _cache_file, _change, _read_extras,
                                              _read_lines, _read_persisted, _write_persisted, signature)
@@ -59,8 +59,12 @@ class LineCache:
         return int(self.day.max()) if len(self.day) else None
 
     def base_mask(self, session: Session, actor: Actor, f: ReportFilters) -> np.ndarray | None:
-        """Lines passing every filter except the dates (None = all lines); memoised."""
-        key = (f.with_(date_from=None, date_to=None, as_of=None).cache_key(), actor.user_id, actor.role)
+        """Lines passing every filter except the dates and in the actor's ``LineScope``
+        (None = all lines); memoised. The scope's key is part of the memo key: a territory's
+        product lines can change while the lines (the cache's signature) stay the same."""
+        scope = lines_scope(session, actor)
+        scope_key = None if scope is None else scope.key
+        key = (f.with_(date_from=None, date_to=None, as_of=None).cache_key(), scope_key)
         with self._lock:
             if key in self._masks:
                 self._masks.move_to_end(key)
@@ -69,17 +73,35 @@ class LineCache:
         if has_product_filter(f):
             ok = _dense_flags(session.scalars(product_ids_select(f)).all(), self.product)
             mask = ok[self.product]
-        if has_customer_filter(f) or scoped(actor):
-            ok = _dense_flags(session.scalars(customer_ids_select(f, actor)).all(), self.customer)
+        if has_customer_filter(f):
+            ok = _dense_flags(ids_of(session, customer_ids_select(f, actor, scope=False)), self.customer)
             mask = ok[self.customer] if mask is None else mask & ok[self.customer]
         if f.salesperson_ids:
             sp = np.isin(self.salesperson, np.asarray(f.salesperson_ids, dtype="int32"))
             mask = sp if mask is None else mask & sp
+        if scope is not None:
+            # Before any sum: the salesperson's customers' lines in their product lines only.
+            lines = self._scope_mask(session, scope)
+            mask = lines if mask is None else mask & lines
+        self._remember(key, mask)
+        return mask
+
+    def _scope_mask(self, session: Session, scope) -> np.ndarray:
+        """The actor's lines alone, memoised apart: every filter of one salesperson reuses it."""
+        key = ("scope", scope.key)
+        with self._lock:
+            if key in self._masks:
+                self._masks.move_to_end(key)
+                return self._masks[key]
+        mask = scope.mask(session, self.customer, self.product)
+        self._remember(key, mask)
+        return mask
+
+    def _remember(self, key: tuple, mask: np.ndarray | None) -> None:
         with self._lock:
             self._masks[key] = mask
             while len(self._masks) > MASK_CACHE_SIZE:
                 self._masks.popitem(last=False)
-        return mask
 
     def mask(self, session: Session, actor: Actor, f: ReportFilters, start: int | None, end: int | None
              ) -> np.ndarray:

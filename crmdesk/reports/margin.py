@@ -104,5 +104,7 @@ SPECS = [
         chart=_chart,
         money_columns=("revenue", "cost", "gross_profit"),
         pct_columns=("margin_pct",),
+        needs_cost=True,  # a margin analysis without cost is the purchases report
+        cost_columns=("cost", "gross_profit", "margin_pct"),
     ),
 ]

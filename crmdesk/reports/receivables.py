@@ -45,8 +45,10 @@ def _customer_conds(f: ReportFilters, actor: Actor, column) -> list:
 
 
 def customer_lines(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
-    """All lines up to as_of of the customers passing the customer filters (owner = salesperson)."""
-    lines = line_frame(session, actor, ReportFilters(), date_from=None, date_to=as_of)
+    """All lines up to as_of of the customers passing the customer filters (owner = salesperson)
+    and visible to ``actor``: a balance is the customer's, every product line of it, so the
+    lines are the shop's (not the actor's ``LineScope``) cut to the actor's customers."""
+    lines = line_frame(session, Actor.system(), ReportFilters(), date_from=None, date_to=as_of)
     if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         ids = session.scalars(customer_ids_select(f, actor, owner_for_salesperson=True)).all()
         lines = lines[lines["customer_id"].isin(ids)]

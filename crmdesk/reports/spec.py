@@ -44,3 +44,7 @@ class ReportSpec:
     # Special output formats by file suffix (".pdf", ".xlsx"): (DataFrame, options, path) → None.
     # ``crmdesk report --out`` uses these before its generic CSV/XLSX/PNG writers.
     exporters: dict[str, Callable[[pd.DataFrame, dict[str, Any], Path], None]] = field(default_factory=dict)
+    # Cost, gross profit and margin are hidden from counter staff (``reports.access``): a report
+    # that is about nothing else is refused to them; the others lose ``cost_columns``.
+    needs_cost: bool = False
+    cost_columns: tuple[str, ...] = ()

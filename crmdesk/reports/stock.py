@@ -2,7 +2,11 @@
 
 Stock is product-level: the product filters (category, brand, price band)
 choose the products; customer and salesperson filters are ignored (and so is
-the actor's customer scope: stock is not a customer's secret). Stock of a
+the actor's customer scope: stock is not a customer's secret). A salesperson
+sees the products of their product lines (their territories' categories and
+brands; every product when a territory of theirs covers all), with the shop's
+sales of them: stock is the shop's, so is the speed it sells at. Counter staff
+see stock but not its value or margin (both at cost: ``cost_columns``). Stock of a
 product = its newest snapshot on or before ``as_of`` (summed over the
 warehouses of that date). Average daily sales = net quantity sold in the
 ``window_days`` ending at ``as_of`` ÷ ``window_days``; days of cover = stock ÷
@@ -19,7 +23,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import empty, pct, product_conditions, product_ids_select, resolve_as_of, yuan
+from crmdesk.reports.common import (empty, pct, product_conditions, product_ids_select, product_scope_ids,
+                                    resolve_as_of, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import (day_number, line_frame, products as cached_products,
                                        snapshots as cached_snapshots)
@@ -39,12 +44,17 @@ def stock_at(session: Session, as_of: dt.date) -> pd.DataFrame:
     return latest.rename(columns={"quantity": "stock", "value": "stock_value_u"}).set_index("product_id")
 
 
-def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_days: int) -> pd.DataFrame:
-    """Products passing the product filters with stock, window sales and last sale date."""
+def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_days: int,
+                     actor: Actor | None = None) -> pd.DataFrame:
+    """Products passing the product filters (in the actor's product lines) with stock, window
+    sales (the whole shop's) and last sale date."""
     prods = cached_products(session)
     if product_conditions(f):
         keep = set(session.scalars(product_ids_select(f)).all())
         prods = prods[prods.index.isin(keep)]
+    allowed = product_scope_ids(session, actor) if actor is not None else None
+    if allowed is not None:
+        prods = prods[prods.index.isin(allowed)]
     start = as_of - dt.timedelta(days=window_days - 1)
     lines = line_frame(session, Actor.system(), f, date_from=None, date_to=as_of, customer_filters=False)
     in_window = lines[lines["day"].to_numpy() >= day_number(start)]
@@ -75,7 +85,7 @@ def restock(session: Session, actor: Actor, f: ReportFilters, options: dict[str,
     safety = int(options.get("safety_days") if options.get("safety_days") is not None else 7)
     review = int(options.get("review_days") if options.get("review_days") is not None else 30)
     as_of = resolve_as_of(session, f)
-    df = product_activity(session, f, as_of, window)
+    df = product_activity(session, f, as_of, window, actor)
     df = df[(df["avg_daily_sales"] > 0) & (df["cover"] < df["lead_time_days"] + safety)].copy()
     if df.empty:
         return empty(RESTOCK_COLUMNS)
@@ -91,7 +101,7 @@ def overstock(session: Session, actor: Actor, f: ReportFilters, options: dict[st
     max_cover = float(options.get("max_cover_days") or 180)
     idle = int(options.get("idle_days") or 90)
     as_of = resolve_as_of(session, f)
-    df = product_activity(session, f, as_of, window)
+    df = product_activity(session, f, as_of, window, actor)
     df["days_since_sale"] = (pd.Timestamp(as_of) - df["last_sale"]).dt.days
     idle_mask = df["days_since_sale"].isna() | (df["days_since_sale"] > idle)
     df = df[(df["stock"] > 0) & ((df["cover"] > max_cover) | idle_mask)].copy()
@@ -147,5 +157,6 @@ SPECS = [
         chart=_overstock_chart,
         money_columns=("stock_value",),
         pct_columns=("margin_pct",),
+        cost_columns=("stock_value", "margin_pct"),  # value at cost; margin at list price
     ),
 ]

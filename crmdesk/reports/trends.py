@@ -17,7 +17,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import add_money, empty, has_product_filter, product_ids_select, resolve_as_of, yuan
+from crmdesk.reports.common import (add_money, empty, has_product_filter, product_ids_select, product_scope_ids,
+                                    resolve_as_of, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import day_number, line_frame, month_labels, snapshots as cached_snapshots
 from crmdesk.reports.receivables import monthly_billing
@@ -27,12 +28,17 @@ from crmdesk.services.actor import Actor
 COLUMNS = ["month", "revenue", "cost", "gross_profit", "margin_pct", "receivable_balance", "stock_value"]
 
 
-def monthly_stock_value(session: Session, f: ReportFilters, months: pd.Index, as_of: dt.date) -> pd.Series:
-    """Stock value (units) at each month end in ``months`` (YYYY-MM; the last month ends at as_of)."""
+def monthly_stock_value(session: Session, f: ReportFilters, months: pd.Index, as_of: dt.date,
+                        actor: Actor | None = None) -> pd.Series:
+    """Stock value (units) at each month end in ``months`` (YYYY-MM; the last month ends at as_of),
+    of the products passing the product filters in the actor's product lines."""
     snaps = cached_snapshots(session)
     snaps = snaps[snaps["day"].to_numpy() <= day_number(as_of)].rename(columns={"value": "v"})
     if has_product_filter(f):
         snaps = snaps[snaps["product_id"].isin(session.scalars(product_ids_select(f)).all())]
+    allowed = product_scope_ids(session, actor) if actor is not None else None
+    if allowed is not None:
+        snaps = snaps[snaps["product_id"].isin(allowed)]
     if snaps.empty or len(months) == 0:
         return pd.Series(0, index=months, dtype="int64")
     snaps = snaps.assign(month=month_labels(snaps["day"]))
@@ -55,7 +61,7 @@ def trends(session: Session, actor: Actor, f: ReportFilters, options: dict[str, 
     df = add_money(df)
     billing = monthly_billing(session, actor, f, as_of)
     df["receivable_balance"] = yuan(billing["balance_u"].reindex(months).ffill().fillna(0).astype("int64"))
-    df["stock_value"] = yuan(monthly_stock_value(session, f, months, as_of))
+    df["stock_value"] = yuan(monthly_stock_value(session, f, months, as_of, actor))
     df["month"] = months
     return df[COLUMNS].reset_index(drop=True)
 
@@ -75,5 +81,6 @@ SPECS = [
         chart=_chart,
         money_columns=("revenue", "cost", "gross_profit", "receivable_balance", "stock_value"),
         pct_columns=("margin_pct",),
+        cost_columns=("cost", "gross_profit", "margin_pct", "stock_value"),  # stock is valued at cost
     ),
 ]

@@ -24,7 +24,7 @@ from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError, NotFound
 from crmdesk.services.customers import get_customer
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import require_customer
 
 log = logging.getLogger(__name__)
 FOLDER_NAME = "attachments"
@@ -164,8 +164,8 @@ def _sha256(path: Path) -> str:
 
 def add_attachment(session: Session, actor: Actor, customer_id: int, source: Path | str, link: bool = False,
                    description: str = "") -> Attachment:
-    require(actor, "customers.attachments")
     get_customer(session, customer_id)
+    require_customer(session, actor, customer_id, "customers.attachments")
     src = Path(source).expanduser()
     if not src.is_file():
         raise CustomerError(_("File not found: {path}").format(path=src))
@@ -195,11 +195,16 @@ def add_attachment(session: Session, actor: Actor, customer_id: int, source: Pat
     return att
 
 
-def remove_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
-    require(actor, "customers.attachments")
+def _get(session: Session, actor: Actor, attachment_id: int, action: str) -> Attachment:
     att = session.get(Attachment, attachment_id)
     if att is None:
         raise NotFound(_("Attachment {id} does not exist (any more)").format(id=attachment_id))
+    require_customer(session, actor, att.customer_id, action)
+    return att
+
+
+def remove_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
+    att = _get(session, actor, attachment_id, "customers.attachments")
     if not att.is_link:
         delete_files_after_commit(session, [attachment_path(session, att)])
     audit.record(session, actor, "customers", att.customer_id, "update", "attachment", att.original_name, None)
@@ -213,7 +218,13 @@ def attachment_path(session: Session, attachment: Attachment) -> Path:
     return attachments_root(session) / attachment.stored_path
 
 
-def list_attachments(session: Session, customer_id: int) -> list[AttachmentInfo]:
+def open_attachment(session: Session, actor: Actor, attachment_id: int) -> Path:
+    """Where the file to open is, for an actor who may see its customer."""
+    return attachment_path(session, _get(session, actor, attachment_id, "customers.view"))
+
+
+def list_attachments(session: Session, actor: Actor, customer_id: int) -> list[AttachmentInfo]:
+    require_customer(session, actor, customer_id)
     rows = session.execute(select(Attachment, User.display_name).outerjoin(User, User.id == Attachment.added_by_id)
                            .where(Attachment.customer_id == customer_id)
                            .order_by(Attachment.added_at.desc(), Attachment.id.desc())).all()

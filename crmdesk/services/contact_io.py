@@ -20,7 +20,7 @@ from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services.customers import refresh_search_text
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import can_see_customer, require, require_customer
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -94,15 +94,27 @@ def _cell(cells: list[str], mapping: dict[str, int], key: str) -> str:
 
 
 class CustomerFinder:
-    """Finds a customer by code, else by exact name (unique), caching both look-ups for one file."""
+    """Finds a customer by code, else by exact name (unique), caching both look-ups for one file.
+    With an actor, customers they may not see are not found (the row is rejected, not written)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
         self.session = session
+        self.actor = actor
         self._by_code: dict[str, int | None] = {}
         self._by_name: dict[str, int | None | str] = {}
+        self._visible: dict[int, bool] = {}
 
     def find(self, code: str, name: str) -> tuple[int | None, str]:
         """(customer id, reason when not found)."""
+        cid, why = self._find(code, name)
+        if cid is not None and self.actor is not None:
+            if cid not in self._visible:
+                self._visible[cid] = can_see_customer(self.session, self.actor, cid)
+            if not self._visible[cid]:
+                return None, _("customer {name} is not in your territories").format(name=code or name)
+        return cid, why
+
+    def _find(self, code: str, name: str) -> tuple[int | None, str]:
         if code:
             if code not in self._by_code:
                 self._by_code[code] = self.session.scalar(select(Customer.id).where(Customer.code == code))
@@ -125,6 +137,8 @@ class CustomerFinder:
 
 def import_contacts_file(session: Session, actor: Actor, path: Path | str,
                          customer_id: int | None = None) -> ImportResult:
+    if customer_id is not None:
+        require_customer(session, actor, customer_id, "customers.contacts")
     require(actor, "customers.contacts")
     headers, rows = read_table(path)
     mapping = map_headers(headers, CONTACT_COLUMNS)
@@ -135,7 +149,7 @@ def import_contacts_file(session: Session, actor: Actor, path: Path | str,
         raise CustomerError(_("{file}: no customer column (客户编号 / 客户名称 / Customer code)")
                             .format(file=Path(path).name))
     header_of = {key: headers[i] for key, i in mapping.items()}
-    finder = CustomerFinder(session)
+    finder = CustomerFinder(session, actor)
     touched: set[int] = set()
     for number, cells in rows:
         get = lambda key: _cell(cells, mapping, key)  # noqa: E731
@@ -193,5 +207,6 @@ def import_contacts_file(session: Session, actor: Actor, path: Path | str,
     return result
 
 
-def count_contacts(session: Session, customer_id: int) -> int:
+def count_contacts(session: Session, actor: Actor, customer_id: int) -> int:
+    require_customer(session, actor, customer_id)
     return int(session.scalar(select(func.count()).select_from(Contact).where(Contact.customer_id == customer_id)) or 0)

@@ -77,7 +77,7 @@ def import_contact_log_file(session: Session, actor: Actor, path: Path | str) ->
         raise CustomerError(_("{file}: no date column (日期 / Date)").format(file=name))
     header_of = {key: headers[i] for key, i in mapping.items()}
     result = ImportResult(total=len(rows))
-    finder = CustomerFinder(session)
+    finder = CustomerFinder(session, actor)
     users: dict[str, int | None] = {}
     today = dt.date.today()
     for number, cells in rows:

@@ -16,7 +16,7 @@ from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import NotFound, ValidationError
 from crmdesk.services.customers import check_not_changed, get_customer, refresh_search_text
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import require_customer
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -59,7 +59,8 @@ def contact_info(c: Contact) -> ContactInfo:
                        is_primary=bool(c.is_primary), notes=c.notes or "", updated_at=c.updated_at)
 
 
-def list_contacts(session: Session, customer_id: int) -> list[ContactInfo]:
+def list_contacts(session: Session, actor: Actor, customer_id: int) -> list[ContactInfo]:
+    require_customer(session, actor, customer_id)
     rows = session.scalars(select(Contact).where(Contact.customer_id == customer_id)
                            .order_by(Contact.is_primary.desc(), Contact.name, Contact.id))
     return [contact_info(c) for c in rows]
@@ -75,10 +76,11 @@ def validate_contact(data: ContactInput) -> None:
         raise ValidationError(problems)
 
 
-def _get(session: Session, contact_id: int) -> Contact:
+def _get(session: Session, actor: Actor, contact_id: int) -> Contact:
     c = session.get(Contact, contact_id)
     if c is None:
         raise NotFound(_("Contact {id} does not exist (any more)").format(id=contact_id))
+    require_customer(session, actor, c.customer_id, "customers.contacts")
     return c
 
 
@@ -103,8 +105,8 @@ def _apply(contact: Contact, data: ContactInput) -> None:
 
 
 def add_contact(session: Session, actor: Actor, customer_id: int, data: ContactInput) -> Contact:
-    require(actor, "customers.contacts")
     customer = get_customer(session, customer_id)
+    require_customer(session, actor, customer_id, "customers.contacts")
     validate_contact(data)
     contact = Contact(customer_id=customer_id, name="")
     _apply(contact, data)
@@ -122,8 +124,7 @@ def add_contact(session: Session, actor: Actor, customer_id: int, data: ContactI
 
 def update_contact(session: Session, actor: Actor, contact_id: int, data: ContactInput,
                    loaded_updated_at: dt.datetime | None = None) -> Contact:
-    require(actor, "customers.contacts")
-    contact = _get(session, contact_id)
+    contact = _get(session, actor, contact_id)
     session.refresh(contact)
     check_not_changed(contact.updated_at, loaded_updated_at, contact.name)
     validate_contact(data)
@@ -138,8 +139,7 @@ def update_contact(session: Session, actor: Actor, contact_id: int, data: Contac
 
 
 def delete_contact(session: Session, actor: Actor, contact_id: int) -> None:
-    require(actor, "customers.contacts")
-    contact = _get(session, contact_id)
+    contact = _get(session, actor, contact_id)
     customer_id = contact.customer_id
     audit.record(session, actor, "contacts", contact.id, "delete", "name", contact.name, None)
     audit.record(session, actor, "customers", customer_id, "update", "contact", contact.name, None)
@@ -149,8 +149,7 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> None:
 
 
 def set_primary(session: Session, actor: Actor, contact_id: int) -> Contact:
-    require(actor, "customers.contacts")
-    contact = _get(session, contact_id)
+    contact = _get(session, actor, contact_id)
     if not contact.is_primary:
         audit.record(session, actor, "contacts", contact.id, "update", "is_primary", False, True)
         contact.is_primary = True

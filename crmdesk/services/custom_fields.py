@@ -20,7 +20,7 @@ from crmdesk.money import format_yuan, to_units
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError, NotFound, ValidationError
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import require, require_customer
 
 FIELD_TYPES = tuple(t.value for t in FieldType)
 
@@ -325,13 +325,15 @@ def validate_values(session: Session, type_id: int | None, values: dict[int, str
     return out
 
 
-def customer_values(session: Session, customer_id: int) -> dict[int, str]:
+def customer_values(session: Session, actor: Actor, customer_id: int) -> dict[int, str]:
+    require_customer(session, actor, customer_id)
     rows = session.execute(select(CustomFieldValue.field_id, CustomFieldValue.value)
                            .where(CustomFieldValue.customer_id == customer_id))
     return {fid: value for fid, value in rows}
 
 
 def set_customer_values(session: Session, actor: Actor, customer_id: int, canonical: dict[int, str]) -> int:
+    require_customer(session, actor, customer_id, "customers.update")
     existing = {v.field_id: v for v in session.scalars(
         select(CustomFieldValue).where(CustomFieldValue.customer_id == customer_id))}
     labels = dict(session.execute(select(CustomFieldDef.id, CustomFieldDef.label)

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_, _
 from crmdesk.money import to_yuan_2
+from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services.customer_query import CustomerQuery, CustomerRow, fetch_customer_rows, search_customer_ids
+from crmdesk.services.customer_scope import visible_ids
 from crmdesk.services.permissions import require
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,9 +47,9 @@ def csv_safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _rows(session: Session, ids: list[int]):
+def _rows(session: Session, actor: Actor, ids: list[int]):
     for start in range(0, len(ids), BATCH):
-        yield from fetch_customer_rows(session, ids[start:start + BATCH])
+        yield from fetch_customer_rows(session, actor, ids[start:start + BATCH])
 
 
 def _write_csv(target: Path, rows, headers: list[str]) -> None:
@@ -86,17 +88,23 @@ def _write_xlsx(target: Path, rows, headers: list[str]) -> None:
 
 def export_customers(session: Session, actor: Actor, target: Path | str, query: CustomerQuery | None = None,
                      ids: list[int] | None = None) -> int:
+    """Write the actor's customers among ``ids`` (default: the query's); returns how many.
+    Audited: who exported how many customers to which file."""
     require(actor, "customers.export")
     target = Path(target)
+    suffix = target.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CustomerError(_("Export to .xlsx or .csv, not {suffix}").format(suffix=suffix or target.name))
     if ids is None:
         ids = search_customer_ids(session, actor, query or CustomerQuery())
+    else:
+        ids = visible_ids(session, actor, ids)
     headers = [_(h) for h, _get in COLUMNS]
-    suffix = target.suffix.lower()
     target.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
-        _write_csv(target, _rows(session, ids), headers)
-    elif suffix == ".xlsx":
-        _write_xlsx(target, _rows(session, ids), headers)
+        _write_csv(target, _rows(session, actor, ids), headers)
     else:
-        raise CustomerError(_("Export to .xlsx or .csv, not {suffix}").format(suffix=suffix or target.name))
+        _write_xlsx(target, _rows(session, actor, ids), headers)
+    audit.record(session, actor, "customers", 0, "export", suffix.lstrip("."), None,
+                 f"{len(ids)} → {target.name}")
     return len(ids)

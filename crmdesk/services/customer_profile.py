@@ -1,6 +1,8 @@
 """What the customer form shows, loaded in a few SQL aggregates: basics, financial
 summary, purchases by month, top categories and brands, orders (paged) with lines,
-contacts, contact log, follow-ups, relations, attachments and history."""
+contacts, contact log, follow-ups, opportunities, service cases, relations, attachments and
+history — only for an actor who may see the customer (``require_customer``). Nothing here
+carries cost or gross profit: the purchases tab shows prices and amounts only, for every role."""
 
 from __future__ import annotations
 
@@ -12,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import (AuditLog, Contact, Customer, CustomerType, Interaction, Product, SalesLine, SalesOrder, Task,
                                Territory, User)
-from crmdesk.services import balances
+from crmdesk.services import balances, territories
 from crmdesk.services.actor import Actor
 from crmdesk.services.attachments import AttachmentInfo, list_attachments
 from crmdesk.services.contacts import ContactInfo, list_contacts
+from crmdesk.services.customer_pipeline import CaseInfo, OpportunityInfo, list_cases, list_opportunities
 from crmdesk.services.customers import CustomerInput, get_customer, input_from_customer
 from crmdesk.services.interactions import InteractionInfo, list_interactions
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import can, require_customer
 from crmdesk.services.relations import RelationInfo, list_relations
 from crmdesk.services.tasks import TaskInfo, customer_tasks
 
@@ -111,39 +114,54 @@ class CustomerProfile:
     relations: list[RelationInfo]
     attachments: list[AttachmentInfo]
     history: list[HistoryRow]
+    owner_source: str = ""  # "manual", "rule", "import" or ""
+    owner_source_label: str = ""  # shown beside the owner: "rule: 华东", "manual", "import"
+    owner_manual: bool = False
+    territory_manual: bool = False
+    opportunities: list[OpportunityInfo] = field(default_factory=list)  # empty for counter staff
+    cases: list[CaseInfo] = field(default_factory=list)
 
 
 def load_profile(session: Session, actor: Actor, customer_id: int, as_of: dt.date | None = None,
                  orders_page: int = 50) -> CustomerProfile:
-    require(actor, "customers.view")
-    as_of = as_of or dt.date.today()
     customer = get_customer(session, customer_id)
+    require_customer(session, actor, customer_id)
+    as_of = as_of or dt.date.today()
     names = session.execute(
         select(CustomerType.name, User.display_name, Territory.name).select_from(Customer)
         .outerjoin(CustomerType, CustomerType.id == Customer.type_id)
         .outerjoin(User, User.id == Customer.owner_id)
         .outerjoin(Territory, Territory.id == Customer.territory_id)
         .where(Customer.id == customer_id)).one()
+    assignment = territories.customer_assignment(session, customer_id)
     return CustomerProfile(
         id=customer.id, code=customer.code, updated_at=customer.updated_at,
-        basic=input_from_customer(session, customer_id),
+        basic=input_from_customer(session, actor, customer_id),
         type_name=names[0] or "", owner_name=names[1] or "", territory_name=names[2] or "",
         is_incomplete=bool(customer.is_incomplete), archived=bool(customer.archived),
-        financial=financial_summary(session, customer_id, as_of),
-        purchases=purchases_summary(session, customer_id, as_of),
+        financial=financial_summary(session, actor, customer_id, as_of),
+        purchases=purchases_summary(session, actor, customer_id, as_of),
         orders=list_orders(session, actor, customer_id, 0, orders_page),
-        contacts=list_contacts(session, customer_id),
-        interactions=list_interactions(session, customer_id),
-        tasks=customer_tasks(session, customer_id),
-        relations=list_relations(session, customer_id),
-        attachments=list_attachments(session, customer_id),
-        history=customer_history(session, customer_id),
+        contacts=list_contacts(session, actor, customer_id),
+        interactions=list_interactions(session, actor, customer_id),
+        tasks=customer_tasks(session, actor, customer_id),
+        relations=list_relations(session, actor, customer_id),
+        attachments=list_attachments(session, actor, customer_id),
+        history=customer_history(session, actor, customer_id),
+        owner_source=assignment.owner_source,
+        owner_source_label=assignment.source_label(),
+        owner_manual=assignment.owner_source == "manual",
+        territory_manual=assignment.territory_manual,
+        opportunities=list_opportunities(session, actor, customer_id)
+        if can(actor, "customers.opportunities") else [],
+        cases=list_cases(session, actor, customer_id) if can(actor, "customers.cases") else [],
     )
 
 
-def financial_summary(session: Session, customer_id: int, as_of: dt.date | None = None) -> Financial:
+def financial_summary(session: Session, actor: Actor, customer_id: int, as_of: dt.date | None = None) -> Financial:
     as_of = as_of or dt.date.today()
     customer = get_customer(session, customer_id)
+    require_customer(session, actor, customer_id)
     bal = balances.customer_balance(session, customer_id, as_of)
     first, last = session.execute(select(func.min(SalesLine.order_date), func.max(SalesLine.order_date))
                                   .where(SalesLine.customer_id == customer_id)).one()
@@ -162,7 +180,9 @@ def _shares(rows: list[tuple[str | None, int | None]], total: int, top: int) -> 
     return out
 
 
-def purchases_summary(session: Session, customer_id: int, as_of: dt.date | None = None, top: int = 5) -> Purchases:
+def purchases_summary(session: Session, actor: Actor, customer_id: int, as_of: dt.date | None = None,
+                      top: int = 5) -> Purchases:
+    require_customer(session, actor, customer_id)
     as_of = as_of or dt.date.today()
     year = as_of.year
     result = Purchases(this_year=year)
@@ -203,7 +223,7 @@ def purchases_summary(session: Session, customer_id: int, as_of: dt.date | None 
 
 def list_orders(session: Session, actor: Actor, customer_id: int, offset: int = 0, limit: int = 50,
                 with_lines: bool = True) -> list[OrderRow]:
-    require(actor, "customers.view")
+    require_customer(session, actor, customer_id)
     # Plain columns, not ORM objects: a page of a big customer's orders holds hundreds of lines.
     o = SalesOrder
     orders = session.execute(
@@ -228,7 +248,8 @@ def list_orders(session: Session, actor: Actor, customer_id: int, offset: int = 
             for oid, number, day, due, status, doc_type, sp, total in orders]
 
 
-def customer_history(session: Session, customer_id: int, limit: int = 200) -> list[HistoryRow]:
+def customer_history(session: Session, actor: Actor, customer_id: int, limit: int = 200) -> list[HistoryRow]:
+    require_customer(session, actor, customer_id)
     contact_ids = select(Contact.id).where(Contact.customer_id == customer_id).scalar_subquery()
     task_ids = select(Task.id).where(Task.customer_id == customer_id).scalar_subquery()
     interaction_ids = select(Interaction.id).where(Interaction.customer_id == customer_id).scalar_subquery()

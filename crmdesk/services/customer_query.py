@@ -252,7 +252,9 @@ def count_customers(session: Session, actor: Actor, query: CustomerQuery) -> int
     return int(session.scalar(select(func.count()).select_from(inner)) or 0)
 
 
-def fetch_customer_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
+def fetch_customer_rows(session: Session, actor: Actor, ids: list[int]) -> list[CustomerRow]:
+    """Display rows for ``ids`` in their order; ids the actor may not see are left out."""
+    require(actor, "customers.view")
     if not ids:
         return []
     found: dict[int, tuple] = {}
@@ -266,12 +268,13 @@ def fetch_customer_rows(session: Session, ids: list[int]) -> list[CustomerRow]:
                 .outerjoin(User, User.id == Customer.owner_id)
                 .outerjoin(Territory, Territory.id == Customer.territory_id)
                 .where(Customer.id.in_(chunk)))
-        for row in session.execute(stmt):
+        for row in session.execute(scope_customers(stmt, actor)):
             found[row[0]] = tuple(row)
         for cid, name in session.execute(select(customer_tags.c.customer_id, Tag.name)
                                          .join(Tag, Tag.id == customer_tags.c.tag_id)
                                          .where(customer_tags.c.customer_id.in_(chunk)).order_by(Tag.name)):
-            tags.setdefault(cid, []).append(name)
+            if cid in found:
+                tags.setdefault(cid, []).append(name)
     ledger = balances.balances_for(session, list(found))
     rows: list[CustomerRow] = []
     for cid in ids:

@@ -17,9 +17,10 @@ from crmdesk.db.base import utcnow
 from crmdesk.db.models import Contact, Customer, CustomerStatus, CustomerType, Receipt, SalesLine, SalesOrder, Tag, \
     Territory, User
 from crmdesk.i18n import _
-from crmdesk.services import audit, custom_fields
+from crmdesk.services import audit, custom_fields, territories
 from crmdesk.services.actor import Actor
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import SALES, require, require_customer
+from crmdesk.services.spot_assignment import assign_on_the_spot
 from crmdesk.services.customer_errors import (  # noqa: F401  (re-exported for callers)
     ConcurrencyError,
     CustomerError,
@@ -78,6 +79,9 @@ class DuplicateHit:
 PLAIN_FIELDS = ("code", "name", "short_name", "type_id", "grade", "status", "province", "city", "district",
                 "address", "phone", "mobile", "email", "tax_id", "credit_limit", "payment_terms_days",
                 "owner_id", "territory_id", "notes")
+# Set by the assignment (territories.set_manual / the rules), never copied from the form as such.
+ASSIGNMENT_FIELDS = ("owner_id", "territory_id")
+EDITED_FIELDS = tuple(f for f in PLAIN_FIELDS if f not in ASSIGNMENT_FIELDS)
 
 
 def get_customer(session: Session, customer_id: int) -> Customer:
@@ -87,11 +91,12 @@ def get_customer(session: Session, customer_id: int) -> Customer:
     return customer
 
 
-def input_from_customer(session: Session, customer_id: int) -> CustomerInput:
+def input_from_customer(session: Session, actor: Actor, customer_id: int) -> CustomerInput:
     c = get_customer(session, customer_id)
+    require_customer(session, actor, customer_id)
     data = CustomerInput(**{name: getattr(c, name) for name in PLAIN_FIELDS})
     data.tags = sorted(t.name for t in c.tags)
-    stored = custom_fields.customer_values(session, customer_id)
+    stored = custom_fields.customer_values(session, actor, customer_id)
     data.custom_values = {f.id: custom_fields.format_value(f, stored.get(f.id))
                           for f in custom_fields.type_fields(session, c.type_id)}
     return data
@@ -204,7 +209,7 @@ def find_duplicates(session: Session, name: str, phones: list[str] | tuple[str, 
 
 
 def _apply(customer: Customer, data: CustomerInput) -> None:
-    for name in PLAIN_FIELDS:
+    for name in EDITED_FIELDS:
         value = getattr(data, name)
         if isinstance(value, str):
             value = value.strip()
@@ -214,16 +219,26 @@ def _apply(customer: Customer, data: CustomerInput) -> None:
 
 
 def create_customer(session: Session, actor: Actor, data: CustomerInput) -> Customer:
+    """A new customer, assigned on the spot: an owner or territory chosen on the form is a manual
+    assignment (``customers.assign``); else the territories' rules decide."""
     require(actor, "customers.create")
+    manual = {k: getattr(data, k) for k in ASSIGNMENT_FIELDS if getattr(data, k) is not None}
+    if manual:
+        require(actor, "customers.assign")
     canonical = validate_customer(session, data)
     customer = Customer(code="", name="")
     _apply(customer, data)
     if not customer.code:
         customer.code = new_customer_code(session)
+    if actor.role == SALES and actor.user_id is not None:
+        # The salesperson who enters a customer is its fallback owner (like an import's 业务员):
+        # theirs unless a territory's rule gives it to someone, so they still see what they made.
+        customer.owner_id = customer.import_owner_id = actor.user_id
+        customer.owner_source = "import"
     customer.search_text = compute_search_text(customer, [])
     session.add(customer)
     session.flush()
-    for name in PLAIN_FIELDS:
+    for name in EDITED_FIELDS:
         value = getattr(customer, name)
         if value not in (None, "", 0) or name == "status":
             audit.record(session, actor, "customers", customer.id, "create", name, None, value)
@@ -231,6 +246,11 @@ def create_customer(session: Session, actor: Actor, data: CustomerInput) -> Cust
         set_tags(session, actor, customer.id, data.tags)
     if canonical:
         custom_fields.set_customer_values(session, actor, customer.id, canonical)
+    if manual:
+        territories.set_manual(session, actor, customer.id, **manual)
+    else:
+        assign_on_the_spot(session, [customer.id])
+    session.refresh(customer)
     return customer
 
 
@@ -249,15 +269,21 @@ def check_not_changed(current: dt.datetime | None, loaded: dt.datetime | None, w
 
 def update_customer(session: Session, actor: Actor, customer_id: int, data: CustomerInput,
                     loaded_updated_at: dt.datetime | None) -> Customer:
-    require(actor, "customers.update")
+    """Save the form. An owner or territory that differs from the stored one becomes a manual
+    assignment (``customers.assign``; None gives it back to the rules); the unchanged values the
+    form sends back need no such right. Other changes re-run the rules for this customer."""
+    require_customer(session, actor, customer_id, "customers.update")
     customer = get_customer(session, customer_id)
     # Re-read the row: another session may have committed since this session loaded it.
     session.refresh(customer)
     check_not_changed(customer.updated_at, loaded_updated_at, customer.name)
+    manual = {k: getattr(data, k) for k in ASSIGNMENT_FIELDS if getattr(data, k) != getattr(customer, k)}
+    if manual:
+        require(actor, "customers.assign")
     canonical = validate_customer(session, data, customer_id)
-    before = {name: getattr(customer, name) for name in PLAIN_FIELDS}
+    before = {name: getattr(customer, name) for name in EDITED_FIELDS}
     _apply(customer, data)
-    after = {name: getattr(customer, name) for name in PLAIN_FIELDS}
+    after = {name: getattr(customer, name) for name in EDITED_FIELDS}
     changed = audit.record_changes(session, actor, "customers", customer.id, before, after)
     if data.tags is not None:
         changed += set_tags(session, actor, customer.id, data.tags)
@@ -269,12 +295,30 @@ def update_customer(session: Session, actor: Actor, customer_id: int, data: Cust
         if customer.is_incomplete and customer.name:
             customer.is_incomplete = False
     session.flush()
+    if manual:
+        territories.set_manual(session, actor, customer.id, **manual)
+    elif changed:
+        # Province, type, grade or tags may have moved it to another territory.
+        assign_on_the_spot(session, [customer.id])
+    session.refresh(customer)
     refresh_search_text(session, customer)
     return customer
 
 
+def assignment_back_to_rules(session: Session, actor: Actor, customer_id: int, owner: bool = True,
+                             territory: bool = True) -> territories.CustomerAssignment:
+    """Clear a manual owner and/or main territory: the rules (and the import's 业务员) decide again."""
+    require_customer(session, actor, customer_id, "customers.assign")
+    kwargs = {}
+    if owner:
+        kwargs["owner_id"] = None
+    if territory:
+        kwargs["territory_id"] = None
+    return territories.set_manual(session, actor, customer_id, **kwargs)
+
+
 def set_tags(session: Session, actor: Actor, customer_id: int, tag_names: list[str]) -> int:
-    require(actor, "customers.update")
+    require_customer(session, actor, customer_id, "customers.update")
     customer = get_customer(session, customer_id)
     wanted = list(dict.fromkeys(n.strip() for n in tag_names if n and n.strip()))
     old = sorted(t.name for t in customer.tags)
@@ -295,8 +339,8 @@ def set_tags(session: Session, actor: Actor, customer_id: int, tag_names: list[s
 
 
 def archive_customer(session: Session, actor: Actor, customer_id: int, archived: bool = True) -> Customer:
-    require(actor, "customers.archive")
     customer = get_customer(session, customer_id)
+    require_customer(session, actor, customer_id, "customers.archive")
     if customer.archived != archived:
         audit.record(session, actor, "customers", customer_id, "archive" if archived else "update", "archived",
                      customer.archived, archived)
@@ -306,8 +350,8 @@ def archive_customer(session: Session, actor: Actor, customer_id: int, archived:
 
 
 def delete_customer(session: Session, actor: Actor, customer_id: int) -> None:
-    require(actor, "customers.delete")
     customer = get_customer(session, customer_id)
+    require_customer(session, actor, customer_id, "customers.delete")
     orders = session.scalar(select(func.count()).select_from(SalesOrder).where(SalesOrder.customer_id == customer_id))
     lines = session.scalar(select(func.count()).select_from(SalesLine).where(SalesLine.customer_id == customer_id))
     receipts = session.scalar(select(func.count()).select_from(Receipt).where(Receipt.customer_id == customer_id))

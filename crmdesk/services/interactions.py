@@ -16,7 +16,7 @@ from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError, NotFound, ValidationError
 from crmdesk.services.customers import get_customer
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import require_customer
 from crmdesk.services.tasks import create_task
 
 # channel value → English label (translate with _ when shown)
@@ -83,8 +83,8 @@ def channel_from_text(text: str) -> str | None:
 
 
 def log_interaction(session: Session, actor: Actor, customer_id: int, data: InteractionInput) -> Interaction:
-    require(actor, "customers.interactions")
     customer = get_customer(session, customer_id)
+    require_customer(session, actor, customer_id, "customers.interactions")
     if data.channel not in CHANNEL_LABELS:
         raise ValidationError(_("Unknown channel {channel}").format(channel=data.channel))
     if data.contact_id is not None:
@@ -107,7 +107,8 @@ def log_interaction(session: Session, actor: Actor, customer_id: int, data: Inte
     return entry
 
 
-def list_interactions(session: Session, customer_id: int, limit: int = 200) -> list[InteractionInfo]:
+def list_interactions(session: Session, actor: Actor, customer_id: int, limit: int = 200) -> list[InteractionInfo]:
+    require_customer(session, actor, customer_id)
     stmt = (select(Interaction, Contact.name, User.display_name)
             .outerjoin(Contact, Contact.id == Interaction.contact_id)
             .outerjoin(User, User.id == Interaction.user_id)
@@ -126,10 +127,10 @@ def list_interactions(session: Session, customer_id: int, limit: int = 200) -> l
 
 
 def delete_interaction(session: Session, actor: Actor, interaction_id: int) -> None:
-    require(actor, "customers.interactions")
     entry = session.get(Interaction, interaction_id)
     if entry is None:
         raise NotFound(_("Contact-log entry {id} does not exist (any more)").format(id=interaction_id))
+    require_customer(session, actor, entry.customer_id, "customers.interactions")
     audit.record(session, actor, "interactions", entry.id, "delete", "notes", entry.notes, None)
     session.delete(entry)
     session.flush()

@@ -21,8 +21,9 @@ from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.attachments import _pending, _unique_name, attachments_root, delete_files_after_commit
 from crmdesk.services.customer_errors import CustomerError
-from crmdesk.services.customers import PLAIN_FIELDS, get_customer, refresh_search_text
-from crmdesk.services.permissions import require
+from crmdesk.services.customers import EDITED_FIELDS, get_customer, refresh_search_text
+from crmdesk.services.spot_assignment import assign_on_the_spot
+from crmdesk.services.permissions import require, require_customer
 
 _MOVED_BY_CUSTOMER_ID = (SalesOrder, SalesLine, Receipt, Contact, Interaction, Task, Opportunity, ServiceCase)
 # Fields the survivor always keeps, blank or not.
@@ -121,6 +122,8 @@ def merge_customers(session: Session, actor: Actor, survivor_id: int, merged_id:
         raise CustomerError(_("A customer cannot be merged into itself"))
     survivor = get_customer(session, survivor_id)
     merged = get_customer(session, merged_id)
+    require_customer(session, actor, survivor_id, "customers.merge")
+    require_customer(session, actor, merged_id, "customers.merge")
     session.flush()
     result = MergeResult(survivor_id=survivor_id, merged_code=merged.code)
 
@@ -136,7 +139,9 @@ def merge_customers(session: Session, actor: Actor, survivor_id: int, merged_id:
     result.moved["customer_tags"] = _move_tags(session, survivor_id, merged_id)
     result.moved["custom_field_values"] = _fill_custom_values(session, survivor_id, merged_id)
 
-    for name in PLAIN_FIELDS:
+    # Owner and territory are not copied: the survivor keeps a manual assignment, else the rules
+    # decide again below (with the merged one's 业务员 when the survivor has none).
+    for name in (*EDITED_FIELDS, "import_owner_id"):
         if name in _NEVER_FILLED:
             continue
         mine, theirs = getattr(survivor, name), getattr(merged, name)
@@ -158,5 +163,6 @@ def merge_customers(session: Session, actor: Actor, survivor_id: int, merged_id:
     session.delete(get_customer(session, merged_id))
     session.flush()
     refresh_search_text(session, survivor_id)
+    assign_on_the_spot(session, [survivor_id])
     result.merged_code = merged_code
     return result

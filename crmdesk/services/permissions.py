@@ -19,6 +19,7 @@ import numpy as np
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
+from crmdesk.db.columnar import fetch_ids as _ids
 from crmdesk.db.models import Customer, Product, TerritoryRule, customer_territories
 from crmdesk.i18n import _
 from crmdesk.services.actor import SCHEDULER_ROLE, Actor
@@ -191,10 +192,10 @@ class LineScope:
         if self.user_id is None:
             return out
         for r in self.reaches:
-            members = session.scalars(select(customer_territories.c.customer_id).where(
-                customer_territories.c.territory_id == r.territory_id)).all()
+            members = _ids(session, select(customer_territories.c.customer_id).where(
+                customer_territories.c.territory_id == r.territory_id))
             out |= _flags(members, customers)[customers] & _product_flags(session, [r], products)
-        owned = session.scalars(select(Customer.id).where(Customer.owner_id == self.user_id)).all()
+        owned = _ids(session, select(Customer.id).where(Customer.owner_id == self.user_id))
         own = _flags(owned, customers)[customers]
         if not self.own_customers_all_products():
             own &= _product_flags(session, list(self.reaches), products)
@@ -238,9 +239,11 @@ def _product_flags(session: Session, reaches: list[Reach], products: np.ndarray)
     return _flags(ids, products)[products]
 
 
+
+
 def _flags(ids, like: np.ndarray) -> np.ndarray:
     """A dense boolean table id → member, wide enough for every id in ``like`` and ``ids``."""
-    ids = np.fromiter((int(i) for i in ids), dtype="int64")
+    ids = ids if isinstance(ids, np.ndarray) else np.fromiter((int(i) for i in ids), dtype="int64")
     size = int(max(like.max(initial=0), ids.max(initial=0))) + 1
     ok = np.zeros(size, dtype=bool)
     ok[ids] = True

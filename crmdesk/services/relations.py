@@ -13,7 +13,7 @@ from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError, NotFound
 from crmdesk.services.customers import get_customer
-from crmdesk.services.permissions import require
+from crmdesk.services.permissions import customer_condition, require, require_customer
 
 # relation type → (what "to" is for "from", what "from" is for "to"); translate with _ when shown.
 RELATION_LABELS: dict[str, tuple[str, str]] = {
@@ -58,6 +58,8 @@ def add_relation(session: Session, actor: Actor, from_id: int, to_id: int, relat
     if from_id == to_id:
         raise CustomerError(_("A customer cannot be linked to itself"))
     a, b = get_customer(session, from_id), get_customer(session, to_id)
+    require_customer(session, actor, from_id, "customers.relations")
+    require_customer(session, actor, to_id, "customers.relations")
     if find_relation(session, from_id, to_id, relation_type) is not None:
         raise CustomerError(_("{a} and {b} are linked like this already").format(a=a.name, b=b.name))
     rel = CustomerRelation(from_customer_id=from_id, to_customer_id=to_id, relation_type=relation_type,
@@ -70,10 +72,11 @@ def add_relation(session: Session, actor: Actor, from_id: int, to_id: int, relat
 
 
 def remove_relation(session: Session, actor: Actor, relation_id: int) -> None:
-    require(actor, "customers.relations")
     rel = session.get(CustomerRelation, relation_id)
     if rel is None:
         raise NotFound(_("Relation {id} does not exist (any more)").format(id=relation_id))
+    require_customer(session, actor, rel.from_customer_id, "customers.relations")
+    require_customer(session, actor, rel.to_customer_id, "customers.relations")
     codes = dict(session.execute(select(Customer.id, Customer.code)
                                  .where(Customer.id.in_([rel.from_customer_id, rel.to_customer_id]))).all())
     field = f"relation:{rel.relation_type}"
@@ -83,12 +86,17 @@ def remove_relation(session: Session, actor: Actor, relation_id: int) -> None:
     session.flush()
 
 
-def list_relations(session: Session, customer_id: int) -> list[RelationInfo]:
+def list_relations(session: Session, actor: Actor, customer_id: int) -> list[RelationInfo]:
+    """The customer's links to customers the actor may see too (a salesperson does not learn of
+    the other side's customers through a link)."""
+    require_customer(session, actor, customer_id)
+    cond = customer_condition(actor)
     out: list[RelationInfo] = []
     for outgoing, mine, other in ((True, CustomerRelation.from_customer_id, CustomerRelation.to_customer_id),
                                   (False, CustomerRelation.to_customer_id, CustomerRelation.from_customer_id)):
-        rows = session.execute(select(CustomerRelation, Customer.code, Customer.name)
-                               .join(Customer, Customer.id == other).where(mine == customer_id)).all()
+        stmt = (select(CustomerRelation, Customer.code, Customer.name)
+                .join(Customer, Customer.id == other).where(mine == customer_id))
+        rows = session.execute(stmt if cond is None else stmt.where(cond)).all()
         for rel, code, name in rows:
             out.append(RelationInfo(id=rel.id, relation_type=rel.relation_type,
                                     label=relation_label(rel.relation_type, outgoing),

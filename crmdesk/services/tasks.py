@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.base import utcnow
@@ -17,7 +17,8 @@ from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError, NotFound, ValidationError
 from crmdesk.services.customers import get_customer
-from crmdesk.services.permissions import require, scope_customers
+from crmdesk.services.permissions import (PermissionDenied, customer_condition, require, require_customer,
+                                         scope_customers, sees_all_customers)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def create_task(session: Session, actor: Actor, customer_id: int | None, title: 
         raise ValidationError(_("Priority must be 1 (high), 2 (normal) or 3 (low)"))
     if customer_id is not None:
         get_customer(session, customer_id)
+        require_customer(session, actor, customer_id, "customers.tasks")
     task = Task(customer_id=customer_id, assignee_id=assignee_id if assignee_id is not None else actor.user_id,
                 created_by_id=actor.user_id, title=title.strip(), notes=notes.strip(), due_date=due_date,
                 status=TaskStatus.OPEN.value, priority=priority, interaction_id=interaction_id)
@@ -92,6 +94,18 @@ def _task_select() -> Select:
             .select_from(Task)
             .outerjoin(Customer, Customer.id == Task.customer_id)
             .outerjoin(User, User.id == Task.assignee_id))
+
+
+def _task_scope(stmt: Select, actor: Actor) -> Select:
+    """A task of a customer: the actor must see the customer. A task of no customer: everyone's
+    for those who see all customers, else only the actor's own (assigned or created)."""
+    if sees_all_customers(actor):
+        return stmt
+    cond = customer_condition(actor, Task.customer_id)
+    own = or_(Task.assignee_id == actor.user_id, Task.created_by_id == actor.user_id) \
+        if actor.user_id is not None else Task.id.is_(None)
+    return stmt.where(or_(and_(Task.customer_id.is_not(None), cond),
+                          and_(Task.customer_id.is_(None), own)))
 
 
 def _infos(session: Session, stmt: Select, today: dt.date) -> list[TaskInfo]:
@@ -116,11 +130,12 @@ def open_tasks(session: Session, actor: Actor, customer_id: int | None = None, a
             else stmt.where(Task.assignee_id.is_(None))
     if due_through is not None:
         stmt = stmt.where(Task.due_date <= due_through)
-    stmt = stmt.order_by(Task.due_date.is_(None), Task.due_date, Task.priority, Task.id)
+    stmt = _task_scope(stmt, actor).order_by(Task.due_date.is_(None), Task.due_date, Task.priority, Task.id)
     return _infos(session, stmt, today)
 
 
-def customer_tasks(session: Session, customer_id: int, include_closed: bool = True) -> list[TaskInfo]:
+def customer_tasks(session: Session, actor: Actor, customer_id: int, include_closed: bool = True) -> list[TaskInfo]:
+    require_customer(session, actor, customer_id)
     stmt = _task_select().where(Task.customer_id == customer_id)
     if not include_closed:
         stmt = stmt.where(Task.status == TaskStatus.OPEN.value)
@@ -129,16 +144,19 @@ def customer_tasks(session: Session, customer_id: int, include_closed: bool = Tr
     return _infos(session, stmt, dt.date.today())
 
 
-def _get(session: Session, task_id: int) -> Task:
+def _get(session: Session, actor: Actor, task_id: int) -> Task:
+    """The task, if the actor may change it (see ``_task_scope``)."""
+    require(actor, "customers.tasks")
     task = session.get(Task, task_id)
     if task is None:
         raise NotFound(_("Task {id} does not exist (any more)").format(id=task_id))
+    if session.scalar(_task_scope(select(Task.id).where(Task.id == task_id), actor)) is None:
+        raise PermissionDenied("customers.tasks", _("task {id} is not yours").format(id=task_id))
     return task
 
 
 def mark_done(session: Session, actor: Actor, task_id: int) -> Task:
-    require(actor, "customers.tasks")
-    task = _get(session, task_id)
+    task = _get(session, actor, task_id)
     if task.status != TaskStatus.DONE.value:
         audit.record(session, actor, "tasks", task.id, "update", "status", task.status, TaskStatus.DONE.value)
         task.status = TaskStatus.DONE.value
@@ -148,8 +166,7 @@ def mark_done(session: Session, actor: Actor, task_id: int) -> Task:
 
 
 def reschedule(session: Session, actor: Actor, task_id: int, new_due: dt.date) -> Task:
-    require(actor, "customers.tasks")
-    task = _get(session, task_id)
+    task = _get(session, actor, task_id)
     if task.status != TaskStatus.OPEN.value:
         raise CustomerError(_("Only an open task can be rescheduled"))
     if task.due_date != new_due:
@@ -161,8 +178,7 @@ def reschedule(session: Session, actor: Actor, task_id: int, new_due: dt.date) -
 
 
 def cancel_task(session: Session, actor: Actor, task_id: int) -> Task:
-    require(actor, "customers.tasks")
-    task = _get(session, task_id)
+    task = _get(session, actor, task_id)
     if task.status == TaskStatus.OPEN.value:
         audit.record(session, actor, "tasks", task.id, "update", "status", task.status, TaskStatus.CANCELLED.value)
         task.status = TaskStatus.CANCELLED.value

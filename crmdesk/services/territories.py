@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crmdesk.db.base import utcnow
+from crmdesk.db.columnar import plain_rows as _rows
 from crmdesk.db.models import (Customer, CustomerType, Tag, Territory, TerritoryRule, User, customer_tags,
                                customer_territories, user_territories)
 from crmdesk.i18n import _
@@ -205,8 +206,7 @@ def _customers(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
             .outerjoin(CustomerType.__table__, t.id == c.type_id))
     if ids is not None:
         stmt = stmt.where(c.id.in_(list(ids)))
-    rows = session.execute(stmt).all()
-    df = pd.DataFrame([tuple(r) for r in rows], columns=["id", "code", "name", "province", "city", "district",
+    df = pd.DataFrame(_rows(session, stmt), columns=["id", "code", "name", "province", "city", "district",
                                                         "grade", "type_code", "type_name", "owner_id",
                                                         "owner_source", "import_owner_id", "territory_id",
                                                         "territory_manual"])
@@ -236,7 +236,7 @@ def _manual_members(session: Session, ids: Sequence[int] | None) -> pd.DataFrame
     stmt = select(ct.customer_id, ct.territory_id).where(ct.manual.is_(True))
     if ids is not None:
         stmt = stmt.where(ct.customer_id.in_(list(ids)))
-    return pd.DataFrame(session.execute(stmt).all(), columns=["customer_id", "territory_id"])
+    return pd.DataFrame(_rows(session, stmt), columns=["customer_id", "territory_id"])
 
 
 def _active_salespeople(session: Session, defs: Sequence[TerritoryDef]) -> dict[int, list[int]]:
@@ -273,7 +273,7 @@ def compute(session: Session, defs: Sequence[TerritoryDef] | None = None,
     # customer but is nobody's main territory and gives no owner.
     placing = matrix & np.array([d.places_customers for d in defs], dtype=bool)
     any_match = placing.any(axis=1)
-    first = np.where(any_match, placing.argmax(axis=1), -1)
+    first = np.where(any_match, _argmax_rows(placing), -1)
     main = np.where(first >= 0, ids[np.maximum(first, 0)] if len(ids) else 0, -1).astype("int64")
     manual_main = cust["territory_manual"].to_numpy() & cust["territory_id"].notna().to_numpy()
     main = np.where(manual_main, cust["territory_id"].fillna(-1).to_numpy(dtype="int64"), main)
@@ -282,7 +282,7 @@ def compute(session: Session, defs: Sequence[TerritoryDef] | None = None,
     has_people = np.array([bool(people.get(d.id)) for d in defs], dtype=bool)
     # The territory that gives the owner: the main one if it has salespeople, else the first by priority.
     staffed = placing & has_people
-    first_staffed = np.where(staffed.any(axis=1), staffed.argmax(axis=1), -1)
+    first_staffed = np.where(staffed.any(axis=1), _argmax_rows(staffed), -1)
     giver = np.where(first_staffed >= 0, ids[np.maximum(first_staffed, 0)] if len(ids) else 0, -1)
     main_staffed = np.array([bool(people.get(int(m))) for m in main], dtype=bool) if n else np.zeros(0, bool)
     giver = np.where(main_staffed, main, giver)
@@ -312,6 +312,11 @@ def compute(session: Session, defs: Sequence[TerritoryDef] | None = None,
     return cust, Assignment(frame, members)
 
 
+def _argmax_rows(matrix: np.ndarray) -> np.ndarray:
+    """First True column per row; zeros when there are no columns (no territories at all)."""
+    return matrix.argmax(axis=1) if matrix.shape[1] else np.zeros(matrix.shape[0], dtype="int64")
+
+
 def _names(session: Session, defs: Sequence[TerritoryDef] | None) -> tuple[dict[int, str], dict[int, str]]:
     users = {i: (d or u) for i, d, u in session.execute(select(User.id, User.display_name, User.username))}
     territories = {i: n for i, n in session.execute(select(Territory.id, Territory.name))}
@@ -327,13 +332,16 @@ def _moves(session: Session, cust: pd.DataFrame, new: Assignment,
                | (cust["territory_id"].fillna(-1) != f["territory_id"].fillna(-1)))
     users, territories = _names(session, defs)
 
-    def label(mapping: dict[int, str], value) -> str:
-        return "" if pd.isna(value) else mapping.get(int(value), str(value))
+    def labels(mapping: dict[int, str], values: pd.Series) -> list[str]:
+        return ["" if pd.isna(v) else mapping.get(int(v), str(v)) for v in values.tolist()]
 
-    moves = [Move(int(i), cust.at[i, "code"], cust.at[i, "name"], label(users, cust.at[i, "owner_id"]),
-                  label(users, f.at[i, "owner_id"]), label(territories, cust.at[i, "territory_id"]),
-                  label(territories, f.at[i, "territory_id"]))
-             for i in cust.index[changed.to_numpy()]]
+    # Column-wise: a rule change can move tens of thousands of customers (.at per cell is slow).
+    pick = np.nonzero(changed.to_numpy())[0]
+    old, now = cust.iloc[pick], f.iloc[pick]
+    moves = [Move(int(i), code, name, oo, no, ot, nt) for i, code, name, oo, no, ot, nt in zip(
+        old.index.tolist(), old["code"].tolist(), old["name"].tolist(), labels(users, old["owner_id"]),
+        labels(users, now["owner_id"]), labels(territories, old["territory_id"]),
+        labels(territories, now["territory_id"]), strict=True)]
     flows: dict[tuple[str, str], int] = {}
     for m in moves:
         if m.old_owner != m.new_owner:
@@ -353,7 +361,7 @@ def _rule_members(session: Session, ids: Iterable[int] | None) -> pd.DataFrame:
     stmt = select(ct.customer_id, ct.territory_id).where(ct.manual.is_(False))
     if ids is not None:
         stmt = stmt.where(ct.customer_id.in_([int(i) for i in ids]))
-    return pd.DataFrame(session.execute(stmt).all(), columns=["customer_id", "territory_id"])
+    return pd.DataFrame(_rows(session, stmt), columns=["customer_id", "territory_id"])
 
 
 def _pairs(df: pd.DataFrame) -> set[tuple[int, int]]:
@@ -417,22 +425,32 @@ def _write(session: Session, cust: pd.DataFrame, new: Assignment, stamp: bool = 
     if len(ids):
         sub = f.loc[ids]
         c = Customer.__table__
-        session.execute(
-            update(c).where(c.c.id == bindparam("cid")).values(
-                owner_id=bindparam("o"), owner_source=bindparam("s"), territory_id=bindparam("t"),
-                updated_at=bindparam("u") if stamp else c.c.updated_at),
-            [{"cid": int(i), "o": None if pd.isna(o) else int(o), "s": s, "t": None if pd.isna(t) else int(t),
-              "u": now} for i, o, s, t in zip(ids, sub["owner_id"], sub["owner_source"], sub["territory_id"],
-                                               strict=True)],
-            execution_options={"synchronize_session": False})
+        # One UPDATE … WHERE id IN (…) per distinct new (owner, source, territory): a rule change
+        # gives few of them, and one statement per customer costs seconds at 100,000 customers.
+        values = pd.DataFrame({"cid": np.asarray(ids, dtype="int64"),
+                               "o": sub["owner_id"].fillna(-1).to_numpy(dtype="int64"),
+                               "s": sub["owner_source"].to_numpy(dtype=object),
+                               "t": sub["territory_id"].fillna(-1).to_numpy(dtype="int64")})
+        for (o, s, t), group in values.groupby(["o", "s", "t"], sort=True)["cid"]:
+            changes = {"owner_id": None if o == -1 else int(o), "owner_source": s,
+                       "territory_id": None if t == -1 else int(t)}
+            # Without ``stamp`` keep updated_at as it is (the column's onupdate would set it to now).
+            changes["updated_at"] = now if stamp else c.c.updated_at
+            for chunk in _chunks(group.tolist()):
+                session.execute(update(c).where(c.c.id.in_(chunk)).values(**changes)
+                                .execution_options(synchronize_session=False))
     old_pairs = _pairs(_rule_members(session, cust.index if len(cust) < len_customers(session) else None))
     new_pairs = _pairs(new.members)
     gone, added = old_pairs - new_pairs, new_pairs - old_pairs
     ct = customer_territories
     if gone:
-        session.execute(delete(ct).where(ct.c.customer_id == bindparam("c"), ct.c.territory_id == bindparam("t"),
-                                         ct.c.manual.is_(False)),
-                        [{"c": c, "t": t} for c, t in gone])
+        by_territory: dict[int, list[int]] = {}
+        for c, t in gone:
+            by_territory.setdefault(t, []).append(c)
+        for t, customers in sorted(by_territory.items()):
+            for chunk in _chunks(sorted(customers)):
+                session.execute(delete(ct).where(ct.c.territory_id == t, ct.c.customer_id.in_(chunk),
+                                                 ct.c.manual.is_(False)))
     if added:
         manual = _pairs(_manual_members(session, None)) if added else set()
         rows = [{"customer_id": c, "territory_id": t, "manual": False} for c, t in sorted(added - manual)]
@@ -444,6 +462,13 @@ def _write(session: Session, cust: pd.DataFrame, new: Assignment, stamp: bool = 
         session.execute(update(Customer).where(Customer.id.in_(sorted(touched))).values(updated_at=now)
                         .execution_options(synchronize_session=False))
     session.flush()
+
+
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 # --- one customer --------------------------------------------------------------------------------
@@ -524,15 +549,27 @@ def assign_new(session: Session, customer_ids: Sequence[int]) -> None:
 
 # --- lists for the Territories page --------------------------------------------------------------
 
-def overlapping(session: Session, limit: int = 1000) -> pd.DataFrame:
-    """Customers in two or more territories: customer_id, code, name, territories (names), main."""
+def _placing_memberships():
+    """customer_territories rows that may make a main territory: of a territory with a customer
+    rule, or set by hand. A product-line territory ("得力 everywhere") holds every customer and
+    would otherwise make each one "overlapping" and none "unassigned"."""
     ct = customer_territories.c
-    multi = (select(ct.customer_id).group_by(ct.customer_id).having(func.count() > 1)).subquery()
+    placing = select(TerritoryRule.territory_id).where(TerritoryRule.field.in_(CUSTOMER_FIELDS))
+    return ct.manual.is_(True) | ct.territory_id.in_(placing)
+
+
+def overlapping(session: Session, limit: int = 1000) -> pd.DataFrame:
+    """Customers in two or more territories that place customers: customer_id, code, name,
+    territories (names), main."""
+    ct = customer_territories.c
+    multi = (select(ct.customer_id).where(_placing_memberships()).group_by(ct.customer_id)
+             .having(func.count() > 1)).subquery()
     rows = session.execute(
         select(Customer.id, Customer.code, Customer.name, Territory.name, Customer.territory_id, Territory.id)
         .join(multi, multi.c.customer_id == Customer.id)
         .join(customer_territories, ct.customer_id == Customer.id)
         .join(Territory, Territory.id == ct.territory_id)
+        .where(_placing_memberships())
         .order_by(Customer.code, Territory.priority, Territory.id)).all()
     out: dict[int, dict] = {}
     for cid, code, name, tname, main, tid in rows:
@@ -546,13 +583,14 @@ def overlapping(session: Session, limit: int = 1000) -> pd.DataFrame:
 
 
 def unassigned(session: Session, limit: int = 1000) -> pd.DataFrame:
-    """Customers in no territory: customer_id, code, name, province, city, owner."""
+    """Customers in no territory that places customers: customer_id, code, name, province, city, owner."""
     ct = customer_territories.c
     rows = session.execute(
         select(Customer.id, Customer.code, Customer.name, Customer.province, Customer.city,
                func.coalesce(User.display_name, ""))
         .outerjoin(User, User.id == Customer.owner_id)
-        .where(~Customer.id.in_(select(ct.customer_id)), Customer.archived.is_(False))
+        .where(~Customer.id.in_(select(ct.customer_id).where(_placing_memberships())),
+               Customer.archived.is_(False))
         .order_by(Customer.code).limit(limit)).all()
     return pd.DataFrame(rows, columns=["customer_id", "code", "name", "province", "city", "owner"])
 
@@ -560,7 +598,8 @@ def unassigned(session: Session, limit: int = 1000) -> pd.DataFrame:
 def count_unassigned(session: Session) -> int:
     ct = customer_territories.c
     return int(session.scalar(select(func.count()).select_from(Customer)
-                              .where(~Customer.id.in_(select(ct.customer_id)), Customer.archived.is_(False))) or 0)
+                              .where(~Customer.id.in_(select(ct.customer_id).where(_placing_memberships())),
+                                     Customer.archived.is_(False))) or 0)
 
 
 def rule_choices(session: Session) -> dict[str, list[str]]:

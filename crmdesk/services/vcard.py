@@ -20,7 +20,9 @@ from crmdesk.importers.cleaning import parse_one_date
 from crmdesk.services.actor import Actor
 from crmdesk.services.contacts import ContactInfo, ContactInput, add_contact, list_contacts
 from crmdesk.services.customer_errors import CustomerError
-from crmdesk.services.permissions import require
+from crmdesk.services import audit
+from crmdesk.services.customer_scope import visible_ids
+from crmdesk.services.permissions import require, require_customer
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +86,18 @@ def contacts_to_vcard(contacts: list[ContactInfo], organisations: dict[int, str]
 
 
 def export_vcards(session: Session, actor: Actor, customer_ids: list[int], path: Path | str) -> int:
+    """The contacts of those of ``customer_ids`` the actor may see; audited."""
     require(actor, "customers.export")
+    customer_ids = list(dict.fromkeys(visible_ids(session, actor, customer_ids)))
     contacts: list[ContactInfo] = []
     for cid in customer_ids:
-        contacts.extend(list_contacts(session, cid))
+        contacts.extend(list_contacts(session, actor, cid))
     orgs = dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))).all()) \
         if customer_ids else {}
     # Plain UTF-8 without BOM: phones and mail programs read vCard 3.0 as UTF-8.
     Path(path).write_text(contacts_to_vcard(contacts, orgs), encoding="utf-8", newline="")
+    audit.record(session, actor, "customers", 0, "export", "vcard", None,
+                 f"{len(contacts)} contacts of {len(customer_ids)} customers → {Path(path).name}")
     return len(contacts)
 
 
@@ -183,7 +189,7 @@ def _read_text(path: Path) -> str:
 
 
 def import_vcards(session: Session, actor: Actor, customer_id: int, source: Path | str) -> VCardImportResult:
-    require(actor, "customers.contacts")
+    require_customer(session, actor, customer_id, "customers.contacts")
     path = Path(source)
     if not path.is_file():
         raise CustomerError(_("File not found: {path}").format(path=path))

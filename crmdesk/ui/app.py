@@ -18,6 +18,7 @@ from crmdesk.i18n import _, language_from_environment, set_language
 from crmdesk.logsetup import setup_logging
 from crmdesk.paths import log_file
 from crmdesk.services.actor import Actor
+from crmdesk.services.permissions import can
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.error_hook import install_error_hook
 from crmdesk.ui.login_dialog import LoginDialog
@@ -27,6 +28,9 @@ from crmdesk.ui.qt_translations import install_qt_translations
 from crmdesk.ui.widgets.icons import icon
 
 log = logging.getLogger(__name__)
+
+# The open main windows: a window made by "Switch user…" has no other Python owner.
+_windows: set[MainWindow] = set()
 
 
 # Qt 6's xcb plugin needs libraries a minimal Linux install may lack.
@@ -99,10 +103,48 @@ def log_in(db: Database, parent: QWidget | None = None) -> Actor | None:
 def build_main_window(ctx: AppContext) -> MainWindow:
     window = MainWindow(ctx)
     install_error_hook(lambda: window)
-    from crmdesk.ui.importing.sync_controller import install_sync  # the periodic inbox sync and its status
+    if can(ctx.actor, "import.run"):
+        from crmdesk.ui.importing.sync_controller import install_sync  # the periodic inbox sync and its status
 
-    install_sync(window, ctx)
+        install_sync(window, ctx)
+    window.switch_user_requested.connect(lambda: switch_user(window))
+    _windows.add(window)
+    window.destroyed.connect(lambda _obj=None: _windows.discard(window))
     return window
+
+
+def switch_user(window: MainWindow) -> MainWindow | None:
+    """File → Switch user…: log someone in, close ``window`` (its pages ask about unsaved
+    forms) and open a new one for them. None, and ``window`` stays, when the login is
+    cancelled or a form keeps the window open."""
+    dialog = LoginDialog(window.ctx.db, window, switching=True)
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.actor is None:
+        return None
+    app = QApplication.instance()
+    quits = app.quitOnLastWindowClosed() if app is not None else False
+    if app is not None:
+        app.setQuitOnLastWindowClosed(False)  # between the two windows none is open
+    try:
+        if not window.close_for_switch():
+            return None
+        _retire(window)
+        new = build_main_window(AppContext(db=window.ctx.db, actor=dialog.actor))
+        new.show()
+    finally:
+        if app is not None:
+            app.setQuitOnLastWindowClosed(quits)
+    log.info("switched user: %s → %s", window.ctx.actor.username, dialog.actor.username)
+    return new
+
+
+def _retire(window: MainWindow) -> None:
+    """The old user's window goes, with its sync timer: nothing keeps working as them."""
+    from crmdesk.ui.importing.sync_controller import SyncController
+
+    for controller in window.ctx.bus.findChildren(SyncController):
+        controller.shutdown()
+    _windows.discard(window)
+    window.deleteLater()
 
 
 def run_gui(db_location: str, lang: str | None) -> int:

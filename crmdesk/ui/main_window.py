@@ -1,6 +1,9 @@
 """The main window: navigation list on the left, the pages in a stack, menus,
 status bar. Pages are built on first show from crmdesk.ui.pages; the window
-knows nothing else about them (they refresh themselves from the change bus)."""
+knows nothing else about them (they refresh themselves from the change bus).
+It shows only the pages and menu entries the logged-in role may use; "Switch user…"
+asks for another login and the app builds a new window for that actor
+(``switch_user_requested``; see ``crmdesk.ui.app``)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow, QScrollArea,
                                QStackedWidget, QWidget)
@@ -17,7 +20,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 from crmdesk.i18n import _
 from crmdesk.paths import config_dir, log_dir
 from crmdesk.ui.context import AppContext
-from crmdesk.ui.pages import PAGES, PageEntry, load_factory
+from crmdesk.services.permissions import can
+from crmdesk.ui.pages import PageEntry, load_factory, pages_for
 from crmdesk.ui.placeholder_page import ComingPage, ErrorPage
 from crmdesk.ui.widgets.backup_action import back_up_with_dialog
 from crmdesk.ui.widgets.icons import icon
@@ -40,12 +44,21 @@ def window_settings() -> QSettings:
     return QSettings(str(config_dir() / WINDOW_SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
+def user_text(actor) -> str:
+    """The status bar's "王老板 (店主)"."""
+    return _("{user} ({role})").format(user=actor.display_name or actor.username, role=_(actor.role))
+
+
 class MainWindow(QMainWindow):
+    # File → Switch user…: the app logs the next user in and replaces this window.
+    switch_user_requested = Signal()
+
     def __init__(self, ctx: AppContext, pages: Sequence[PageEntry] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.entries = list(pages if pages is not None else PAGES)
+        # Only what the role may use (hiding is a convenience: the services refuse anyway).
+        self.entries = pages_for(ctx.actor, pages)
         self._pages: dict[str, QWidget] = {}
         self._holders: dict[str, QScrollArea] = {}  # each page sits in a scroll area (see _hold)
         self.setWindowIcon(icon("crmdesk"))
@@ -173,7 +186,16 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(_("&File"))
         self.backup_action = QAction(_("&Back up database…"), self)
         self.backup_action.triggered.connect(lambda: back_up_with_dialog(self, self.ctx))
+        self.backup_action.setVisible(can(self.ctx.actor, "database.backup"))
         file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        self.password_action = QAction(_("&Change password…"), self)
+        self.password_action.triggered.connect(self.change_password)
+        self.password_action.setEnabled(self.ctx.actor.user_id is not None)
+        file_menu.addAction(self.password_action)
+        self.switch_user_action = QAction(_("S&witch user…"), self)
+        self.switch_user_action.triggered.connect(self.switch_user_requested)
+        file_menu.addAction(self.switch_user_action)
         file_menu.addSeparator()
         self.quit_action = QAction(_("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -200,9 +222,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.log_action)
 
     def _build_status_bar(self) -> None:
-        actor = self.ctx.actor
-        self.user_label = QLabel(_("{user} ({role})").format(user=actor.display_name or actor.username,
-                                                              role=_(actor.role)))
+        self.user_label = QLabel(user_text(self.ctx.actor))
+        self.user_label.setObjectName("user")
         self.db_label = QLabel(self.ctx.db.describe())
         self.db_label.setToolTip(_("Database file"))
         status = self.statusBar()
@@ -211,6 +232,18 @@ class MainWindow(QMainWindow):
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 10_000)
+
+    def change_password(self):
+        """File → Change password…: the dialog (returned for tests), shown modal."""
+        from crmdesk.ui.password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.ctx, self)
+        dialog.open()
+        return dialog
+
+    def close_for_switch(self) -> bool:
+        """Close this window for another user (pages ask about unsaved forms); False if one stays."""
+        return self.close()
 
     def show_about(self) -> None:
         from crmdesk.ui.about_dialog import AboutDialog

@@ -4,16 +4,20 @@
 widget; it is imported only when the page is first shown. None shows a
 "coming" placeholder until that page's issue lands. A page widget may define
 ``activate()`` (called each time it is shown) and ``open_customer(id)``.
+``action`` (a ``permissions.ACTIONS`` key) hides the page from roles without it: a
+convenience only, the services refuse those roles anyway.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from crmdesk.i18n import N_
+from crmdesk.services.actor import Actor
+from crmdesk.services.permissions import can
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class PageEntry:
     title: str  # English; translated when shown
     shortcut: str
     factory: str | None
+    action: str | None = None  # the permission the page needs (None: every role)
 
 
 PAGES: list[PageEntry] = [
@@ -29,10 +34,18 @@ PAGES: list[PageEntry] = [
     PageEntry("followups", N_("Follow-ups"), "Ctrl+2", "crmdesk.ui.followups.page:create_followups_page"),
     PageEntry("pipeline", N_("Pipeline"), "Ctrl+3", None),
     PageEntry("service", N_("Service"), "Ctrl+4", None),
-    PageEntry("analysis", N_("Analysis"), "Ctrl+5", "crmdesk.ui.analysis.page:create_analysis_page"),
-    PageEntry("import", N_("Import"), "Ctrl+6", "crmdesk.ui.importing.page:create_import_page"),
-    PageEntry("settings", N_("Settings"), "Ctrl+7", "crmdesk.ui.settings.page:create_settings_page"),
+    PageEntry("analysis", N_("Analysis"), "Ctrl+5", "crmdesk.ui.analysis.page:create_analysis_page",
+              "reports.view"),
+    PageEntry("import", N_("Import"), "Ctrl+6", "crmdesk.ui.importing.page:create_import_page",
+              "import.run"),
+    PageEntry("settings", N_("Settings"), "Ctrl+7", "crmdesk.ui.settings.page:create_settings_page",
+              "settings.edit"),
 ]
+
+
+def pages_for(actor: Actor, pages: Sequence[PageEntry] | None = None) -> list[PageEntry]:
+    """The pages ``actor``'s role may use, in order."""
+    return [p for p in (PAGES if pages is None else pages) if p.action is None or can(actor, p.action)]
 
 
 def page(key: str) -> PageEntry:

@@ -24,6 +24,7 @@ WINDOW_SIZE = (1280, 800)
 EXTRA_SHOTS: list[tuple[str, str, str]] = [
     ("customers_detail", "crmdesk.ui.customers.screenshots:save_customer_screenshots", "ctx"),
     ("analysis_detail", "crmdesk.ui.analysis.screenshots:save_analysis_screenshots", "window"),
+    ("settings_detail", "crmdesk.ui.settings.screenshots:save_settings_screenshots", "ctx"),
     ("import_detail", "crmdesk.ui.importing.screenshots:save_import_screenshots", "ctx"),
 ]
 SETTLE_TIMEOUT_S = 30.0
@@ -101,13 +102,14 @@ def build_demo_database(path: Path):
 
 
 def owner_actor(db):
-    """The demo's owner, or a new one (owner / demo) in an empty database."""
+    """The demo's owner, or a new one in an empty database (its password only has to meet the
+    rules: the screenshots never log in through the dialog)."""
     from crmdesk.services.actor import Actor, actor_for_username
     from crmdesk.services.users import create_first_owner, has_login_users
 
     with db.sessions.begin() as session:
         if not has_login_users(session):
-            return Actor.from_user(create_first_owner(session, "owner", "demo", "店主"))
+            return Actor.from_user(create_first_owner(session, "owner", "screenshots", "店主"), session)
         return actor_for_username(session, None)
 
 

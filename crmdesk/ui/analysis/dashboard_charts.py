@@ -58,8 +58,11 @@ def _shorten(text: str, width: int = 8) -> str:
 
 
 def monthly_chart(df: pd.DataFrame) -> Figure:
-    """Columns month, revenue, gross_profit (yuan): bars for revenue, a line for gross profit."""
-    fig, ax = _figure(_("Monthly revenue and gross profit"))
+    """Columns month, revenue, gross_profit (yuan): bars for revenue, a line for gross profit.
+    Without gross_profit (who may not see cost gets none) the bars alone, titled so."""
+    # Only a frame with revenue but no gross profit is one without cost (a bare empty frame: no data).
+    with_profit = df is None or "gross_profit" in df.columns or "revenue" not in df.columns
+    fig, ax = _figure(_("Monthly revenue and gross profit") if with_profit else _("Monthly revenue"))
     if df is None or df.empty:
         return _empty(fig, ax)
     months = [str(m) for m in df["month"]]
@@ -67,14 +70,16 @@ def monthly_chart(df: pd.DataFrame) -> Figure:
     bars = ax.bar(positions, df["revenue"].astype(float), color=REVENUE_COLOUR, label=_("Revenue"))
     for bar, month in zip(bars, months, strict=True):
         bar.set_gid(month)
-    ax.plot(positions, df["gross_profit"].astype(float), color=PROFIT_COLOUR, marker="o", markersize=3,
-            label=_("Gross profit"))
+    if with_profit:
+        ax.plot(positions, df["gross_profit"].astype(float), color=PROFIT_COLOUR, marker="o", markersize=3,
+                label=_("Gross profit"))
     step = max(1, -(-len(months) // 12))
     ax.set_xticks(list(positions)[::step], [m[2:] if len(m) == 7 else m for m in months][::step], fontsize=7,
                   rotation=45, ha="right")
     _yuan_axis(ax.yaxis)
     ax.tick_params(axis="y", labelsize=8)
-    ax.legend(fontsize=8, frameon=False, loc="upper left")
+    if with_profit:
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
     return fig
 
 

@@ -2,7 +2,11 @@
 period, and six small charts. A click on a bar drills down: a month → its
 customers, a key customer → its form, a brand → its products, an ageing
 bucket → the customers owing in it, a stock alert → the product list, a
-customer-type slice → that type's customers."""
+customer-type slice → that type's customers.
+
+Who may not see cost (counter staff) gets no cost, gross profit or margin from the
+reports: those tiles are absent from the data and the two gross-profit charts (key
+customers, margin by brand) are left out; the view lays out what remains."""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from PySide6.QtWidgets import (
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import _
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.services.permissions import sees_cost
 from crmdesk.ui.analysis import dashboard_charts as charts
 from crmdesk.ui.analysis.dashboard_source import DashboardData, load_dashboard
 from crmdesk.ui.analysis.drill_targets import DrillTarget
@@ -41,7 +46,30 @@ from crmdesk.ui.widgets.chart_canvas import ChartCanvas, default_description
 log = logging.getLogger(__name__)
 
 CHARTS = ("monthly", "pareto", "brands", "ageing", "stock", "types")
+COST_CHARTS = frozenset({"pareto", "brands"})  # gross profit and nothing else
 TILE_COLUMNS = 6
+
+
+def tile_columns(count: int, most: int = TILE_COLUMNS) -> int:
+    """Columns for ``count`` tiles: as few rows as ``most`` allows, the rows evenly filled
+    (8 tiles: 2 × 4 rather than 6 + 2)."""
+    if count <= 0:
+        return most
+    rows = -(-count // most)
+    return -(-count // rows)
+
+
+def shown_charts(data: DashboardData | None, with_cost: bool) -> list[str]:
+    """The charts to lay out: the gross-profit ones only for who sees cost, and only when the
+    data carries gross profit (an empty frame: no sales in the period, the chart says so)."""
+    names = []
+    for name in CHARTS:
+        if name in COST_CHARTS:
+            frame = None if data is None else (data.pareto if name == "pareto" else data.brands)
+            if not with_cost or (frame is not None and not frame.empty and "gross_profit" not in frame.columns):
+                continue
+        names.append(name)
+    return names
 
 
 def compute_dashboard(db: Any, actor: Any, filters: ReportFilters, progress: Any) -> DashboardData:
@@ -93,13 +121,14 @@ class DashboardView(RefreshOnFilters, QWidget):
         self.tiles_layout = QGridLayout()
         self.tiles: list[KpiTile] = []
         self.canvases: dict[str, ChartCanvas] = {}
-        grid = QGridLayout()
-        for i, name in enumerate(CHARTS):
+        self.with_cost = sees_cost(ctx.actor)
+        self.charts_layout = grid = QGridLayout()
+        for name in CHARTS:
             canvas = ChartCanvas(hover_formatter=self._hover_for(name))
             canvas.setMinimumHeight(230)
             canvas.clicked.connect(lambda key, name=name: self.drill(name, key))
             self.canvases[name] = canvas
-            grid.addWidget(canvas, i // 3, i % 3)
+        self.charts: list[str] = []  # the charts laid out, in order
         hint = QLabel(_("Click a bar or a slice to drill down; hover for values."))
         hint.setStyleSheet("color: gray")
         overview = QWidget()
@@ -108,6 +137,10 @@ class DashboardView(RefreshOnFilters, QWidget):
         overview_layout.addLayout(self.tiles_layout)
         overview_layout.addLayout(grid, 1)
         overview_layout.addWidget(hint)
+        for canvas in self.canvases.values():
+            canvas.setParent(overview)  # parented before any show(): never a window of its own
+            canvas.hide()
+        self._lay_out_charts(shown_charts(None, self.with_cost))
 
         self.stack, self.drill_view = drill_stack(ctx, overview)
 
@@ -116,6 +149,19 @@ class DashboardView(RefreshOnFilters, QWidget):
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.message)
         layout.addWidget(self.stack, 1)
+
+    def _lay_out_charts(self, names: list[str]) -> None:
+        """Three charts a row, two when only four are shown (a 2 × 2 grid, no hole)."""
+        if names == self.charts:
+            return
+        for canvas in self.canvases.values():
+            self.charts_layout.removeWidget(canvas)
+            canvas.hide()
+        per_row = 2 if len(names) <= 4 else 3
+        for i, name in enumerate(names):
+            self.charts_layout.addWidget(self.canvases[name], i // per_row, i % per_row)
+            self.canvases[name].show()
+        self.charts = list(names)
 
     # -- computing --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -148,8 +194,9 @@ class DashboardView(RefreshOnFilters, QWidget):
             "stock": lambda: charts.stock_chart(data.restock_count, data.overstock_count),
             "types": lambda: charts.customer_type_chart(data.customer_types),
         }
+        self._lay_out_charts(shown_charts(data, self.with_cost))
         self._generation += 1
-        self._pending = list(figures.items())
+        self._pending = [(name, figures[name]) for name in self.charts]
         if self.stack.currentIndex() != 0:
             self.stack.setCurrentIndex(0)
         self._next_chart(self._generation)
@@ -179,11 +226,15 @@ class DashboardView(RefreshOnFilters, QWidget):
 
     def _show_tiles(self, data: DashboardData) -> None:
         while len(self.tiles) < len(data.kpis):
-            tile = KpiTile()
-            self.tiles_layout.addWidget(tile, len(self.tiles) // TILE_COLUMNS, len(self.tiles) % TILE_COLUMNS)
-            self.tiles.append(tile)
-        for tile, kpi in zip(self.tiles, data.kpis, strict=False):
+            self.tiles.append(KpiTile())
+        # Re-placed each time: how many tiles there are depends on the role (no cost tiles for
+        # counter staff), and the rows stay evenly filled.
+        columns = tile_columns(len(data.kpis))
+        for tile in self.tiles:
+            self.tiles_layout.removeWidget(tile)
+        for i, (tile, kpi) in enumerate(zip(self.tiles, data.kpis, strict=False)):
             tile.set_kpi(kpi)
+            self.tiles_layout.addWidget(tile, i // columns, i % columns)
             tile.show()
         for tile in self.tiles[len(data.kpis):]:
             tile.hide()

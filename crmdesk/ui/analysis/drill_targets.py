@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import _
+from crmdesk.reports.access import run_report
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.registry import REPORTS
 from crmdesk.services.actor import Actor
@@ -162,8 +163,7 @@ def _report_money(name: str) -> tuple[str, ...]:
 
 
 def _report_rows(session: Session, actor: Actor, f: ReportFilters, name: str) -> pd.DataFrame:
-    spec = REPORTS[name]
-    return spec.fn(session, actor, f, {o.name: o.default for o in spec.options})
+    return run_report(session, actor, REPORTS[name], f)
 
 
 def _receivables_in_bucket(session: Session, actor: Actor, f: ReportFilters, bucket: str) -> pd.DataFrame:

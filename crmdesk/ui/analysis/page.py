@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QSplitter, QStackedWidget, QTreeWidget, QTreeWidgetItem, QWidget
 
 from crmdesk.i18n import N_, _
+from crmdesk.reports.access import may_run
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.registry import REPORTS
 from crmdesk.reports.spec import ReportSpec
@@ -98,7 +99,8 @@ class AnalysisPage(QWidget):
         self.nav.addTopLevelItem(dashboard)
         by_group: dict[str, list[ReportSpec]] = {}
         for spec in REPORTS.values():
-            by_group.setdefault(group_of(spec), []).append(spec)
+            if may_run(self.ctx.actor, spec):  # e.g. no margin report for counter staff
+                by_group.setdefault(group_of(spec), []).append(spec)
         for group, label in GROUPS:
             specs = by_group.get(group)
             if not specs:

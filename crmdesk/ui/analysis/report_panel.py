@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import _
+from crmdesk.reports.access import run_report
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.ui.analysis.dataframe_model import DataFrameModel
@@ -48,7 +49,7 @@ def compute_report(db: Any, actor: Any, spec: ReportSpec, filters: ReportFilters
     """Worker: the report's DataFrame, in the worker's own session."""
     progress.update(None, _("Computing {title}…").format(title=_(spec.title)))
     with worker_session(db, progress) as session:
-        frame = spec.fn(session, actor, filters, options)
+        frame = run_report(session, actor, spec, filters, options)
     progress.check()
     return frame, options
 

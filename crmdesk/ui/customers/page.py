@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from crmdesk.i18n import _
 from crmdesk.services import custom_fields
+from crmdesk.services.permissions import can
 from crmdesk.services.customer_query import (
     CustomerQuery,
     fetch_customer_rows,
@@ -94,11 +95,15 @@ class CustomersPage(QWidget):
         v.export_button.clicked.connect(lambda: page_actions.export_view(self))
         v.filters_menu.aboutToShow.connect(lambda: page_actions.fill_saved_filters_menu(self))
         page_actions.fill_more_menu(self, v.more_menu)
+        page_actions.hide_refused(self)
         v.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        for text, slot in ((_("Open customer"), self.open_selected), (_("Quick log"), self.quick_log),
-                           (_("Archive"), lambda: page_actions.archive_selected(self)),
-                           (_("Merge…"), lambda: page_actions.merge(self)),
-                           (_("Delete"), lambda: page_actions.delete_selected(self))):
+        for text, slot, needs in ((_("Open customer"), self.open_selected, None),
+                                  (_("Quick log"), self.quick_log, None),
+                                  (_("Archive"), lambda: page_actions.archive_selected(self), "customers.archive"),
+                                  (_("Merge…"), lambda: page_actions.merge(self), "customers.merge"),
+                                  (_("Delete"), lambda: page_actions.delete_selected(self), "customers.delete")):
+            if needs is not None and not can(self.ctx.actor, needs):
+                continue
             action = QAction(text, v.table)
             action.triggered.connect(slot)
             v.table.addAction(action)
@@ -192,7 +197,7 @@ class CustomersPage(QWidget):
     # -- data --------------------------------------------------------------------------------
     def _fetch_rows(self, ids):
         with self.ctx.read() as session:
-            return {row.id: row for row in fetch_customer_rows(session, list(ids))}
+            return {row.id: row for row in fetch_customer_rows(session, self.ctx.actor, list(ids))}
 
     def reload_options(self) -> None:
         """Fill the filter bar's choices from a worker thread (distinct grades, tags … scan the table)."""

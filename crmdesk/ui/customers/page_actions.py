@@ -15,6 +15,7 @@ from crmdesk.i18n import _
 from crmdesk.services import customers as customer_service
 from crmdesk.services import saved_filters
 from crmdesk.services.customer_errors import DeleteRefused
+from crmdesk.services.permissions import can
 from crmdesk.ui.background import run_in_background
 from crmdesk.ui.customers.prompts import confirm, show_error, show_info
 
@@ -186,11 +187,27 @@ def edit_types(page: CustomersPage):
 
 
 def fill_more_menu(page: CustomersPage, menu: QMenu) -> None:
-    menu.addAction(_("Customer types and fields…"), lambda: edit_types(page))
-    menu.addAction(_("Import contact log…"), lambda: import_contact_log(page))
-    menu.addAction(_("Export contacts of selected as vCard…"), lambda: export_vcards(page))
+    actor = page.ctx.actor
+    if can(actor, "customers.types"):
+        menu.addAction(_("Customer types and fields…"), lambda: edit_types(page))
+    if can(actor, "customers.interactions"):
+        menu.addAction(_("Import contact log…"), lambda: import_contact_log(page))
+    if can(actor, "customers.export"):
+        menu.addAction(_("Export contacts of selected as vCard…"), lambda: export_vcards(page))
     menu.addSeparator()
     menu.addAction(_("Refresh"), lambda: (page.reload_options(), page.requery(keep_selection=True)))
+
+
+# Tool buttons and the actions they need; a role without the action does not see the button
+# (a convenience: the services refuse it anyway).
+BUTTON_ACTIONS = {"archive_button": "customers.archive", "delete_button": "customers.delete",
+                  "merge_button": "customers.merge", "export_button": "customers.export",
+                  "new_button": "customers.create"}
+
+
+def hide_refused(page: CustomersPage) -> None:
+    for name, action in BUTTON_ACTIONS.items():
+        getattr(page.view, name).setVisible(can(page.ctx.actor, action))
 
 
 # -- saved filters -------------------------------------------------------------------------

@@ -6,6 +6,10 @@ called with the AppContext and returns a QWidget; it is imported only when
 the Settings page is first shown. A section widget may define ``activate()``
 (called each time the Settings page is shown). Sections keep their values in
 ``crmdesk.userconfig`` (``userconfig.section(key)`` / ``update_section``).
+
+``action`` (a ``permissions.ACTIONS`` key) shows the section only to roles that may do it —
+the services refuse anyway; this keeps other roles from seeing screens they cannot use.
+``wide`` sections (tables) get the page's full width instead of the form column.
 """
 
 from __future__ import annotations
@@ -19,10 +23,16 @@ class SettingsSection(NamedTuple):
     key: str
     title: str  # English; translated when shown
     factory: str  # "module:function" taking the AppContext, returning a QWidget
+    action: str | None = None
+    wide: bool = False
 
 
 SETTINGS_SECTIONS: list[SettingsSection] = [
     SettingsSection("language", N_("Language"), "crmdesk.ui.settings.language_section:create"),
     SettingsSection("database", N_("Database"), "crmdesk.ui.settings.database_section:create"),
     SettingsSection("sync", N_("Sync"), "crmdesk.ui.importing.sync_settings_section:create"),
+    SettingsSection("users", N_("Users"), "crmdesk.ui.settings.users_section:create", "users.manage", True),
+    SettingsSection("territories", N_("Territories"), "crmdesk.ui.settings.territories_section:create",
+                    "territories.manage", True),
+    SettingsSection("audit", N_("Audit log"), "crmdesk.ui.settings.audit_section:create", "audit.view", True),
 ]

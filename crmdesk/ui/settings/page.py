@@ -1,5 +1,5 @@
-"""The Settings page: one titled group per entry of SETTINGS_SECTIONS. A
-section whose factory fails shows its error and the others still work."""
+"""The Settings page: one titled group per entry of SETTINGS_SECTIONS that the actor's
+role may use. A section whose factory fails shows its error and the others still work."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import logging
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from crmdesk.i18n import _
+from crmdesk.services.permissions import can
 from crmdesk.ui import settings as registry
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.pages import load_factory
 
 log = logging.getLogger(__name__)
+
+FORM_WIDTH = 820  # forms stay readable on wide screens; table sections (``wide``) use the width
 
 
 class SettingsPage(QWidget):
@@ -20,13 +23,19 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.sections: dict[str, QWidget] = {}
         body = QWidget()
-        body.setMaximumWidth(820)  # forms stay readable on wide screens
         column = QVBoxLayout(body)
         column.setContentsMargins(24, 24, 24, 24)
         column.setSpacing(16)
-        for key, title, factory in registry.SETTINGS_SECTIONS:  # plain 3-tuples work too
+        for entry in registry.SETTINGS_SECTIONS:  # plain 3-tuples work too
+            key, title, factory, *rest = entry
+            action = rest[0] if rest else None
+            wide = bool(rest[1]) if len(rest) > 1 else False
+            if action is not None and not can(ctx.actor, action):
+                continue
             group = QGroupBox(_(title))
             group.setObjectName(f"settings-{key}")
+            if not wide:
+                group.setMaximumWidth(FORM_WIDTH)
             inner = QVBoxLayout(group)
             try:
                 widget = load_factory(factory)(ctx)
@@ -39,7 +48,13 @@ class SettingsPage(QWidget):
                 widget.setStyleSheet("color: #b00020;")
             inner.addWidget(widget)
             self.sections[key] = widget
-            column.addWidget(group)
+            if wide:
+                column.addWidget(group)
+            else:  # up to FORM_WIDTH, left; the rest of the row stays empty
+                line = QHBoxLayout()
+                line.addWidget(group, 1)
+                line.addStretch(0)
+                column.addLayout(line)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -52,7 +52,7 @@ class CustomerPicker(QWidget):
             ids = [i for i in search_customer_ids(session, self.ctx.actor, CustomerQuery(text=text),
                                                   limit=MAX_MATCHES + len(self.exclude))
                    if i not in self.exclude][:MAX_MATCHES]
-            rows = fetch_customer_rows(session, ids)
+            rows = fetch_customer_rows(session, self.ctx.actor, ids)
         for row in rows:
             item = QListWidgetItem(f"{row.code}  {row.name}  {row.city}")
             item.setData(ID_ROLE, row.id)
@@ -63,7 +63,7 @@ class CustomerPicker(QWidget):
     def set_customer(self, customer_id: int) -> None:
         """Show and select one known customer."""
         with self.ctx.read() as session:
-            rows = fetch_customer_rows(session, [customer_id])
+            rows = fetch_customer_rows(session, self.ctx.actor, [customer_id])
         self.list.clear()
         for row in rows:
             self.search_edit.blockSignals(True)

@@ -43,7 +43,7 @@ class QuickLogDialog(QDialog):
         with ctx.read() as session:
             customer = get_customer(session, customer_id)
             title = f"{customer.code} {customer.name}"
-            contacts = list_contacts(session, customer_id)
+            contacts = list_contacts(session, ctx.actor, customer_id)
         self.setWindowTitle(_("Log contact: {customer}").format(customer=title))
 
         self.channel_combo = QComboBox()

@@ -1,5 +1,9 @@
 """The form's Basic tab: name, code, type, grade, status, address, phones,
-salesperson, territory, tags, notes, and the custom fields of the customer's type."""
+salesperson, territory, tags, notes, and the custom fields of the customer's type.
+
+Beside the salesperson and territory: where they came from ("rule: 华东", "manual",
+"import"), and "Back to rules" for a manual one. Only a role with ``customers.assign``
+may change them (the combos are disabled for the others; the service refuses anyway)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import replace
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QPushButton,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -52,11 +57,20 @@ def _set_combo(combo: QComboBox, value: object) -> None:
     combo.setCurrentIndex(max(pos, 0))
 
 
+def _source_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet("color: #5a6b7d; font-style: italic;")
+    return label
+
+
 class BasicTab(QWidget):
     edited = Signal()
+    back_to_rules = Signal()  # the "Back to rules" button
 
-    def __init__(self, options: ListOptions, types: Sequence[TypeInfo], parent: QWidget | None = None) -> None:
+    def __init__(self, options: ListOptions, types: Sequence[TypeInfo], parent: QWidget | None = None,
+                 may_assign: bool = True) -> None:
         super().__init__(parent)
+        self.may_assign = may_assign
         self._types = {t.id: t for t in types}
         self._data = CustomerInput(name="")
         self._custom_text: dict[int, str] = {}
@@ -106,10 +120,29 @@ class BasicTab(QWidget):
         form.addRow(_("Phone"), phones)
         form.addRow(_("Email"), self.email_edit)
         form.addRow(_("Tax id"), self.tax_id_edit)
+        self.owner_source = _source_label()
+        self.owner_source.setObjectName("owner_source")
+        self.territory_source = _source_label()
+        self.territory_source.setObjectName("territory_source")
+        self.rules_button = QPushButton(_("Back to rules"))
+        self.rules_button.setObjectName("back_to_rules")
+        self.rules_button.setToolTip(_("Clear the salesperson and territory set by hand: "
+                                       "the territory rules (or the import) decide again"))
+        self.rules_button.clicked.connect(self.back_to_rules)
+        self.rules_button.setVisible(may_assign)
+        self.rules_button.setEnabled(False)
+        for combo in (self.owner_combo, self.territory_combo):
+            combo.setEnabled(may_assign)
+            if not may_assign:
+                combo.setToolTip(_("Only the owner or a manager assigns customers"))
         people = QHBoxLayout()
-        people.addWidget(self.owner_combo)
+        people.addWidget(self.owner_combo, 1)
+        people.addWidget(self.owner_source)
+        people.addSpacing(8)
         people.addWidget(QLabel(_("Territory")))
-        people.addWidget(self.territory_combo)
+        people.addWidget(self.territory_combo, 1)
+        people.addWidget(self.territory_source)
+        people.addWidget(self.rules_button)
         form.addRow(_("Salesperson"), people)
         form.addRow(_("Tags"), self.tags_edit)
         form.addRow(_("Notes"), self.notes_edit)
@@ -169,6 +202,21 @@ class BasicTab(QWidget):
     def _on_type_changed(self) -> None:
         self._build_custom_editors(self.type_combo.currentData())
         self.edited.emit()
+
+    def show_assignment(self, assignment) -> None:
+        """Where the salesperson and territory came from (a ``territories.CustomerAssignment``,
+        or None for a new customer)."""
+        if assignment is None:
+            self.owner_source.setText("")
+            self.territory_source.setText("")
+            self.rules_button.setEnabled(False)
+            return
+        self.owner_source.setText(assignment.source_label())
+        territory = (_("manual") if assignment.territory_manual
+                     else _("rule") if assignment.territory_id is not None else "")
+        self.territory_source.setText(territory)
+        manual = assignment.owner_source == "manual" or assignment.territory_manual
+        self.rules_button.setEnabled(self.may_assign and manual)
 
     # -- load / collect --------------------------------------------------------------------------
     def load(self, data: CustomerInput) -> None:

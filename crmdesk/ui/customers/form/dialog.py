@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 
 from crmdesk.db.models import Customer
 from crmdesk.i18n import _
-from crmdesk.services import custom_fields
+from crmdesk.services import custom_fields, territories
 from crmdesk.services import customers as customer_service
 from crmdesk.services.customer_errors import ValidationError
 from crmdesk.services.customer_profile import list_orders, load_profile
 from crmdesk.services.customer_query import list_options
 from crmdesk.services.customers import CustomerInput
+from crmdesk.services.permissions import can
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers.form.activity_tabs import FollowupsTab, LogTab
 from crmdesk.ui.customers.form.basic_tab import BasicTab
@@ -64,6 +65,7 @@ class CustomerFormDialog(QDialog):
         self.customer_id = customer_id
         self.loaded_updated_at = None
         self.profile = None
+        self.assignment = None  # territories.CustomerAssignment: where owner and territory came from
         self.dirty = False
         self._loading = False
         self._saving = False  # our own save's change notice needs no second reload
@@ -74,11 +76,12 @@ class CustomerFormDialog(QDialog):
             options, types = choices
             if customer_id is not None:
                 self.profile = load_profile(session, ctx.actor, customer_id)
+                self.assignment = territories.customer_assignment(session, customer_id)
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.tabs = QTabWidget()
-        self.basic = BasicTab(options, types)
+        self.basic = BasicTab(options, types, may_assign=can(ctx.actor, "customers.assign"))
         self.financial = FinancialTab()
         self.purchases = PurchasesTab(self._more_orders)
         self.contacts = ContactsTab(self)
@@ -115,6 +118,7 @@ class CustomerFormDialog(QDialog):
         QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.quick_log)
         self.basic.edited.connect(self._mark_dirty)
+        self.basic.back_to_rules.connect(self.back_to_rules)
         self.financial.edited.connect(self._mark_dirty)
         ctx.bus.changed.connect(self._on_changed)
 
@@ -137,6 +141,7 @@ class CustomerFormDialog(QDialog):
         try:
             if basic:
                 self.basic.load(profile.basic)
+                self.basic.show_assignment(self.assignment)
                 self.loaded_updated_at = profile.updated_at
                 self.financial.load(profile.financial)
                 self.dirty = False
@@ -157,6 +162,7 @@ class CustomerFormDialog(QDialog):
         try:
             with self.ctx.read() as session:
                 self.profile = load_profile(session, self.ctx.actor, self.customer_id)
+                self.assignment = territories.customer_assignment(session, self.customer_id)
         except Exception as exc:  # noqa: BLE001 - e.g. merged away or deleted meanwhile
             log.info("customer %s could not be reloaded: %s", self.customer_id, exc)
             return
@@ -259,6 +265,23 @@ class CustomerFormDialog(QDialog):
         lines.append("")
         lines.append(_("Save this new customer anyway?"))
         return "\n".join(lines)
+
+    def back_to_rules(self) -> bool:
+        """Clear a manual salesperson/territory: the rules (or the import) decide again. Unsaved
+        edits are saved first, so that the form does not send the old owner back."""
+        if self.customer_id is None:
+            return False
+        if self.dirty and not self.save():
+            return False
+        try:
+            with self.own_write("customers") as session:
+                customer_service.assignment_back_to_rules(session, self.ctx.actor, self.customer_id)
+        except Exception as exc:  # noqa: BLE001 - a refusal is shown as it is
+            show_error(self, exc)
+            return False
+        self.reload()
+        self.ctx.bus.status_message.emit(_("The territory rules decide this customer's salesperson again."))
+        return True
 
     def quick_log(self):
         if self.customer_id is None:

@@ -1,0 +1,46 @@
+"""Message boxes of the admin sections (Users, Territories, Audit): a refused or failed service
+call is shown in one box and nothing typed is lost; tests replace QMessageBox's static functions."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from crmdesk.i18n import _
+from crmdesk.services.permissions import PermissionDenied
+
+log = logging.getLogger(__name__)
+
+
+def error_text(exc: BaseException) -> str:
+    # AuthError and TerritoryError are ValueErrors whose text is written for people.
+    if isinstance(exc, (PermissionDenied, ValueError, LookupError, OSError)):
+        return str(exc)
+    log.error("unexpected error shown to the user", exc_info=exc)
+    return _("Unexpected error: {error}").format(error=exc)
+
+
+def show_error(parent: QWidget | None, exc_or_text: BaseException | str, title: str) -> None:
+    text = exc_or_text if isinstance(exc_or_text, str) else error_text(exc_or_text)
+    QMessageBox.warning(parent, title, text)
+
+
+def show_info(parent: QWidget | None, text: str, title: str) -> None:
+    QMessageBox.information(parent, title, text)
+
+
+def confirm(parent: QWidget | None, text: str, title: str) -> bool:
+    answer = QMessageBox.question(parent, title, text,
+                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def alive(widget: QWidget) -> bool:
+    """False once Qt deleted the widget (a background job may finish after its page closed)."""
+    try:
+        widget.objectName()
+    except RuntimeError:
+        return False
+    return True
