@@ -27,12 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_backup(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
+    actor = ctx.login()
     try:
-        require(ctx.login(), "database.backup")
+        require(actor, "database.backup")
     except PermissionDenied as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     try:
-        result = back_up(db, Path(args.file) if args.file else None, keep=args.keep)
+        result = back_up(db, Path(args.file) if args.file else None, keep=args.keep, actor=actor)
     except BackupNotSupportedError as exc:
         raise CliError(str(exc)) from exc
     print(result.path)
@@ -43,8 +44,9 @@ def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise CliError(f"{source}: no such file", EXIT_USAGE)
+    actor = ctx.login()
     try:
-        require(ctx.login(), "database.restore")
+        require(actor, "database.restore")
     except PermissionDenied as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     if not args.yes:
@@ -53,7 +55,7 @@ def run_restore(args: argparse.Namespace, ctx: CliContext) -> int:
             raise CliError("restore cancelled")
     db = ctx.database()
     try:
-        safety = restore(db, source).path
+        safety = restore(db, source, actor=actor).path
     except (ValueError, BackupNotSupportedError) as exc:
         raise CliError(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - sqlite3 reports a non-database file this way

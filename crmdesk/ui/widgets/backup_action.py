@@ -19,14 +19,14 @@ log = logging.getLogger(__name__)
 
 
 # Through the backup service, so the customers' attachment files go along with the data.
-def _copy_to(db, dest: Path, progress) -> Path:
+def _copy_to(db, actor, dest: Path, progress) -> Path:
     progress.update(None, _("Backing up…"))
-    return back_up(db, dest).path
+    return back_up(db, dest, actor=actor).path
 
 
-def _copy_timestamped(db, progress) -> Path:
+def _copy_timestamped(db, actor, progress) -> Path:
     progress.update(None, _("Backing up…"))
-    return back_up(db, reason="manual").path
+    return back_up(db, reason="manual", actor=actor).path
 
 
 def default_backup_name(ctx: AppContext) -> Path:
@@ -46,7 +46,7 @@ def back_up_with_dialog(parent: QWidget, ctx: AppContext) -> Job | None:
                                                 _("Database files (*.db);;All files (*)"))
     if not name:
         return None
-    return _start(parent, ctx, _copy_to, ctx.db, Path(name))
+    return _start(parent, ctx, _copy_to, ctx.db, ctx.actor, Path(name))
 
 
 def back_up_now(parent: QWidget, ctx: AppContext) -> Job | None:
@@ -55,7 +55,7 @@ def back_up_now(parent: QWidget, ctx: AppContext) -> Job | None:
         QMessageBox.information(parent, _("Back up database"),
                                 _("This database is on a server; back it up with the server's own tools."))
         return None
-    return _start(parent, ctx, _copy_timestamped, ctx.db)
+    return _start(parent, ctx, _copy_timestamped, ctx.db, ctx.actor)
 
 
 def _start(parent: QWidget, ctx: AppContext, fn, *args) -> Job:
