@@ -274,3 +274,33 @@ def test_report_command_refuses_with_one_line_and_exit_2(db, shop, capsys):
     report_cmd.run(argparse.Namespace(list=False, report_name="purchases", report_args=[]), Ctx(shop["salesA"]))
     out = capsys.readouterr().out
     assert "G1" in out and "Z1" not in out
+
+
+def test_report_export_needs_the_right_and_is_audited(tmp_path, capsys, monkeypatch):
+    """Counter staff read reports in the app; a file leaving it is refused for them and audited
+    for the others (CLI --out)."""
+    from cli_support import run_cli
+    from sqlalchemy import select
+
+    from crmdesk.db import open_database
+    from crmdesk.db.models import AuditLog
+    from crmdesk.demo import generate
+
+    path = tmp_path / "shop.db"
+    db = open_database(path)
+    generate(db, customers=30, products=25, lines=300, seed=2)
+    db.dispose()
+    monkeypatch.setenv("CRMDESK_PASSWORD", "demo")
+    out = tmp_path / "r.xlsx"
+    code, _out, err = run_cli(capsys, "--db", str(path), "--user", "counter1", "report", "trends", "--out", str(out))
+    assert code == 2 and "reports.export" in err and not out.exists()
+    code, _out, err = run_cli(capsys, "--db", str(path), "--user", "counter1", "report", "trends")
+    assert code == 0, err  # on screen (stdout) is fine
+    code, _out, err = run_cli(capsys, "--db", str(path), "--user", "sales1", "report", "trends", "--out", str(out))
+    assert code == 0 and out.exists(), err
+    db = open_database(path)
+    with db.sessions() as s:
+        rows = s.execute(select(AuditLog.action, AuditLog.field, AuditLog.new_value)
+                         .where(AuditLog.entity == "reports")).all()
+    db.dispose()
+    assert rows == [("export", "trends", str(out))]

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         _write_stdout(list_reports())
         return 0
     from crmdesk.reports import registry
-    from crmdesk.reports.access import run_report
+    from crmdesk.reports.access import record_export, run_report
     from crmdesk.reports.cli_options import filters_from_args, options_from_args
     from crmdesk.reports.common import ReportError
     from crmdesk.reports.output import SUFFIXES, csv_text, export
@@ -108,6 +108,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         with ctx.transaction() as (session, actor):
             filters = filters_from_args(args, session)
             df = run_report(session, actor, spec, filters, options)
+            if out is not None:
+                record_export(session, actor, spec, out)  # refused before a byte is written
         if out is None:
             _write_stdout(csv_text(df, spec))
         else:

@@ -79,3 +79,12 @@ def run_report(session: Session, actor: Actor, spec_or_name: ReportSpec | str, f
     values = {o.name: o.default for o in spec.options} | dict(options or {})
     df = spec.fn(session, actor, filters if filters is not None else ReportFilters(), values)
     return drop_cost(df, actor, spec)
+
+
+def record_export(session: Session, actor: Actor, spec_or_name: ReportSpec | str, path: Any) -> None:
+    """A report leaving the app as a file: needs ``reports.export`` (counter staff read reports in
+    the app only) and is audited with who, which report and where."""
+    from crmdesk.services import audit
+
+    require(actor, "reports.export")
+    audit.record(session, actor, "reports", 0, "export", spec_for(spec_or_name).name, None, str(path))

@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import _
-from crmdesk.reports.access import run_report
+from crmdesk.reports.access import record_export, run_report
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
+from crmdesk.services.permissions import PermissionDenied, can
 from crmdesk.ui.analysis.dataframe_model import DataFrameModel
 from crmdesk.ui.analysis.drill_targets import target_for_key, target_for_row
 from crmdesk.ui.analysis.drilldown import make_table_view
@@ -184,7 +185,9 @@ class ReportPanel(RefreshOnFilters, QWidget):
         self.export_table_button.clicked.connect(lambda: self.export_table())
         self.export_chart_button = QPushButton(_("Export chart…"))
         self.export_chart_button.clicked.connect(lambda: self.export_chart())
-        self.export_chart_button.setVisible(spec.chart is not None)
+        may_export = can(ctx.actor, "reports.export")
+        self.export_table_button.setVisible(may_export)
+        self.export_chart_button.setVisible(spec.chart is not None and may_export)
         header = QHBoxLayout()
         header.addWidget(title, 1)  # the title takes the free room; cut only when there is none
         header.addWidget(self.busy)
@@ -285,6 +288,16 @@ class ReportPanel(RefreshOnFilters, QWidget):
             self.stack.setCurrentIndex(1)
 
     # -- export -----------------------------------------------------------------------------
+    def _record_export(self, path) -> bool:
+        """The core checks and audits the export; refused → a message and nothing written."""
+        try:
+            with self.ctx.db.sessions.begin() as session:
+                record_export(session, self.ctx.actor, self.spec, path)
+        except PermissionDenied as exc:
+            report_failure(self, _("Export table"), exc)
+            return False
+        return True
+
     def export_table(self, path=None):
         """Save the table as .xlsx (or .pdf); a report's own exporter for the suffix wins (the statement's)."""
         if path is None:
@@ -292,6 +305,8 @@ class ReportPanel(RefreshOnFilters, QWidget):
         if path is None:
             return None
         path = Path(path)
+        if not self._record_export(path):
+            return None
         own = self.spec.exporters.get(path.suffix.lower())
         try:
             if own is not None:
@@ -313,7 +328,7 @@ class ReportPanel(RefreshOnFilters, QWidget):
             return None
         if path is None:
             path = ask_chart_path(self, _(self.spec.title))
-        if path is None:
+        if path is None or not self._record_export(path):
             return None
         try:
             saved = save_figure(self.canvas.figure, path)
