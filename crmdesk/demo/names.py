@@ -59,7 +59,7 @@ TERRITORIES = (
 # (name, priority, rules {field: values}, salesperson usernames). A lower priority wins the
 # customer's main territory and owner; a brand territory adds sales figures, not customers.
 MIXED_TERRITORIES = (
-    ("广东经销商", 50, {"province": ("广东省",), "customer_type": ("dealer",)}, ("sales2",)),
+    ("广东经销商", 50, {"province": ("广东省",), "customer_type": ("经销商",)}, ("sales2",)),
     ("得力品牌(全国)", 200, {"brand": ("得力",)}, ("sales5",)),
 )
 
