@@ -172,3 +172,23 @@ def test_refresh_search_texts_after_raw_writes(db, owner):
         assert search_customer_ids(s, owner, CustomerQuery(text="simaguang")) == [cid]
         assert search_customer_ids(s, owner, CustomerQuery(text="13900001111")) == [cid]
         assert s.get(Customer, cid).updated_at == stamp
+
+
+def test_duplicates_outside_a_salespersons_reach_are_reported_without_details(db, owner):
+    from crmdesk.db.models import User
+    from crmdesk.services.actor import Actor
+
+    with db.sessions.begin() as s:
+        seller = User(username="s1", display_name="业务一", role="sales", active=True)
+        s.add(seller)
+        s.flush()
+        theirs = make_customer(s, owner, "东莞文具店")
+        theirs.owner_id = seller.id
+        make_customer(s, owner, "惠州文具店")  # nobody's: outside the salesperson's reach
+        sales = Actor(seller.id, "s1", "sales")
+        theirs_id = theirs.id
+    with db.sessions() as s:
+        mine = find_duplicates(s, "东莞文具店", [], actor=sales)
+        other = find_duplicates(s, "惠州文具店", [], actor=sales)
+    assert [(h.id, h.name) for h in mine] == [(theirs_id, "东莞文具店")]
+    assert [(h.id, h.code, h.reason) for h in other] == [(0, "", "name")] and "惠州" not in other[0].name

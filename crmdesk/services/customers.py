@@ -179,7 +179,25 @@ def _digits_only(column):
 
 
 def find_duplicates(session: Session, name: str, phones: list[str] | tuple[str, ...] = (),
-                    exclude_id: int | None = None) -> list[DuplicateHit]:
+                    exclude_id: int | None = None, actor: Actor | None = None) -> list[DuplicateHit]:
+    """Customers that look like the one being entered. For an ``actor`` who sees only some
+    customers, a hit outside their reach is still reported (a duplicate is a duplicate) but
+    without its code and name, and with id 0."""
+    hits = _duplicate_hits(session, name, phones, exclude_id)
+    if actor is None or not hits:
+        return hits
+    from crmdesk.services.permissions import customer_condition
+
+    cond = customer_condition(actor)
+    if cond is None:
+        return hits
+    visible = set(session.scalars(select(Customer.id).where(Customer.id.in_([h.id for h in hits]), cond)))
+    hidden = _("a customer outside your territories")
+    return [h if h.id in visible else DuplicateHit(0, "", hidden, h.reason, h.matched) for h in hits]
+
+
+def _duplicate_hits(session: Session, name: str, phones: list[str] | tuple[str, ...],
+                    exclude_id: int | None) -> list[DuplicateHit]:
     hits: dict[int, DuplicateHit] = {}
     norm = normalize_name(name)
     run = _longest_run(norm)

@@ -224,7 +224,8 @@ class CustomerFormDialog(QDialog):
             data = self.collect()
             if self.customer_id is None:
                 with self.ctx.read() as session:
-                    hits = customer_service.find_duplicates(session, data.name, [data.phone, data.mobile])
+                    hits = customer_service.find_duplicates(session, data.name, [data.phone, data.mobile],
+                                                            actor=self.ctx.actor)
                 if hits and not confirm(self, self._duplicates_text(hits), _("Possible duplicate")):
                     return False
                 with self.ctx.write("customers") as session:
