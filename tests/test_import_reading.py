@@ -167,14 +167,17 @@ def _gbk_sales_with(tail: str, lines: int = 200) -> str:
     return "\n".join(["订单号,日期,客户编号,商品编号,数量,金额,客户名称", *body, tail]) + "\n"
 
 
-def test_gbk_bytes_that_do_not_decode_in_an_imported_column_fail_the_file(db, owner, tmp_path):
+def test_gbk_bytes_that_do_not_decode_in_an_imported_column_reject_that_line(db, owner, tmp_path):
+    # Issue 10 case 9: only the undecodable line is rejected, by its row number (was: the file failed).
     path = tmp_path / "bad.csv"
     good = _gbk_sales_with("XS-x,2024-03-07,C1,P1,1,1.00,@@").encode("gb18030")
     path.write_bytes(good.replace(b"@@", b"\x81\x20"))  # a lead byte without its trail, far below the head
-    before = dump(db)
-    r = import_file(db, owner, path, encoding="gb18030")  # detection would see the bad byte and say cp1252
-    assert r.status == "failed" and "bad.csv" in r.message and "gb18030" in r.message and "byte" in r.message
-    assert dump(db) == before
+    r = import_file(db, owner, path, encoding="gb18030")
+    assert (r.status, r.added, r.rejected) == ("done", 200, 1)
+    assert any("not valid gb18030 text" in n and "202" in n for n in r.notes)
+    with db.sessions() as s:
+        from crmdesk.importers import list_rejected
+        assert [(x.row_number, x.reason) for x in list_rejected(s, r.batch_id)] == [(202, "not valid gb18030 text")]
 
 
 def test_a_broken_byte_in_a_column_that_is_not_imported_does_not_stop_the_file(db, owner, tmp_path):

@@ -130,6 +130,8 @@ class CliContext:
 
 def existing_file(text: str) -> Path:
     path = Path(text)
+    if path.is_dir():
+        raise CliError(_("{file}: is a directory, not a file").format(file=text), EXIT_USAGE)
     if not path.is_file():
         raise CliError(f"{text}: no such file", EXIT_USAGE)
     return path

@@ -70,6 +70,10 @@ def read_body(data: bytes, start: int, delimiter: str, width: int, usecols: list
         odd.append(row.text)
         return "skip"
 
+    if utf8 and not _valid_utf8(data, start):
+        # pyarrow hands a bad row to the handler as UTF-8 text; bytes that are not would raise
+        # inside it, where the error cannot be caught (it is printed): the careful reader takes it
+        return None
     names = usecols if usecols is not None else list(range(width))
     kind = pa.large_string() if utf8 else pa.large_binary()
     try:
@@ -103,6 +107,17 @@ def read_body(data: bytes, start: int, delimiter: str, width: int, usecols: list
         # Wrapping each column keeps pyarrow's chunks; to_pandas would copy every string into one piece.
         columns[name] = pd.Series(pd.array(column, dtype=STRING), copy=False)
     return pd.DataFrame(columns, copy=False), numbers
+
+
+def _valid_utf8(data: bytes, start: int) -> bool:
+    """Whether ``data[start:]`` is UTF-8, checked by Arrow's vectorised validation without a copy."""
+    body = pa.py_buffer(data)[start:]
+    offsets = pa.py_buffer(np.array([0, len(body)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, body]).cast(pa.large_string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return False
+    return True
 
 
 def _odd_lines(data: bytes, start: int, delimiter: str, odd: list[str], footer) -> list[int] | None:

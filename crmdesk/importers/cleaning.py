@@ -39,13 +39,12 @@ def _by_unique(series: pd.Series, parse: Callable[[str], object], dtype, empty) 
     bad = np.zeros(n + 1, dtype=bool)
     values[n] = empty  # index -1 (missing) lands here
     for i, raw in enumerate(uniques):
-        try:
+        try:  # the store is inside: a value too big for the column's dtype is a bad cell, not a crash
             v = parse(raw)
-        except (ValueError, ArithmeticError, OverflowError):
+            values[i] = empty if v is None else v
+        except (ValueError, ArithmeticError, OverflowError, TypeError):
             values[i] = empty
             bad[i] = True
-            continue
-        values[i] = empty if v is None else v
     return values[codes], bad[codes]
 
 
@@ -90,7 +89,12 @@ def clean_code(series: pd.Series) -> pd.Series:
     return s.str.replace(r"^([0-9]+)\.0$", r"\1", regex=True)
 
 
+_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+
+
 def _decimal(raw: str) -> Decimal | None:
+    if str(raw).strip(_SPACES).lower() in _NOT_FINITE:  # an explicit NaN/inf is not an empty cell
+        raise ValueError(raw)
     s = plain(raw)
     if not s:
         return None
@@ -116,10 +120,49 @@ def _decimal(raw: str) -> Decimal | None:
 _SIMPLE = r"-?[0-9]{1,11}(?:\.[0-9]{0,4})?"
 
 
+# Decimal comma: "1.234,50" (thousands dots, decimal comma) against "1,234.50". Decided per column
+# on the evidence of its values; a column that shows both is refused cell by cell, never guessed.
+_EU_EVIDENT = re.compile(r"\d\.\d{3},\d|\d\.\d{3}\.\d{3}|^[-+(]?\d+,\d{1,2}\)?-?$")
+# "1,234" alone counts for the decimal point: in a decimal-comma column it would be 1.234, three
+# decimals that money never has, so such a column is "mixed" and refused, not read either way.
+_US_EVIDENT = re.compile(r"\d,\d{3}\.\d|\d,\d{3},\d{3}|^[-+(]?\d{1,3}(,\d{3})+(\.\d*)?\)?-?$")
+_EU_THOUSANDS = r"^[-+(]?\d{1,3}(?:\.\d{3})+\)?-?$"
+
+
+def decimal_style(series: pd.Series) -> str:
+    """``eu`` (decimal comma), ``us`` (decimal point) or ``mixed`` (both shown: ambiguous), from
+    the column's distinct values that hold a comma; ``us`` when nothing says otherwise."""
+    s = _strings(series).fillna("")
+    with_comma = s[s.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)]
+    if not len(with_comma):
+        return "us"
+    eu = us = False
+    for value in pd.unique(with_comma.to_numpy(dtype=object))[:5000]:
+        v = _MONEY_JUNK.sub("", str(value).replace(",", "\x00")).replace("\x00", ",")
+        eu |= bool(_EU_EVIDENT.search(v))
+        us |= bool(_US_EVIDENT.search(v))
+    return "mixed" if eu and us else "eu" if eu else "us"
+
+
+def _from_decimal_comma(s: pd.Series) -> pd.Series:
+    """EU-style numbers as plain ones: "1.234,50" → "1234.50", "1.234" → "1234"."""
+    comma = s.str.contains(",", regex=False).fillna(False)
+    dots = s.str.fullmatch(_EU_THOUSANDS).fillna(False)
+    s = s.mask(comma, s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+    return s.mask(dots & ~comma, s.str.replace(".", "", regex=False))
+
+
 def _numeric(series: pd.Series, slow: Callable[[str], object], dtype, scale: int | None
              ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised for plain numbers and empty cells; ``slow`` (per distinct value) for the rest."""
     s = _strings(series).fillna("").str.strip(_SPACES)
+    style = decimal_style(s)
+    ambiguous = None
+    if style == "eu":
+        s = _from_decimal_comma(s)
+    elif style == "mixed":
+        ambiguous = s.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+        s = s.mask(ambiguous, "")
     empty = (s == "").to_numpy(dtype=bool)
     simple = s.str.fullmatch(_SIMPLE).fillna(False).to_numpy(dtype=bool)
     values = np.zeros(len(s), dtype=dtype)
@@ -140,6 +183,8 @@ def _numeric(series: pd.Series, slow: Callable[[str], object], dtype, scale: int
         v, b = _by_unique(s[rest], slow, dtype, 0)
         values[rest] = v
         bad[rest] = b
+    if ambiguous is not None:
+        bad |= ambiguous
     return values, bad
 
 
@@ -159,14 +204,27 @@ def parse_money(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     def parse(raw: str) -> int | None:
         d = _decimal(raw)
-        return None if d is None else int((d * scale).to_integral_value(rounding=ROUND_HALF_UP))
+        if d is None:
+            return None
+        units = d * scale
+        if abs(units) >= MONEY_CAP:  # kept (clamped) so that the limit check names it, not a crash
+            return MONEY_CAP if units > 0 else -MONEY_CAP
+        return int(units.to_integral_value(rounding=ROUND_HALF_UP))
     return _numeric(series, parse, np.int64, MONEY_SCALE)
+
+
+# Parsed magnitudes beyond these are clamped (then rejected by ``limits``, whose caps are far
+# below): 1e308 must become a rejected row, not an int64 overflow or an ``inf`` in a report.
+MONEY_CAP = 10**17  # units: 10¹³ yuan
+NUMBER_CAP = 1e15
 
 
 def parse_number(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     def parse(raw: str) -> float | None:
         d = _decimal(raw)
-        return None if d is None else float(d)
+        if d is None:
+            return None
+        return float(max(min(d, Decimal(NUMBER_CAP)), Decimal(-NUMBER_CAP)))
     return _numeric(series, parse, np.float64, None)
 
 
@@ -175,7 +233,7 @@ def parse_int(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         d = _decimal(raw)
         if d is None:
             return None
-        if d != d.to_integral_value():
+        if d != d.to_integral_value() or abs(d) >= 2**53:
             raise ValueError(raw)
         return int(d)
     return _numeric(series, parse, np.int64, None)

@@ -26,8 +26,13 @@ import pandas as pd
 
 from crmdesk.i18n import _
 from crmdesk.importers.arrow_csv import DELIMITERS, STRING, is_utf8, line_offset, read_body, splits_raw
+from crmdesk.importers.xlsx_guard import WorkbookRefused, check_sheet
 
 log = logging.getLogger(__name__)
+
+# The csv module refuses fields over 131,072 characters; an export with a long note (or a broken
+# one with no line breaks) must be read, and a value too long for its column rejected with a reason.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".dat"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
@@ -35,7 +40,19 @@ HEAD_ROWS = 80
 
 
 class ReadError(Exception):
-    """The file cannot be read at all; the message names the file and says why."""
+    """The file cannot be read at all; the message names the file and says why — on one line:
+    a header or value it quotes may hold control characters that would break it."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(one_line(str(message)))
+
+
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters (also those ``splitlines`` breaks at: \\x1c, \\x85 …) escaped."""
+    return _BREAKING.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 256 else f"\\u{ord(m[0]):04x}", text)
 
 
 @dataclass
@@ -51,6 +68,10 @@ class Source:
     _raw: bytes | None = field(default=None, repr=False)  # the bytes, when they can be split undecoded
     _text: str | None = field(default=None, repr=False)
     _rows: list[list[str]] | None = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list)  # what reading changed or could not read, said to the user
+    bad_lines: dict[int, str] = field(default_factory=dict)  # row number → start of a line that did not decode
+    uncached: set[tuple[int, int]] = field(default_factory=set)  # (row, 0-based column) of formulas with no value
+    limits: object = None  # crmdesk.importers.limits.Limits for this import (None: the defaults)
 
     def head(self, n: int = HEAD_ROWS) -> list[list[str]]:
         """The first ``n`` rows (index i is row i+1 of the file), cells as stripped text."""
@@ -59,7 +80,11 @@ class Source:
         lines = self._text_lines(n)
         if self.delimiter == " ":
             return [line.split() for line in lines]
-        return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=self.delimiter)]
+        try:
+            return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=self.delimiter)]
+        except csv.Error as exc:
+            raise ReadError(_("{file}: cannot split the first rows into columns ({error})").format(
+                file=self.path.name, error=exc)) from exc
 
     def body(self, header_row: int, usecols: list[int] | None = None) -> tuple[list[str], pd.DataFrame, np.ndarray]:
         """(headers, rows below the header as text, their 1-based row numbers).
@@ -93,14 +118,14 @@ class Source:
     def _decoded(self) -> str:
         if self._text is None:
             assert self._raw is not None
-            self._text = _decode(self.path, self._raw, self.encoding)
+            self._text = _decode(self.path, self._raw, self.encoding, self.bad_lines)
         return self._text
 
     def _text_lines(self, n: int) -> list[str]:
         if self._text is None:  # only the first lines are decoded: the body may never need the rest
             assert self._raw is not None
             end = line_offset(self._raw, n)
-            text = _decode(self.path, self._raw[:end], self.encoding)
+            text = _decode(self.path, self._raw[:end], self.encoding, self.bad_lines)
         else:
             text = self._text
         out: list[str] = []
@@ -151,12 +176,21 @@ class Source:
             from python_calamine import CalamineWorkbook
 
             try:
+                if self.path.suffix.lower() not in {".xlsb", ".ods"} and zipfile.is_zipfile(self.path):
+                    self.uncached = check_sheet(self.path, self.sheet)  # before calamine allocates
                 book = CalamineWorkbook.from_path(str(self.path))
                 sheet = book.get_sheet_by_name(self.sheet)
                 raw = sheet.to_python(skip_empty_area=False)
+            except WorkbookRefused as exc:
+                raise ReadError(_("{file}: {reason}").format(file=self.path.name, reason=exc)) from exc
             except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
                 raise ReadError(_("{file}: not a readable Excel workbook ({error})").format(
                     file=self.path.name, error=exc)) from exc
+            except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException, a BaseException
+                if type(exc).__name__ != "PanicException":
+                    raise
+                raise ReadError(_("{file}: not a readable Excel workbook ({error})").format(
+                    file=self.path.name, error=str(exc)[:200])) from None
             self._rows = [[_cell_text(v) for v in row] for row in raw]
         return self._rows
 
@@ -182,6 +216,8 @@ def open_source(path: str | Path, encoding: str | None = None, sheet: str | int 
                 delimiter: str | None = None) -> Source:
     """Open ``path`` for reading; raises ReadError when it is not a file we can read."""
     path = Path(path)
+    if path.is_dir():
+        raise ReadError(_("{file}: is a directory, not a file").format(file=path))
     if not path.is_file():
         raise ReadError(_("{file}: no such file").format(file=path))
     suffix = path.suffix.lower()
@@ -202,6 +238,11 @@ def _open_excel(path: Path, sheet: str | int | None) -> Source:
         names = list(book.sheet_names)
     except Exception as exc:  # noqa: BLE001
         raise ReadError(_("{file}: not a readable Excel workbook ({error})").format(file=path.name, error=exc)) from exc
+    except BaseException as exc:  # pyo3's PanicException (a Rust panic) is no Exception
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise ReadError(_("{file}: not a readable Excel workbook ({error})").format(
+            file=path.name, error=str(exc)[:200])) from None
     if not names:
         raise ReadError(_("{file}: the workbook has no sheets").format(file=path.name))
     if sheet is None or sheet == "":
@@ -230,27 +271,66 @@ def _open_text(path: Path, encoding: str | None, delimiter: str | None) -> Sourc
         data = data[3:]
     source = Source(path=path, format="csv", encoding=enc)
     if splits_raw(enc, delimiter or ","):  # ASCII-safe bytes: decoded later, column by column
-        if b"\x00" in data[:65536]:
-            raise ReadError(_("{file}: not a text export (binary content)").format(file=path.name))
+        data = _line_breaks(_without_nul(path, data, b"\x00", source.notes), b"\r", b"\n")
         source._raw = data
     else:
-        text = _decode(path, data, enc)
+        text = _decode(path, data, enc, source.bad_lines if _by_lines(enc) else None)
         del data
         if text.startswith("\ufeff"):
             text = text[1:]
-        if "\x00" in text[:65536]:
-            raise ReadError(_("{file}: not a text export (binary content)").format(file=path.name))
-        source._text = text
+        source._text = _line_breaks(_without_nul(path, text, "\x00", source.notes), "\r", "\n")
     source.delimiter = delimiter or sniff_delimiter(source._text_lines(HEAD_ROWS))
     return source
 
 
-def _decode(path: Path, data: bytes, encoding: str) -> str:
+def _without_nul(path: Path, data, nul, notes: list[str]):
+    """A stray NUL (a broken export) is removed and said; a file of them is not text at all."""
+    count = data.count(nul)
+    if not count:
+        return data
+    if count > max(16, len(data) // 1000):  # random bytes hold one in 256
+        raise ReadError(_("{file}: not a text export (binary content)").format(file=path.name))
+    notes.append(_("{n} NUL characters removed from the file").format(n=count))
+    return data.replace(nul, nul[:0])
+
+
+def _line_breaks(data, cr, lf):
+    """Old Mac files end lines with CR alone: made LF, so rows split and keep their numbers."""
+    if lf not in data and cr in data:
+        return data.replace(cr, lf)
+    return data
+
+
+def _by_lines(encoding: str) -> bool:
+    """True when the byte 0x0A is a line break and nothing else in ``encoding`` (not UTF-16/32)."""
+    return not codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def _decode(path: Path, data: bytes, encoding: str, bad_lines: dict[int, str] | None = None) -> str:
+    """The text of ``data``. With ``bad_lines``, lines that do not decode become empty lines
+    (row numbers stay true) and are listed there, to be rejected with their row number; when
+    most lines fail the encoding is wrong and the file is refused."""
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ReadError(_("{file}: not valid {encoding} text at byte {offset}; give the right encoding").format(
-            file=path.name, encoding=encoding, offset=exc.start)) from exc
+        first = data.count(b"\n", 0, exc.start) + 1
+        failure = ReadError(_("{file}: not valid {encoding} text at line {line}; give the right encoding").format(
+            file=path.name, encoding=encoding, line=first))
+        if bad_lines is None:
+            raise failure from exc
+    lines = data.split(b"\n")
+    out: list[str] = []
+    bad = 0
+    for number, line in enumerate(lines, start=1):
+        try:
+            out.append(line.decode(encoding))
+        except UnicodeDecodeError:
+            bad += 1
+            bad_lines[number] = line[:60].decode(encoding, errors="replace").strip()
+            out.append("")
+    if bad * 2 > sum(1 for line in lines if line.strip()):
+        raise failure
+    return "\n".join(out)
 
 
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
@@ -269,17 +349,57 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16-le" if zeros_odd > sample[0::2].count(b"\x00") else "utf-16-be"
     if _decodes(sample, "utf-8", partial=len(data) > len(sample)):
         return "utf-8"
-    if _decodes(sample, "gb18030", partial=len(data) > len(sample)):
-        text = sample[: 1 << 18].decode("gb18030", errors="ignore")
-        wide = len(_WIDE.findall(text))
-        if wide and len(_CJK.findall(text)) >= 0.9 * wide:
-            return "gb18030"
+    if _decodes(sample, "gb18030", partial=len(data) > len(sample)) and _chinese(sample):
+        return "gb18030"
+    # Neither decodes every line: the share of lines that do decides, so that a GBK file with a
+    # few UTF-8 lines (or one bad byte) is read as GBK with those lines rejected, not as cp1252.
+    shares = {enc: _share_decoding(sample, enc, partial=len(data) > len(sample)) for enc in ("utf-8", "gb18030")}
+    best = max(shares, key=lambda enc: shares[enc])  # utf-8 on a tie: it is the stricter one
+    if shares[best] >= 0.8 and (best == "utf-8" or (_paired_high_bytes(sample) and _chinese(sample))):
+        return best
     if _decodes(sample, "cp1252", partial=False):
         return "cp1252"
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
     return best.encoding if best is not None else "latin-1"
+
+
+def _chinese(sample: bytes) -> bool:
+    text = sample[: 1 << 18].decode("gb18030", errors="ignore")
+    wide = len(_WIDE.findall(text))
+    return bool(wide) and len(_CJK.findall(text)) >= 0.9 * wide
+
+
+def _share_decoding(sample: bytes, encoding: str, partial: bool) -> float:
+    """The share of the lines holding non-ASCII bytes that decode in ``encoding``."""
+    lines = sample.split(b"\n")
+    if partial and len(lines) > 1:
+        lines = lines[:-1]  # cut by the sample's end
+    wide = [line for line in lines if not line.isascii()]
+    if not wide:
+        return 1.0
+    good = 0
+    for line in wide:
+        try:
+            line.decode(encoding)
+            good += 1
+        except UnicodeDecodeError:
+            pass
+    return good / len(wide)
+
+
+def _paired_high_bytes(sample: bytes) -> bool:
+    """Most bytes ≥ 0x80 come in runs (GBK's two-byte characters), not alone between ASCII letters
+    (cp1252's é in a word): a Western file must not pass for Chinese because its lines decode."""
+    high = np.frombuffer(sample[: 1 << 18], dtype=np.uint8) >= 0x80
+    if not high.any():
+        return False
+    paired = high[1:] & high[:-1]
+    runs = np.zeros(len(high), dtype=bool)
+    runs[1:] |= paired
+    runs[:-1] |= paired
+    return runs[high].mean() >= 0.6
 
 
 def _decodes(sample: bytes, encoding: str, partial: bool) -> bool:
@@ -295,12 +415,19 @@ def _decodes(sample: bytes, encoding: str, partial: bool) -> bool:
         return False
 
 
+def _fields(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except (csv.Error, StopIteration):  # a stray CR or quote: this line casts no vote
+        return 0
+
+
 def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter that splits the most lines into the same number (>1) of fields."""
     lines = [ln for ln in lines if ln.strip()]
     best, best_score = ",", (0, 0)
     for delim in DELIMITERS:
-        counts = [len(next(csv.reader([ln], delimiter=delim))) for ln in lines]
+        counts = [_fields(ln, delim) for ln in lines]
         multi = [c for c in counts if c > 1]
         if not multi:
             continue
