@@ -1,26 +1,37 @@
 """``crmdesk import FILE... [--kind K] [--profile NAME|FILE.toml] [--dry-run] [--strict]
-[--encoding E] [--sheet S] [--header-row N] [--rejected-xlsx OUT]``
+[--encoding E] [--sheet S] [--header-row N] [--rejected-xlsx OUT] [--force] [--quiet]``
 
 One line per file on stdout::
 
     sales.csv: sales, added 120, updated 3, unchanged 877, rejected 2
 
-then indented notes (walk-in rows, stubs, where rejected rows are). Files that cannot be read,
-or that ``--strict`` refuses, print one line on stderr. Exit 0 when every file was read
-(rejected rows are reported, not fatal), 1 when a file could not be read or was refused, 2 usage
+then, indented, the mapping (``columns: Order ID → order_number, …``; ``ignored: Ship Mode (no
+field of sales fits), …``; a guess shows its confidence), the warnings with their counts
+(``warning: column Quantity (quantity) is empty or zero in all 120 rows``) and the notes
+(walk-in rows, stubs, where rejected rows are). Files that cannot be read, that ``--strict``
+refuses or that are held (they do not look like the kind detected) print one line on stderr.
+
+Exit 0 when every file landed (rejected rows are reported, not fatal); 1 when a file could not
+be read, was refused or held, or had every row rejected (then the first reasons are printed with
+their counts); 4 with ``--strict-warnings`` when everything landed but with warnings; 2 usage
 (unknown option or profile, a file that does not exist), 3 database could not be opened.
+While a file imports, a progress bar on stderr when it is a terminal (``--quiet``: none).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from crmdesk.commands.base import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CliContext, CliError, existing_file
-from crmdesk.core.progress import Progress
+from crmdesk.commands.progress_bar import ProgressBar
 from crmdesk.i18n import _
 from crmdesk.importers import KINDS, ImportResult, ProfileError, export_rejected_xlsx, import_file, load_profile
+from crmdesk.importers.mapping import ignored_text
 from crmdesk.services.permissions import PermissionDenied
+
+EXIT_WARNINGS = 4  # --strict-warnings: landed, but with warnings (a contract for scripts)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,15 +46,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--header-row", type=int, metavar="N", help="1-based row of the column headers")
     p.add_argument("--rejected-xlsx", metavar="OUT", help="write the rejected rows of the import(s) to this .xlsx")
     p.add_argument("--force", action="store_true", help="import even when the same content was imported before")
+    p.add_argument("--strict-warnings", action="store_true",
+                   help=f"exit {EXIT_WARNINGS} when the files landed but with warnings (default: exit 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar on stderr (shown only on a terminal)")
     p.set_defaults(func=run)
 
 
 def describe(result: ImportResult) -> str:
     """The per-file summary line (also used by ``crmdesk sync``)."""
     name = result.path.name
-    if result.status == "skipped":
-        return result.message
-    if not result.ok and result.status != "refused":
+    if result.status in ("skipped", "failed", "held"):
         return result.message
     line = _("{file}: {kind}, added {added}, updated {updated}, unchanged {unchanged}, rejected {rejected}").format(
         file=name, kind=result.kind, added=result.added, updated=result.updated, unchanged=result.unchanged,
@@ -54,14 +66,33 @@ def describe(result: ImportResult) -> str:
 
 
 def print_result(result: ImportResult) -> None:
-    if result.status in ("failed", "refused"):
+    if result.status in ("failed", "refused", "held"):
         print(f"crmdesk import: {result.message}", file=sys.stderr)
+        if result.status == "held":
+            print_mapping(result)
         return
     print(describe(result))
+    print_mapping(result)
+    for warning in result.warnings:
+        print("  " + _("warning: {warning}").format(warning=warning))
     for note in result.notes:
         print(f"  {note}")
+    if result.all_rejected:
+        print("crmdesk import: " + _("{file}: every row was rejected ({n}); nothing imported").format(
+            file=result.path.name, n=result.rejected), file=sys.stderr)
+        print("  " + _("every row was rejected; the reasons:"))
+        for reason, column, n in result.reasons:
+            print("    " + _("{n} rows: {reason} ({column})").format(n=n, reason=reason, column=column))
     if result.rejected and result.batch_id:
         print("  " + _("rejected rows are kept with batch {batch}").format(batch=result.batch_id))
+
+
+def print_mapping(result: ImportResult) -> None:
+    """Which source column went to which field, and which were ignored (and why)."""
+    if result.mapped:
+        print("  " + _("columns: {mapping}").format(mapping=", ".join(c.describe() for c in result.mapped)))
+    if result.ignored:
+        print("  " + _("ignored: {columns}").format(columns=ignored_text(result.ignored)))
 
 
 def run(args: argparse.Namespace, ctx: CliContext) -> int:
@@ -76,25 +107,30 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
     with ctx.transaction() as (_session, actor):
         pass
-    failed = False
+    failed = warned = False
     batches: list[int] = []
-    for name in args.files:
-        progress = Progress()
-        try:
-            result = import_file(db, actor, name, kind=args.kind, profile=profile, encoding=args.encoding,
-                                 sheet=args.sheet, header_row=args.header_row, dry_run=args.dry_run,
-                                 strict=args.strict, progress=progress, skip_same_content=not args.force)
-        except PermissionDenied as exc:
-            raise CliError(str(exc)) from exc
-        print_result(result)
-        failed |= not result.ok
-        if result.batch_id and result.rejected and result.status != "skipped":
-            batches.append(result.batch_id)
+    with ProgressBar(quiet=args.quiet) as bar:
+        for name in args.files:
+            try:
+                result = import_file(db, actor, name, kind=args.kind, profile=profile, encoding=args.encoding,
+                                     sheet=args.sheet, header_row=args.header_row, dry_run=args.dry_run,
+                                     strict=args.strict, progress=bar.track(Path(name).name),
+                                     skip_same_content=not args.force)
+            except PermissionDenied as exc:
+                raise CliError(str(exc)) from exc
+            bar.finish()  # the bar goes before the file's result line is printed
+            print_result(result)
+            failed |= not result.ok
+            warned |= bool(result.warnings)
+            if result.batch_id and result.rejected and result.status != "skipped":
+                batches.append(result.batch_id)
     if args.rejected_xlsx and batches:
         with db.sessions() as s:
             count = sum(export_rejected_xlsx(s, _suffix(args.rejected_xlsx, b, len(batches)), b) for b in batches)
         print(_("{n} rejected rows written to {file}").format(n=count, file=args.rejected_xlsx))
-    return EXIT_FAILED if failed else EXIT_OK
+    if failed:
+        return EXIT_FAILED
+    return EXIT_WARNINGS if args.strict_warnings and warned else EXIT_OK
 
 
 def _suffix(path: str, batch: int, count: int) -> str:

@@ -40,8 +40,12 @@ Import (one transaction per file; run it off the GUI thread with a ``Progress``)
 
     r = import_file(db, actor, path, kind=None, profile=None, encoding=None, sheet=None,
                     header_row=None, dry_run=False, strict=False, progress=None)
-    r.status in {"done", "skipped", "failed", "refused", "dry-run"}; r.ok
+    r.status in {"done", "skipped", "failed", "refused", "dry-run", "held"}; r.ok (false also when
+    every row was rejected: r.all_rejected, with r.reasons = [(reason, column, rows)])
     r.kind, r.added, r.updated, r.unchanged, r.rejected, r.batch_id, r.message, r.notes
+    r.columns: [ColumnMatch(position, header, field or "", confidence, how, note)] (r.mapped, r.ignored)
+    r.warnings: [FileWarning(code, message, count, examples)] — kept in the history too
+    import_file(..., hold_unsure=True)  # what sync does: a guessed column holds the file
 
     Cancelling the Progress raises ``Cancelled`` after the file's transaction is rolled back.
 

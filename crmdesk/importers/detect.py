@@ -12,9 +12,13 @@ from crmdesk.importers.fields import (
     field_map,
     header_key,
     missing_required,
+    shown,
     propose_mapping,
     strong_hits,
 )
+from crmdesk.importers.evidence import Evidence, weigh
+from crmdesk.importers.findings import FileWarning, mapping_warnings
+from crmdesk.importers.mapping import SAMPLE_ROWS, ColumnMatch, check_values, map_columns, mapping_of
 from crmdesk.importers.profiles import Profile, load_profile, profile_for_headers
 from crmdesk.importers.reading import ReadError, Source, open_source
 
@@ -46,7 +50,9 @@ def detect_kind(headers: list[str]) -> str | None:
     sales = set(propose_mapping("sales", headers).values())
     has_product = bool(sales & _PRODUCT)
     has_customer = bool(sales & _CUSTOMER)
-    if not missing_required("sales", sales) and "order_number" in sales:
+    # A category alone stands for the product only with quantities too (a till's 品类 lines), so a
+    # receipts file with a 类别 column stays receipts.
+    if not missing_required("sales", sales) and "order_number" in sales and (has_product or "quantity" in sales):
         return "sales"
     receipts = set(propose_mapping("receipts", headers).values())
     if not has_product and not missing_required("receipts", receipts):
@@ -68,24 +74,7 @@ def detect_kind(headers: list[str]) -> str | None:
 
 def build_mapping(kind: str, headers: list[str], profile: Profile) -> dict[int, str]:
     """Column position → field: the profile's columns first, then the built-in synonyms."""
-    fields = field_map(kind)
-    mapping: dict[int, str] = {}
-    taken: set[str] = set(profile.constants)
-    listed = {header_key(h): f for h, f in profile.columns.items()}
-    for pos, header in enumerate(headers):
-        key = header_key(header)
-        if key in listed:
-            fname = listed[key]
-            if fname and fname in fields and fname not in taken:
-                mapping[pos] = fname
-                taken.add(fname)
-    if not profile.only_listed_columns:
-        free = [h if i not in mapping and header_key(h) not in listed else "" for i, h in enumerate(headers)]
-        for header, fname in propose_mapping(kind, free).items():
-            if fname not in taken:
-                mapping[free.index(header)] = fname
-                taken.add(fname)
-    return mapping
+    return mapping_of(map_columns(kind, headers, profile))
 
 
 @dataclass
@@ -100,6 +89,21 @@ class Layout:
     mapping: dict[int, str]
     kind_detected: bool
     preamble: list[list[str]] = field(default_factory=list)
+    columns: list[ColumnMatch] = field(default_factory=list)  # every column: field, confidence, reason
+    evidence: Evidence = field(default_factory=Evidence)
+
+    @property
+    def ignored(self) -> list[ColumnMatch]:
+        return [c for c in self.columns if not c.field]
+
+    @property
+    def unsure(self) -> list[ColumnMatch]:
+        return [c for c in self.columns if not c.sure]
+
+    @property
+    def warnings(self) -> list[FileWarning]:
+        """What the headers and the sample already say (the rows add theirs after the import)."""
+        return self.evidence.warnings + mapping_warnings(self.columns)
 
     @property
     def missing(self) -> list[str]:
@@ -111,7 +115,7 @@ def resolve_layout(path: str | Path, kind: str | None = None, profile: Profile |
                    header_row: int | None = None) -> Layout:
     """Open ``path`` and settle kind, header row and mapping. Raises ReadError when it can't."""
     prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    source = open_source(path, encoding=encoding or prof.encoding or None,
+    source = open_source(path, encoding=encoding or prof.encoding_for(path) or None,
                          sheet=sheet if sheet not in (None, "") else (prof.sheet or None),
                          delimiter=prof.delimiter or None)
     head = source.head()
@@ -127,12 +131,17 @@ def resolve_layout(path: str | Path, kind: str | None = None, profile: Profile |
     if chosen is None:
         raise ReadError(_("{file}: cannot tell what the file holds from its headers ({headers}); "
                           "give the kind or a profile").format(file=source.path.name,
-                                                                headers=", ".join(h for h in headers if h)[:300]))
+                                                                headers=shown(", ".join(h for h in headers if h)[:300])))
     if chosen not in KINDS:
         raise ReadError(_("unknown kind {kind}; use one of {kinds}").format(kind=chosen, kinds=", ".join(KINDS)))
+    # The values that check the mapping: rows already read for the header (a text file is not
+    # decoded further here; its body is read once, later, by the fast path).
+    sample = rows[row: row + SAMPLE_ROWS]
+    columns = check_values(chosen, map_columns(chosen, headers, prof), sample, prof)
+    detected = not (kind or prof.kind)  # a kind someone chose is imported (with warnings), never held
     layout = Layout(source=source, profile=prof, kind=chosen, header_row=row, headers=headers,
-                    mapping=build_mapping(chosen, headers, prof), kind_detected=not given,
-                    preamble=head[: row - 1])
+                    mapping=mapping_of(columns), kind_detected=not given, preamble=head[: row - 1],
+                    columns=columns, evidence=weigh(source.path.name, chosen, detected, headers, sample))
     return layout
 
 
@@ -162,6 +171,9 @@ class Preview:
     missing: list[str]  # required fields no column supplies
     title_lines: list[list[str]]
     rows: list[list[str]]  # the first rows below the header, as text
+    matches: list[ColumnMatch] = field(default_factory=list)  # per column: field, confidence, reason
+    warnings: list[FileWarning] = field(default_factory=list)  # what the headers and first rows say
+    refusal: str = ""  # why the file would be held (it does not look like the kind detected)
 
 
 def preview(path: str | Path, kind: str | None = None, profile: Profile | str | None = None,
@@ -177,7 +189,8 @@ def preview(path: str | Path, kind: str | None = None, profile: Profile | str | 
         sheets=src.sheets, header_row=layout.header_row, columns=layout.headers, kind=layout.kind,
         kind_detected=layout.kind_detected, profile=layout.profile.name,
         mapping={h: layout.mapping.get(i, "") for i, h in enumerate(layout.headers)},
-        missing=layout.missing, title_lines=layout.preamble, rows=first,
+        missing=layout.missing, title_lines=layout.preamble, rows=first, matches=list(layout.columns),
+        warnings=layout.warnings, refusal=layout.evidence.refusal,
     )
 
 

@@ -2,9 +2,15 @@
 
 A field has a value type that decides how its cells are cleaned (``text``, ``code``,
 ``money``, ``number``, ``int``, ``date``). Synonyms are compared after
-``header_key`` (NFKC, lower case, no spaces/underscores/hyphens, no trailing unit in
-brackets), so ``金额（元）``, ``Customer ID`` and ``customer_id`` all match. Earlier synonyms
-win when two columns of one file mean the same field (含税金额 before 金额).
+``header_key`` (NFKC — full-width letters, digits and brackets become half-width —, lower
+case, no spaces, underscores, hyphens or punctuation, no trailing unit in brackets), so
+``金额（元）``, ``Customer ID``, ``customer_id`` and ``订单 ID`` / ``订单ID`` all match. Earlier
+synonyms win when two columns of one file mean the same field (含税金额 before 金额).
+
+Beyond exact synonyms ``match_header`` finds a field by its parts (less sure, so it ranks
+after every exact match): ``State/Province`` by either alternative, ``Order Quantity`` by its
+last word after a neutral qualifier (order, product, customer …; never ``Shipping Cost``),
+``商品条码`` by a synonym at the end after a neutral prefix (商品, 订单, 会员 …).
 """
 
 from __future__ import annotations
@@ -28,7 +34,13 @@ def _f(name: str, type_: str, synonyms: str) -> Field:
 
 
 _UNIT_SUFFIX = re.compile(r"[(\[].*?[)\]]$")
-_DROP = re.compile(r"[\s_\-*:#./]+")
+_DROP = re.compile(r"[\s_\-*:#./\\,;'\"`、，。；：·・|]+")
+
+
+def shown(text: object) -> str:
+    """A header as a message may show it: control characters (a NEL or a NUL in a mis-decoded
+    file would break the one-line message) become "?"."""
+    return "".join("?" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(text))
 
 
 def header_key(text: object) -> str:
@@ -38,17 +50,19 @@ def header_key(text: object) -> str:
     return _DROP.sub("", s)
 
 
-_CUSTOMER_CODE = "往来单位编号|客户编号|客户编码|客户代码|往来单位编码|单位编号|购货单位编码|客户id|customerid|customercode|customerno"
-_CUSTOMER_NAME = "往来单位全名|往来单位|往来单位名称|客户名称|客户全名|客户|购货单位|单位名称|customername|customer"
-_CUSTOMER_TYPE = "客户类型|客户类别|客户分类|segment|customertype"
-_SALESPERSON = "经手人全名|经手人|业务员|销售员|职员|salesperson|salesrep"
+_CUSTOMER_CODE = ("往来单位编号|客户编号|客户编码|客户代码|往来单位编码|单位编号|购货单位编码|客户id|会员号|会员编号|"
+                  "会员卡号|customerid|customercode|customerno|clientid")
+_CUSTOMER_NAME = ("往来单位全名|往来单位|往来单位名称|客户名称|客户全名|客户|购货单位|单位名称|会员名称|会员|"
+                  "customername|customer|buyername|clientname")
+_CUSTOMER_TYPE = "客户类型|客户类别|客户分类|细分|客户细分|segment|customersegment|customertype"
+_SALESPERSON = "经手人全名|经手人|业务员|销售员|职员|收款员|收银员|营业员|导购|salesperson|salesrep|cashier"
 _WAREHOUSE = "仓库全名|仓库|仓库名称|发货仓库|warehouse"
-_PRODUCT_CODE = ("商品编号|存货编码|产品编码|物料代码|商品编码|存货编号|产品编号|物料编码|商品代码|货号|"
-                 "productid|stockcode|productcode|sku|itemcode")
-_PRODUCT_NAME = "商品全名|商品名称|存货名称|产品名称|物料名称|品名|productname|description|itemname|product"
+_PRODUCT_CODE = ("商品编号|存货编码|产品编码|物料代码|商品编码|存货编号|产品编号|物料编码|商品代码|货号|商品码|产品id|"
+                 "商品id|productid|stockcode|productcode|sku|itemcode|itemid|itemno")
+_PRODUCT_NAME = "商品全名|商品名称|存货名称|产品名称|物料名称|品名|商品|productname|description|itemname|product|item"
 _SPEC = "规格型号|规格|型号|spec"
 _UNIT = "单位|计量单位|计量单位名称|基本单位|unit|uom"
-_CATEGORY = "产品分类|商品类别|存货分类名称|商品分类|存货分类|类别|分类|category"
+_CATEGORY = "产品分类|商品类别|存货分类名称|商品分类|存货分类|类别|分类|品类|category|productcategory|productline"
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     "customers": (
@@ -57,7 +71,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("short_name", "text", "简称|客户简称|shortname"),
         _f("customer_type", "text", _CUSTOMER_TYPE + "|类型|type"),
         _f("grade", "text", "等级|客户等级|级别|grade|level"),
-        _f("province", "text", "省份|省|地区|state|province"),
+        _f("province", "text", "省份|省|地区|state|province|stateprovince"),
         _f("city", "text", "城市|市|city"),
         _f("district", "text", "区县|区|district"),
         _f("address", "text", "地址|联系地址|通讯地址|送货地址|address"),
@@ -86,11 +100,12 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("notes", "text", "备注|notes"),
     ),
     "sales": (
-        _f("order_number", "code", "单据编号|单号|单据号|订单号|订单编号|销售单号|出库单号|发货单号|"
-                                   "orderid|ordernumber|orderno|invoice|invoiceno"),
-        _f("line_no", "int", "行号|明细行号|rowid|lineno|line"),
-        _f("order_date", "date", "录单日期|单据日期|订单日期|出库日期|销售日期|开单日期|业务日期|日期|"
-                                 "orderdate|invoicedate|date"),
+        _f("order_number", "code", "单据编号|单号|单据号|订单号|订单编号|销售单号|出库单号|发货单号|订单id|小票号|"
+                                   "小票编号|流水号|销售流水号|orderid|ordernumber|orderno|invoice|invoiceno|"
+                                   "invoiceid|invoicenumber|receiptno|transactionid"),
+        _f("line_no", "int", "行号|明细行号|行id|rowid|lineno|line"),
+        _f("order_date", "date", "录单日期|单据日期|订单日期|出库日期|销售日期|开单日期|业务日期|交易日期|销售时间|"
+                                 "交易时间|日期|orderdate|invoicedate|purchasedate|transactiondate|date"),
         _f("doc_type", "text", "单据类型|业务类型|单据种类|doctype"),
         _f("customer_code", "code", _CUSTOMER_CODE),
         _f("customer_name", "text", _CUSTOMER_NAME),
@@ -103,14 +118,17 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("unit", "text", _UNIT),
         _f("category", "text", _CATEGORY),
         _f("brand", "text", "品牌|brand"),
-        _f("quantity", "number", "数量|出库数量|销售数量|基本数量|quantity|qty"),
-        _f("unit_price", "money", "含税单价|折后单价|销售单价|单价|unitprice|price"),
-        _f("amount", "money", "含税金额|价税合计|折后金额|销售金额|金额|销售收入|sales|amount|salesamount"),
-        _f("cost_amount", "money", "成本金额|销售成本|成本|成本总额|cost|costamount"),
-        _f("unit_cost", "money", "单位成本|成本单价|成本价|unitcost"),
-        _f("profit", "money", "销售毛利|毛利|毛利额|profit|grossprofit"),
-        _f("province", "text", "省份|省|state|province"),
-        _f("city", "text", "城市|city"),
+        _f("quantity", "number", "数量|出库数量|销售数量|基本数量|quantity|qty|orderquantity|quantitypurchased|"
+                                 "quantityordered"),
+        _f("unit_price", "money", "含税单价|折后单价|成交价|成交单价|实际单价|销售单价|单价|售价|零售价|unitprice|"
+                                  "price|saleprice"),
+        _f("amount", "money", "含税金额|价税合计|折后金额|销售金额|成交金额|销售额|金额|销售收入|sales|amount|"
+                              "salesamount|itemprice|total"),
+        _f("cost_amount", "money", "成本金额|销售成本|成本|成本总额|cost|costamount|cogs"),
+        _f("unit_cost", "money", "单位成本|成本单价|成本价|进价|进货价|unitcost"),
+        _f("profit", "money", "销售毛利|毛利|毛利额|利润|profit|grossprofit|grossincome"),
+        _f("province", "text", "省份|省|省自治区|state|province|stateprovince|shipstate"),
+        _f("city", "text", "城市|city|shipcity"),
         _f("notes", "text", "摘要|备注|notes|remark"),
     ),
     "receipts": (
@@ -149,32 +167,94 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
 
 # Weak synonyms (``编号``, ``name`` …) map a column once the kind is known but never decide the kind.
 _WEAK = {header_key(s) for s in ("编号", "名称", "code", "name", "company", "类型", "type", "number", "date",
-                                 "日期", "数量", "quantity", "qty", "金额", "amount", "单位", "unit")}
+                                 "日期", "数量", "quantity", "qty", "金额", "amount", "单位", "unit", "total",
+                                 "item", "商品", "会员")}
 
 
 def field_map(kind: str) -> dict[str, Field]:
     return {f.name: f for f in FIELDS[kind]}
 
 
+# Qualifiers that leave a field's meaning alone: "Order Quantity" is the quantity, "商品条码" the
+# barcode. Anything else changes it ("Shipping Cost" is no cost of goods, 发货日期 no order date).
+_NEUTRAL_WORDS = {"order", "product", "item", "customer", "client", "sales", "sale", "line", "invoice",
+                  "transaction", "total", "net", "unit", "goods", "stock", "member", "buyer"}
+_NEUTRAL_PREFIXES = ("商品", "产品", "订单", "销售", "客户", "会员", "单据", "本单", "实际", "货品", "存货", "物料")
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+EXACT, PART = 1.0, 0.7  # confidence of an exact synonym / a match by parts
+
+
+def words(header: object) -> list[str]:
+    """English words of a header: split at spaces, punctuation and camelCase (``OrderQuantity``)."""
+    text = unicodedata.normalize("NFKC", str(header or ""))
+    text = _UNIT_SUFFIX.sub("", text.strip())
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def match_header(kind: str, header: object) -> tuple[str, int, float, str]:
+    """(field, rank, confidence, how) for one header, or ("", 0, 0.0, "") when nothing fits.
+    ``rank`` orders candidates for one field: exact synonyms by their place, matches by parts
+    after every exact one. ``how`` says why, for the mapping report."""
+    key = header_key(header)
+    if not key:
+        return "", 0, 0.0, ""
+    fields = FIELDS[kind]
+    for f in fields:
+        if key in f.synonyms:
+            return f.name, f.synonyms.index(key), EXACT, "synonym"
+    text = unicodedata.normalize("NFKC", str(header))
+    if "/" in text:  # State/Province, 省/自治区: either alternative names the field
+        for part in text.split("/"):
+            name, rank, _conf, _how = match_header(kind, part)
+            if name:
+                return name, 500 + rank, 0.9, "alternative"
+    found = _by_words(fields, words(text)) or _by_suffix(fields, key)
+    if found:
+        f, synonym = found
+        return f.name, 1000 + f.synonyms.index(synonym), PART, synonym
+    return "", 0, 0.0, ""
+
+
+def _by_words(fields: tuple[Field, ...], ws: list[str]) -> tuple[Field, str] | None:
+    """The last word (or last two joined) is a synonym and every word before it is neutral."""
+    for take in (2, 1):
+        if len(ws) <= take:
+            continue
+        head, qualifiers = "".join(ws[-take:]), ws[:-take]
+        if not all(w in _NEUTRAL_WORDS for w in qualifiers):
+            continue
+        for f in fields:
+            if head in f.synonyms:
+                return f, head
+    return None
+
+
+def _by_suffix(fields: tuple[Field, ...], key: str) -> tuple[Field, str] | None:
+    """A Chinese header that is a neutral prefix + a synonym of two or more characters."""
+    for prefix in _NEUTRAL_PREFIXES:
+        if key.startswith(prefix) and len(key) - len(prefix) >= 2:
+            rest = key[len(prefix):]
+            for f in fields:
+                if rest in f.synonyms:
+                    return f, rest
+    return None
+
+
 def propose_mapping(kind: str, headers: list[str]) -> dict[str, str]:
     """Column header → field name for ``kind``; each field taken by its best-ranked column."""
     best: dict[str, tuple[int, str]] = {}
     for header in headers:
-        key = header_key(header)
-        if not key:
-            continue
-        for field in FIELDS[kind]:
-            if key in field.synonyms:
-                rank = field.synonyms.index(key)
-                if field.name not in best or rank < best[field.name][0]:
-                    best[field.name] = (rank, header)
-                break
+        name, rank, _conf, _how = match_header(kind, header)
+        if name and (name not in best or rank < best[name][0]):
+            best[name] = (rank, header)
     return {header: name for name, (_rank, header) in best.items()}
 
 
 def missing_required(kind: str, mapped_fields: set[str]) -> list[str]:
-    """The required fields (``a/b`` for alternatives) that ``mapped_fields`` lacks."""
-    return ["/".join(alts) for alts in REQUIRED[kind] if not any(a in mapped_fields for a in alts)]
+    """The required fields (``a/b`` for alternatives) that ``mapped_fields`` lacks. A sales file
+    that names no product but has a category books one product per category (derive)."""
+    return ["/".join(alts) for alts in REQUIRED[kind] if not any(a in mapped_fields for a in alts)
+            and not (kind == "sales" and "product_code" in alts and "category" in mapped_fields)]
 
 
 def strong_hits(kind: str, headers: list[str]) -> int:

@@ -37,13 +37,17 @@ class BatchInfo:
     rows_unchanged: int
     rows_rejected: int
     message: str
+    warnings: tuple[str, ...] = ()  # as printed: the message with count and examples
 
 
 def list_batches(session: Session, limit: int = 100) -> list[BatchInfo]:
     """The newest import batches first."""
     rows = session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(limit))
+    from crmdesk.importers.findings import from_json
+
     return [BatchInfo(b.id, b.file_name, b.kind, b.status, b.started_at, b.rows_total, b.rows_added,
-                      b.rows_updated, b.rows_unchanged, b.rows_rejected, b.message) for b in rows]
+                      b.rows_updated, b.rows_unchanged, b.rows_rejected, b.message,
+                      tuple(str(w) for w in from_json(b.warnings))) for b in rows]
 
 
 def list_rejected(session: Session, batch_id: int | None = None, limit: int | None = None) -> list[RejectedRow]:

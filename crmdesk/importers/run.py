@@ -18,8 +18,12 @@ from crmdesk.db.bulk import bulk_load_connection
 from crmdesk.db.engine import Database
 from crmdesk.db.models import ImportBatch, ImportRejectedRow
 from crmdesk.i18n import _
+from crmdesk.importers.busy import reported_when_busy
 from crmdesk.importers.derive import prepare
-from crmdesk.importers.detect import require_columns, resolve_layout
+from crmdesk.importers.detect import Layout, require_columns, resolve_layout
+from crmdesk.importers.findings import FileWarning, after_import, to_json
+from crmdesk.importers.limits import read_limits
+from crmdesk.importers.mapping import ColumnMatch
 from crmdesk.importers.prepare import Prepared, Reject
 from crmdesk.importers.profiles import Profile, ProfileError
 from crmdesk.importers.reading import ReadError
@@ -34,14 +38,17 @@ log = logging.getLogger(__name__)
 WRITERS = {"sales": write_sales, "customers": write_customers, "products": write_products,
            "receipts": write_receipts, "stock": write_stock}
 
-DONE, SKIPPED, FAILED, REFUSED, DRY_RUN = "done", "skipped", "failed", "refused", "dry-run"
+DONE, SKIPPED, FAILED, REFUSED, DRY_RUN, HELD = "done", "skipped", "failed", "refused", "dry-run", "held"
 
 
 @dataclass
 class ImportResult:
     """What happened to one file. ``status``: done, skipped (same content as an earlier batch),
     failed (unreadable; nothing written), refused (--strict and bad rows; nothing but the batch
-    and its rejected rows written), dry-run (counted, rolled back)."""
+    and its rejected rows written), dry-run (counted, rolled back), held (the file does not look
+    like the detected kind, or an unattended sync was unsure of a column: nothing but the batch
+    with the reason written). ``columns``: every source column with its field ("" = ignored),
+    confidence and reason; ``warnings``: what landed but may be wrong, with counts."""
 
     path: Path
     status: str
@@ -59,10 +66,27 @@ class ImportResult:
     sheet: str = ""
     header_row: int = 0
     profile: str = ""
+    columns: list[ColumnMatch] = field(default_factory=list)
+    warnings: list[FileWarning] = field(default_factory=list)
+    reasons: list[tuple[str, str, int]] = field(default_factory=list)  # (reason, column, rows), most first
 
     @property
     def ok(self) -> bool:
-        return self.status in (DONE, SKIPPED, DRY_RUN)
+        return self.status in (DONE, SKIPPED, DRY_RUN) and not self.all_rejected
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were read and not one landed: as much a failure as an unreadable file."""
+        return self.status in (DONE, DRY_RUN) and self.rejected > 0 and \
+            self.added + self.updated + self.unchanged == 0
+
+    @property
+    def mapped(self) -> list[ColumnMatch]:
+        return [c for c in self.columns if c.field]
+
+    @property
+    def ignored(self) -> list[ColumnMatch]:
+        return [c for c in self.columns if not c.field]
 
 
 def file_sha256(path: Path) -> str:
@@ -73,10 +97,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def find_same_content(session: Session, sha256: str, sheet: str = "") -> ImportBatch | None:
-    stmt = select(ImportBatch).where(ImportBatch.file_sha256 == sha256, ImportBatch.status == DONE)
-    if sheet:  # another sheet of the same workbook is other data (encoding holds the sheet for workbooks)
-        stmt = stmt.where(ImportBatch.encoding == sheet)
+def read_as(profile: str, sheet: str = "") -> str:
+    """How a file was read, as kept in ``import_batches.profile``: the profile's name, and for a
+    workbook the sheet (another sheet of the same workbook is other data)."""
+    label = profile or "auto"
+    return (f"{label} / {sheet}" if sheet else label)[:100]
+
+
+def find_same_content(session: Session, sha256: str, kind: str = "", how: str = "",
+                      mapping: str = "") -> ImportBatch | None:
+    """An earlier finished batch of the same bytes, read as the same kind the same way (``how``:
+    ``read_as``; ``mapping``: ``mapping_json``), that landed rows. A batch that landed nothing
+    (every row rejected) or that was read with another kind, profile or column mapping does not
+    count: a corrected re-import must not be skipped."""
+    landed = ImportBatch.rows_added + ImportBatch.rows_updated + ImportBatch.rows_unchanged
+    stmt = select(ImportBatch).where(ImportBatch.file_sha256 == sha256, ImportBatch.status == DONE, landed > 0)
+    if kind:
+        stmt = stmt.where(ImportBatch.kind == kind)
+    if how:
+        stmt = stmt.where(ImportBatch.profile == how)
+    if mapping:  # batches from before the history kept mappings ("") still count
+        stmt = stmt.where(ImportBatch.mapping.in_([mapping, ""]))
     return session.scalar(stmt.order_by(ImportBatch.id))
 
 
@@ -96,12 +137,15 @@ def _without_cyclic_gc(func):
     return run
 
 
+@reported_when_busy(lambda path, message: ImportResult(path=path, status=FAILED, message=message))
 @_without_cyclic_gc
 def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None = None,
                 profile: Profile | str | None = None, encoding: str | None = None, sheet: str | int | None = None,
                 header_row: int | None = None, dry_run: bool = False, strict: bool = False,
-                progress: Progress | None = None, skip_same_content: bool = True) -> ImportResult:
+                progress: Progress | None = None, skip_same_content: bool = True,
+                hold_unsure: bool = False) -> ImportResult:
     """Import one file in one transaction. Never raises for bad files: see ``ImportResult.status``.
+    ``hold_unsure`` (an unattended sync): a column mapped by a guess holds the file instead.
     Raises ``Cancelled`` (after rolling back) when ``progress`` is cancelled, PermissionDenied."""
     require(actor, "import.run")
     progress = ensure(progress)
@@ -120,10 +164,16 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
     except (MemoryError, UnicodeError) as exc:
         return ImportResult(path=path, status=FAILED, message=_("{file}: cannot read ({error})").format(
             file=path.name, error=exc))
+    layout.source.limits = read_limits(db)  # plausibility limits: shop settings (importers.limits)
     if skip_same_content:
-        skipped = _skip_same_content(db, actor, path, stat, sha, layout.source.sheet, dry_run)
+        skipped = _skip_same_content(db, actor, path, stat, sha, layout.kind,
+                                     read_as(layout.profile.name, layout.source.sheet), mapping_json(layout.columns),
+                                     dry_run)
         if skipped is not None:
             return skipped
+    reason = layout.evidence.refusal or (_unsure_reason(path, layout) if hold_unsure else "")
+    if reason:
+        return _hold(db, actor, path, stat, sha, layout, reason, dry_run)
     try:
         require_columns(layout)
         progress.update(0.05, _("checking rows"))
@@ -133,11 +183,15 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
     result = ImportResult(path=path, status=DONE, kind=layout.kind, rejected=len(prep.rejects),
                           blank_rows=prep.blank_rows, footer_rows=prep.footer_rows, notes=list(prep.notes),
                           encoding=layout.source.encoding, sheet=layout.source.sheet, header_row=layout.header_row,
-                          profile=layout.profile.name)
+                          profile=layout.profile.name, columns=list(layout.columns), reasons=reason_counts(prep.rejects),
+                          warnings=layout.warnings + prep.warnings +
+                          after_import(layout.kind, prep.frame, layout.columns, prep.present))
     batch = ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha, file_size=stat.st_size,
-                        file_mtime=stat.st_mtime, kind=layout.kind, profile=layout.profile.name,
-                        encoding=layout.source.encoding or layout.source.sheet, user_id=actor.user_id,
-                        rows_total=prep.data_rows, rows_rejected=len(prep.rejects), status="running")
+                        file_mtime=stat.st_mtime, kind=layout.kind,
+                        profile=read_as(layout.profile.name, layout.source.sheet),
+                        encoding=layout.source.encoding, user_id=actor.user_id,
+                        rows_total=prep.data_rows, rows_rejected=len(prep.rejects), status="running",
+                        warnings=to_json(result.warnings), mapping=mapping_json(layout.columns))
     if strict and prep.rejects:
         result.status = REFUSED
         first = prep.rejects[0]
@@ -175,11 +229,55 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
     return result
 
 
-def _skip_same_content(db: Database, actor: Actor, path: Path, stat, sha: str, sheet: str,
-                       dry_run: bool) -> ImportResult | None:
-    """A finished batch with the same bytes (and, for workbooks, the same sheet) makes this a no-op."""
+def reason_counts(rejects: list[Reject], top: int = 5) -> list[tuple[str, str, int]]:
+    """Why rows were rejected, grouped: (reason, column, rows), the most frequent first."""
+    from collections import Counter
+
+    counts = Counter((r.reason, r.column) for r in rejects)
+    return [(reason, column, n) for (reason, column), n in counts.most_common(top)]
+
+
+def mapping_json(columns: list[ColumnMatch]) -> str:
+    """The mapping as the history keeps it: [[header, field, confidence], …] ("" = ignored)."""
+    import json
+
+    return json.dumps([[c.header, c.field, round(c.confidence, 2)] for c in columns], ensure_ascii=False)
+
+
+def _unsure_reason(path: Path, layout: Layout) -> str:
+    unsure = layout.unsure
+    if not unsure:
+        return ""
+    return _("{file}: held, nothing imported: unsure which field these columns are: {columns}. Check the "
+             "mapping in the Import page and save it as a profile (or set the sync profile)").format(
+        file=path.name, columns="; ".join(c.describe() for c in unsure))
+
+
+def _hold(db: Database, actor: Actor, path: Path, stat, sha: str, layout: Layout, reason: str,
+          dry_run: bool) -> ImportResult:
+    """The file is not imported; the history keeps why, with the mapping that was proposed."""
+    result = ImportResult(path=path, status=HELD, kind=layout.kind, message=reason, encoding=layout.source.encoding,
+                          sheet=layout.source.sheet, header_row=layout.header_row, profile=layout.profile.name,
+                          columns=list(layout.columns), warnings=layout.warnings)
+    if not dry_run:
+        with db.sessions.begin() as s:
+            batch = ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha,
+                                file_size=stat.st_size, file_mtime=stat.st_mtime, kind=layout.kind,
+                                profile=read_as(layout.profile.name, layout.source.sheet),
+                                encoding=layout.source.encoding, user_id=actor.user_id, status=HELD,
+                                finished_at=utcnow(), message=reason, warnings=to_json(result.warnings),
+                                mapping=mapping_json(layout.columns))
+            s.add(batch)
+            s.flush()
+            result.batch_id = batch.id
+    return result
+
+
+def _skip_same_content(db: Database, actor: Actor, path: Path, stat, sha: str, kind: str, how: str,
+                       mapping: str, dry_run: bool) -> ImportResult | None:
+    """A finished batch that landed the same bytes read the same way makes this a no-op."""
     with db.sessions() as s:
-        same = find_same_content(s, sha, sheet)
+        same = find_same_content(s, sha, kind, how, mapping)
         if same is None:
             return None
         result = ImportResult(path=path, status=SKIPPED, kind=same.kind, batch_id=same.id, message=_(
@@ -188,7 +286,7 @@ def _skip_same_content(db: Database, actor: Actor, path: Path, stat, sha: str, s
         if not dry_run:  # remembered, so a sync does not read this file again
             s.add(ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha,
                               file_size=stat.st_size, file_mtime=stat.st_mtime, kind=same.kind,
-                              encoding=same.encoding, status=SKIPPED, finished_at=utcnow(),
+                              profile=same.profile, encoding=same.encoding, status=SKIPPED, finished_at=utcnow(),
                               message=result.message, user_id=actor.user_id))
             s.commit()
         return result

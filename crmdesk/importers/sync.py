@@ -3,7 +3,10 @@
 Settings live in the ``settings`` table so the GUI timer and ``crmdesk sync`` (Windows Task
 Scheduler) share them. A file counts as imported when a finished batch has the same path, size
 and mtime (checked without reading it) or the same sha256 (checked by ``import_file``). With
-``sync.move_done`` on, imported files move to the done folder instead.
+``sync.move_done`` on, imported files move to the done folder instead. Nobody watches a sync,
+so nothing is guessed: a file whose columns are mapped only by a guess, or that does not look
+like the kind detected, is held (status ``held`` in the history, with the reason; nothing
+written) until it changes or is imported by hand.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from crmdesk.i18n import _
 from crmdesk.importers.detect import resolve_layout
 from crmdesk.importers.fields import KINDS
 from crmdesk.importers.reading import EXCEL_SUFFIXES, TEXT_SUFFIXES, ReadError
-from crmdesk.importers.run import DONE, SKIPPED, ImportResult, import_file
+from crmdesk.importers.run import DONE, HELD, SKIPPED, ImportResult, import_file
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.permissions import require
@@ -105,12 +108,17 @@ class SyncResult:
     def ok(self) -> bool:
         return all(r.ok for r in self.files)
 
+    @property
+    def held(self) -> list[ImportResult]:
+        return [r for r in self.files if r.status == HELD]
+
 
 def pending_files(session: Session, folder: Path) -> tuple[list[Path], int]:
-    """Export files in ``folder`` not yet imported as they are now; (files, already imported)."""
+    """Export files in ``folder`` not yet imported as they are now; (files, already imported).
+    A held file counts as seen: it is not held again at every sync, only when it changes."""
     known = {(p, size, mtime) for p, size, mtime in session.execute(
         select(ImportBatch.file_path, ImportBatch.file_size, ImportBatch.file_mtime).where(
-            ImportBatch.status.in_([DONE, SKIPPED])))}
+            ImportBatch.status.in_([DONE, SKIPPED, HELD])))}
     files, seen = [], 0
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.name.startswith((".", "~$")):
@@ -160,7 +168,8 @@ def run_sync(db: Database, actor: Actor, folder: str | Path | None = None,
         progress.update(i / len(files), _("importing {file}").format(file=path.name), force=True)
         sub = Progress(lambda f, m, i=i: progress.update((i + (f or 0)) / len(files), m))
         progress_link(progress, sub)
-        res = import_file(db, actor, path, profile=settings.profile or None, progress=sub)
+        # Unattended: a column mapped by a guess holds the file (nobody is there to check it).
+        res = import_file(db, actor, path, profile=settings.profile or None, progress=sub, hold_unsure=True)
         result.files.append(res)
         if settings.move_done and res.status in (DONE, SKIPPED):
             result.moved.append(_move(path, settings.done_path()))

@@ -44,7 +44,7 @@ class ImportBatch(Base):
     encoding: Mapped[str] = mapped_column(String(30), default="")
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running, done, failed, skipped
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running, done, failed, skipped, held
     rows_total: Mapped[int] = mapped_column(Integer, default=0)
     rows_added: Mapped[int] = mapped_column(Integer, default=0)
     rows_updated: Mapped[int] = mapped_column(Integer, default=0)
@@ -52,6 +52,9 @@ class ImportBatch(Base):
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # JSON: [{code, message, count, examples}] and [[header, field, confidence]] (field "" = ignored)
+    warnings: Mapped[str] = mapped_column(Text, default="", server_default="")
+    mapping: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class ImportRejectedRow(Base):

@@ -35,6 +35,7 @@ class HistoryRow:
     unchanged: int | None
     rejected: int | None
     message: str
+    warnings: str = ""
 
     @classmethod
     def of_batch(cls, b: BatchInfo) -> HistoryRow:
@@ -42,7 +43,8 @@ class HistoryRow:
         if isinstance(when, dt.datetime):  # stored as naive UTC
             when = when.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
         return cls(b.id, b.file_name, b.kind, when if isinstance(when, dt.datetime) else None, b.status,
-                   b.rows_total, b.rows_added, b.rows_updated, b.rows_unchanged, b.rows_rejected, b.message)
+                   b.rows_total, b.rows_added, b.rows_updated, b.rows_unchanged, b.rows_rejected, b.message,
+                   "; ".join(b.warnings))
 
     @classmethod
     def of_problem(cls, p: Problem) -> HistoryRow:
@@ -60,6 +62,7 @@ HISTORY_COLUMNS = (
     (N_("Unchanged"), lambda r: r.unchanged),
     (N_("Rejected"), lambda r: r.rejected),
     (N_("Message"), lambda r: r.message),
+    (N_("Warnings"), lambda r: r.warnings),
 )
 
 
@@ -69,7 +72,7 @@ class HistoryView(QWidget):
         self.ctx = ctx
         self.controller = controller
         self.model: RowsModel[HistoryRow] = RowsModel(
-            HISTORY_COLUMNS, self, is_problem=lambda r: r.status in ("failed", "refused"))
+            HISTORY_COLUMNS, self, is_problem=lambda r: r.status in ("failed", "refused", "held"))
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)

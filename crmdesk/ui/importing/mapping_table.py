@@ -15,6 +15,7 @@ from crmdesk.ui.importing.labels import field_label
 MAPPING_ROW = 0
 IGNORED = QColor("#8a8f98")
 MAPPED_BACKGROUND = QColor("#e6f0ff")
+UNSURE_BACKGROUND = QColor("#fff3cd")  # a mapping guessed from part of the header: check it
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -29,15 +30,18 @@ class MappingModel(QAbstractTableModel):
         self.columns: list[str] = []
         self.fields: list[str] = []  # per column
         self.rows: list[list[str]] = []
+        self.doubts: list[str] = []  # per column: why the guess is unsure ("" = sure or ignored)
 
     def set_preview(self, p: Preview | None) -> None:
         self.beginResetModel()
         if p is None:
-            self.kind, self.columns, self.fields, self.rows = "", [], [], []
+            self.kind, self.columns, self.fields, self.rows, self.doubts = "", [], [], [], []
         else:
             self.kind, self.columns = p.kind, list(p.columns)
             self.fields = [p.mapping.get(h, "") for h in p.columns]
             self.rows = [list(r) for r in p.rows]
+            why = {c.position: c.describe() for c in p.matches if c.field and (not c.sure or c.note)}
+            self.doubts = [why.get(i, "") for i in range(len(p.columns))]
         self.endResetModel()
 
     def choices(self) -> list[str]:
@@ -73,8 +77,11 @@ class MappingModel(QAbstractTableModel):
                 return name
             if role == Qt.ItemDataRole.ForegroundRole and not name:
                 return QBrush(IGNORED)
+            doubt = self.doubts[col] if col < len(self.doubts) else ""
+            if role == Qt.ItemDataRole.ToolTipRole and doubt:
+                return _("A guess, please check: {why}").format(why=doubt)
             if role == Qt.ItemDataRole.BackgroundRole and name:
-                return QBrush(MAPPED_BACKGROUND)
+                return QBrush(UNSURE_BACKGROUND if doubt else MAPPED_BACKGROUND)
             if role == Qt.ItemDataRole.FontRole and name:
                 font = QFont()
                 font.setBold(True)
@@ -104,6 +111,8 @@ class MappingModel(QAbstractTableModel):
                 self.fields[other] = ""
                 self.dataChanged.emit(self.index(MAPPING_ROW, other), self.index(self.rowCount() - 1, other))
         self.fields[col] = name
+        if col < len(self.doubts):
+            self.doubts[col] = ""  # the user's choice is no guess
         self.dataChanged.emit(self.index(MAPPING_ROW, col), self.index(self.rowCount() - 1, col))
         self.mapping_edited.emit(self.mapping())
         return True

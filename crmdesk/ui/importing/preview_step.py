@@ -228,6 +228,9 @@ class PreviewStep(QWidget):
                                              "Choose the column in the Field row, or this file imports nothing.")
                                            .format(kind=kind_label(p.kind), fields=missing_label(p.missing)))
                 self.missing_label.show()
+            elif p.refusal:  # it would be held: say why before the user presses Import
+                self.missing_label.setText(p.refusal)
+                self.missing_label.show()
             else:
                 self.missing_label.hide()
         self._enable_options()

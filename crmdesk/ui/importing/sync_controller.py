@@ -44,7 +44,10 @@ def summarize(result: SyncResult, when: dt.datetime) -> str:
     text = _("Last sync {time}: {files} files, {added} rows added, {rejected} rows rejected").format(
         time=time, files=len(result.files), added=f"{sum(r.added for r in done):,}",
         rejected=f"{sum(r.rejected for r in result.files):,}")
-    failed = len(result.files) - len(done)
+    held = len(result.held)
+    failed = len(result.files) - len(done) - held
+    if held:  # nothing guessed unattended: the user decides in the Import page
+        text += _("; {n} files held, unsure what they hold (see Import → History)").format(n=held)
     if failed:
         text += _("; {n} files could not be imported (see Import → History)").format(n=failed)
     return text

@@ -7,11 +7,12 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
-                               QStackedWidget, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QProgressBar,
+                               QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from crmdesk.i18n import N_, _
 from crmdesk.importers import ImportResult
+from crmdesk.importers.mapping import ignored_text
 from crmdesk.ui.background import Job, start
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.importing.import_job import IMPORT_ENTITIES, ImportRun, import_files
@@ -27,6 +28,30 @@ def _message(r: ImportResult) -> str:
     return r.message or "; ".join(r.notes)
 
 
+def _warnings(r: ImportResult) -> str:
+    return "; ".join(str(w) for w in r.warnings)
+
+
+def details(results: list[ImportResult]) -> str:
+    """Per file: which column went to which field, the columns ignored, the warnings with counts,
+    and for a file whose every row was rejected the reasons (so nothing is dropped unseen)."""
+    lines = []
+    for r in results:
+        if not r.columns:
+            continue
+        lines.append(f"{r.path.name}:")
+        if r.mapped:
+            lines.append("  " + _("columns: {mapping}").format(mapping=", ".join(c.describe() for c in r.mapped)))
+        if r.ignored:
+            lines.append("  " + _("ignored: {columns}").format(columns=ignored_text(r.ignored)))
+        lines.extend("  " + _("warning: {warning}").format(warning=w) for w in r.warnings)
+        if r.all_rejected:
+            lines.append("  " + _("every row was rejected; the reasons:"))
+            lines.extend("    " + _("{n} rows: {reason} ({column})").format(n=n, reason=reason, column=column)
+                         for reason, column, n in r.reasons)
+    return "\n".join(lines)
+
+
 RESULT_COLUMNS = (
     (N_("File"), lambda r: r.path.name),
     (N_("Kind"), lambda r: kind_label(r.kind) if r.kind else ""),
@@ -36,6 +61,7 @@ RESULT_COLUMNS = (
     (N_("Unchanged"), lambda r: r.unchanged),
     (N_("Rejected"), lambda r: r.rejected),
     (N_("Message"), _message),
+    (N_("Warnings"), _warnings),
 )
 
 
@@ -80,12 +106,16 @@ class ImportWizard(QWidget):
         self.summary_label.setWordWrap(True)
         self.summary_label.setStyleSheet("font-size: 11pt; font-weight: bold;")
         self.result_model: RowsModel[ImportResult] = RowsModel(
-            RESULT_COLUMNS, self, is_problem=lambda r: r.status in ("failed", "refused"))
+            RESULT_COLUMNS, self, is_problem=lambda r: r.status in ("failed", "refused", "held") or r.all_rejected)
         self.result_table = QTableView()
         self.result_table.setModel(self.result_model)
         self.result_table.verticalHeader().setVisible(False)
         self.result_table.horizontalHeader().setStretchLastSection(True)
         self.result_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.details_view = QPlainTextEdit()  # mapping, ignored columns and warnings per file
+        self.details_view.setReadOnly(True)
+        self.details_view.setMaximumHeight(160)
+        self.details_view.hide()
         self.again_button = QPushButton(_("Import more files"))
         self.again_button.clicked.connect(lambda: self.stack.setCurrentIndex(self.SETUP))
         self.history_button = QPushButton(_("Show rejected rows"))
@@ -104,6 +134,7 @@ class ImportWizard(QWidget):
         rcol.addLayout(running_row)
         rcol.addWidget(self.summary_label)
         rcol.addWidget(self.result_table, 1)
+        rcol.addWidget(self.details_view)
         rcol.addLayout(buttons)
 
         self.stack = QStackedWidget()
@@ -186,6 +217,9 @@ class ImportWizard(QWidget):
         self.results = list(self.run.results) if self.run else []
         self.result_model.set_items(self.results)
         self.result_table.resizeColumnsToContents()
+        text = details(self.results)
+        self.details_view.setPlainText(text)
+        self.details_view.setVisible(bool(text))
         done = [r for r in self.results if r.ok]
         summary = _("{files} files: {added} rows added, {updated} updated, {unchanged} unchanged, "
                     "{rejected} rejected").format(
