@@ -157,9 +157,10 @@ def test_batch_counts_recorded(db, owner, tmp_path):
 
 def test_many_changed_lines_and_headers_update_in_bulk(db, owner, tmp_path):
     head = "单据编号,行号,录单日期,往来单位编号,商品编号,数量,金额\n"
-    body = [f"D{i // 2},{i % 2 + 1},2024-05-01,C{i % 7},P{i % 5},1,{i}" for i in range(3000)]
+    # one customer per order: an order number with several customers is split (issue 10, case 6)
+    body = [f"D{i // 2},{i % 2 + 1},2024-05-01,C{i // 2 % 7},P{i % 5},1,{i}" for i in range(3000)]
     import_file(db, owner, write(tmp_path, "a.csv", head + "\n".join(body) + "\n"))
-    changed = [f"D{i // 2},{i % 2 + 1},2024-05-02,C{i % 7},P{i % 5},2,{i + 1}" for i in range(3000)]
+    changed = [f"D{i // 2},{i % 2 + 1},2024-05-02,C{i // 2 % 7},P{i % 5},2,{i + 1}" for i in range(3000)]
     r = import_file(db, owner, write(tmp_path, "b.csv", head + "\n".join(changed) + "\n"))
     assert (r.added, r.updated, r.unchanged) == (0, 3000, 0)
     assert scalar(db, "SELECT SUM(quantity) FROM sales_lines") == 6000

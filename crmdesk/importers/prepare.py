@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from crmdesk.i18n import _
-from crmdesk.importers import cleaning
+from crmdesk.importers import cleaning, hostile
 from crmdesk.importers.detect import Layout
 from crmdesk.importers.fields import field_map
 
@@ -34,6 +34,7 @@ class Prepared:
     footer_rows: int = 0
     present: set[str] = field(default_factory=set)  # fields that a column or constant supplies
     notes: list[str] = field(default_factory=list)
+    warnings: list = field(default_factory=list)  # FileWarning (importers.findings): landed, but may be wrong
 
 
 class RowChecks:
@@ -95,7 +96,40 @@ def read_typed(layout: Layout) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, 
             typed[fname] = _parse(const, fields[fname].type, prof, checks, fname)
             header_of[fname] = fname
     frame = pd.DataFrame(typed, index=pd.RangeIndex(len(raw)))
-    return frame, raw, numbers, checks, header_of, int(blank.sum()), int(footer.sum())
+    footers = int(footer.sum())
+    if _is_sums_row(layout, frame, raw):
+        frame, raw, numbers = frame.iloc[:-1], raw.iloc[:-1], numbers[:-1]
+        checks.reason, checks.column, checks.value = checks.reason[:-1], checks.column[:-1], checks.value[:-1]
+        footers += 1
+    hostile.check_parsed(layout, frame, raw, numbers, checks)  # limits, lengths, formulas without a value
+    return frame, raw, numbers, checks, header_of, int(blank.sum()), footers
+
+
+_SUMMED = ("money", "number", "int")
+
+
+def _is_sums_row(layout: Layout, frame: pd.DataFrame, raw: pd.DataFrame) -> bool:
+    """A totals row without 合计: the last row has no key, no date and no text, and each of its
+    numbers is the sum of its column over the rows above (a till's unlabelled footer)."""
+    if len(frame) < 3:
+        return False
+    fields = field_map(layout.kind)
+    summed = 0
+    for pos, fname in layout.mapping.items():
+        cell = str(raw[pos].iloc[-1] if pos in raw.columns else "").strip()
+        if not cell:
+            continue
+        if fields[fname].type not in _SUMMED:
+            return False  # a key, a date, a name: a data row
+        values = np.asarray(frame[fname].to_numpy(), dtype=np.float64)
+        if not np.isfinite(values).all():
+            return False
+        above = float(values[:-1].sum())
+        slack = 0.5 if fields[fname].type == "money" else 1e-6  # money: half a unit; numbers: rounding
+        if abs(values[-1] - above) > max(slack, 1e-9 * abs(above)):
+            return False
+        summed += 1
+    return summed > 0
 
 
 _KEY_FIELDS = {"order_number", "customer_code", "product_code", "code", "number"}
@@ -146,7 +180,10 @@ def _distinct(series: pd.Series) -> tuple[np.ndarray | None, object]:
 
 def finish(layout: Layout, frame: pd.DataFrame, raw: pd.DataFrame, numbers: np.ndarray, checks: RowChecks,
            blank: int, footer: int, present: set[str], notes: list[str]) -> Prepared:
-    """Split into accepted rows and rejects (with the raw row as JSON)."""
+    """Hold the rows to the limits, then split into accepted rows and rejects (with the raw row as JSON)."""
+    hostile.check_rows(layout, frame, raw, numbers, checks, notes)
+    undecodable = hostile.undecodable_rejects(layout, notes)
+    blank -= len(undecodable)  # they were read as empty lines
     bad = checks.rejected
     rejects: list[Reject] = []
     if bad.any():
@@ -156,6 +193,10 @@ def finish(layout: Layout, frame: pd.DataFrame, raw: pd.DataFrame, numbers: np.n
             rejects.append(Reject(row=int(numbers[i]), column=str(checks.column[i]),
                                   value=str(checks.value[i] if checks.value[i] is not None else ""),
                                   reason=str(checks.reason[i]), raw=json.dumps(raw_row, ensure_ascii=False)))
+    if undecodable:
+        rejects = sorted(rejects + [Reject(row=row, column="", value=value, reason=reason)
+                                    for row, value, reason in undecodable], key=lambda r: r.row)
     good = frame.loc[~bad].reset_index(drop=True) if bad.any() else frame
-    return Prepared(kind=layout.kind, frame=good, rows=numbers[~bad], rejects=rejects, data_rows=len(frame),
-                    blank_rows=blank, footer_rows=footer, present=present, notes=notes)
+    return Prepared(kind=layout.kind, frame=good, rows=numbers[~bad], rejects=rejects,
+                    data_rows=len(frame) + len(undecodable), blank_rows=max(blank, 0), footer_rows=footer,
+                    present=present, notes=notes)

@@ -80,9 +80,32 @@ class Profile:
             raise ProfileError(_("profile {name}: header_row must be 1 or more").format(name=self.name))
         return self
 
+    def encoding_for(self, path: str | Path) -> str:
+        """The encoding to read ``path`` with: the profile's, unless the file starts with a
+        byte-order mark. A BOM is proof; a profile's encoding is only what its layout usually
+        comes in (the same export saved again by Excel gets a UTF-8 BOM)."""
+        return bom_encoding(path) or self.encoding
+
     def matches(self, headers: list[str]) -> bool:
         keys = {header_key(h) for h in headers}
         return bool(self.match) and all(header_key(m) in keys for m in self.match)
+
+
+# Longest first: the UTF-32-LE mark starts with the UTF-16-LE one.
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def bom_encoding(path: str | Path) -> str:
+    """The encoding a text file's byte-order mark proves, else "" (also for workbooks and unreadable paths)."""
+    try:
+        with Path(path).open("rb") as fh:
+            start = fh.read(4)
+    except OSError:
+        return ""
+    if start.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # xlsx / xls: no text encoding
+        return ""
+    return next((enc for mark, enc in _BOMS if start.startswith(mark)), "")
 
 
 def user_profiles_dir() -> Path:

@@ -8,9 +8,12 @@ brands; every product when a territory of theirs covers all), with the shop's
 sales of them: stock is the shop's, so is the speed it sells at. Counter staff
 see stock but not its value or margin (both at cost: ``cost_columns``). Stock of a
 product = its newest snapshot on or before ``as_of`` (summed over the
-warehouses of that date). Average daily sales = net quantity sold in the
-``window_days`` ending at ``as_of`` ÷ ``window_days``; days of cover = stock ÷
-average daily sales.
+warehouses of that date). A product with no snapshot on or before ``as_of`` has
+no stock figure: its stock is NaN and ``stock_note`` says so, never 0 (0 would
+suggest an order for goods that may be on the shelf); restock lists it without a
+suggested quantity, overstock cannot judge it. ``DataFrame.attrs["note"]`` counts
+them. Average daily sales = net quantity sold in the ``window_days`` ending at
+``as_of`` ÷ ``window_days``; days of cover = stock ÷ average daily sales.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from crmdesk.i18n import N_
+from crmdesk.i18n import N_, _
 from crmdesk.reports.common import (empty, pct, product_conditions, product_ids_select, product_scope_ids,
                                     resolve_as_of, yuan)
 from crmdesk.reports.filters import ReportFilters
@@ -32,9 +35,9 @@ from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 
 RESTOCK_COLUMNS = ["product", "product_name", "category", "brand", "stock", "avg_daily_sales", "days_of_cover",
-                   "lead_time_days", "suggested_order_qty"]
+                   "lead_time_days", "suggested_order_qty", "stock_note"]
 OVERSTOCK_COLUMNS = ["product", "product_name", "category", "brand", "stock", "stock_value", "avg_daily_sales",
-                     "days_of_cover", "last_sale_date", "days_since_sale", "margin_pct"]
+                     "days_of_cover", "last_sale_date", "days_since_sale", "margin_pct", "stock_note"]
 
 
 def stock_at(session: Session, as_of: dt.date) -> pd.DataFrame:
@@ -62,12 +65,14 @@ def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_
     last = lines.groupby("product_id").agg(last_sale=("day", "max"))
     stock = stock_at(session, as_of)
     df = prods.copy()
-    df["stock"] = stock["stock"].reindex(df.index).fillna(0.0).astype("float64")
+    df["stock"] = stock["stock"].reindex(df.index).astype("float64")  # NaN: no stock figure
     df["stock_value_u"] = stock["stock_value_u"].reindex(df.index).fillna(0).astype("int64")
+    df["stock_note"] = np.where(df["stock"].isna(), _("no stock figure"), "")
     df["window_qty"] = sold["qty"].reindex(df.index).fillna(0.0).astype("float64")
     df["avg_daily_sales"] = (df["window_qty"] / window_days).clip(lower=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        df["cover"] = np.where(df["avg_daily_sales"] > 0, df["stock"] / df["avg_daily_sales"], np.inf)
+        df["cover"] = np.where(df["stock"].isna(), np.nan,
+                               np.where(df["avg_daily_sales"] > 0, df["stock"] / df["avg_daily_sales"], np.inf))
     last_day = last["last_sale"].reindex(df.index)
     df["last_sale"] = pd.to_datetime(last_day.astype("float64") * 86400, unit="s")
     return df
@@ -86,14 +91,25 @@ def restock(session: Session, actor: Actor, f: ReportFilters, options: dict[str,
     review = int(options.get("review_days") if options.get("review_days") is not None else 30)
     as_of = resolve_as_of(session, f)
     df = product_activity(session, f, as_of, window, actor)
-    df = df[(df["avg_daily_sales"] > 0) & (df["cover"] < df["lead_time_days"] + safety)].copy()
+    unknown = df["stock"].isna()
+    # Selling products without a stock figure are listed too, without a suggested order.
+    df = df[(df["avg_daily_sales"] > 0) & ((df["cover"] < df["lead_time_days"] + safety) | unknown)].copy()
     if df.empty:
-        return empty(RESTOCK_COLUMNS)
+        return _noted(empty(RESTOCK_COLUMNS), unknown, as_of)
     need = df["avg_daily_sales"] * (df["lead_time_days"] + safety + review) - df["stock"].clip(lower=0)
-    df["suggested_order_qty"] = np.ceil(need.clip(lower=0) - 1e-9).astype("int64")
+    df["suggested_order_qty"] = pd.array(np.ceil(need.clip(lower=0) - 1e-9), dtype="Int64")
     df["days_of_cover"] = df["cover"].round(1)
     df = _product_cols(df).sort_values(["days_of_cover", "product"], kind="stable")
-    return df[RESTOCK_COLUMNS].reset_index(drop=True)
+    return _noted(df[RESTOCK_COLUMNS].reset_index(drop=True), unknown, as_of)
+
+
+def _noted(out: pd.DataFrame, unknown: pd.Series, as_of: dt.date) -> pd.DataFrame:
+    """``attrs["note"]``: how many products of the report's scope have no stock figure."""
+    n = int(unknown.sum())
+    if n:
+        out.attrs["note"] = _("{n} products have no stock figure on or before {date} (no stock snapshot "
+                              "imported for them by then)").format(n=n, date=as_of.isoformat())
+    return out
 
 
 def overstock(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
@@ -102,11 +118,12 @@ def overstock(session: Session, actor: Actor, f: ReportFilters, options: dict[st
     idle = int(options.get("idle_days") or 90)
     as_of = resolve_as_of(session, f)
     df = product_activity(session, f, as_of, window, actor)
+    unknown = df["stock"].isna()  # cannot be judged: left out, counted in attrs["note"]
     df["days_since_sale"] = (pd.Timestamp(as_of) - df["last_sale"]).dt.days
     idle_mask = df["days_since_sale"].isna() | (df["days_since_sale"] > idle)
     df = df[(df["stock"] > 0) & ((df["cover"] > max_cover) | idle_mask)].copy()
     if df.empty:
-        return empty(OVERSTOCK_COLUMNS)
+        return _noted(empty(OVERSTOCK_COLUMNS), unknown, as_of)
     df["stock_value"] = yuan(df["stock_value_u"])
     df["days_of_cover"] = df["cover"].replace(np.inf, np.nan).round(1)
     df["last_sale_date"] = df["last_sale"].dt.date
@@ -114,7 +131,7 @@ def overstock(session: Session, actor: Actor, f: ReportFilters, options: dict[st
     # Margin at list price: the room there is for a promotional discount.
     df["margin_pct"] = pct(df["list_price"] - df["cost"], df["list_price"])
     df = _product_cols(df).sort_values(["stock_value", "product"], ascending=[False, True], kind="stable")
-    return df[OVERSTOCK_COLUMNS].reset_index(drop=True)
+    return _noted(df[OVERSTOCK_COLUMNS].reset_index(drop=True), unknown, as_of)
 
 
 def _restock_chart(df: pd.DataFrame, options: dict[str, Any]):
