@@ -65,3 +65,22 @@ def test_footer_and_blank_rows():
                           1: s("10", "2", "", "", "", "\u3000", "1")})
     assert cleaning.footer_mask(frame, [0]).tolist() == [True, False, True, True, True, False, False]
     assert cleaning.blank_mask(frame).tolist() == [False, False, False, False, False, True, False]
+
+
+def test_a_date_column_tells_its_own_order_and_two_digit_years_land():
+    import datetime as dt
+
+    import pandas as pd
+
+    from crmdesk.importers.cleaning import day_first_column, parse_date
+
+    amazon = pd.Series(["04-30-22", "04-29-22", "05-01-22"])  # an Amazon.in order report
+    values, bad = parse_date(amazon)
+    assert not bad.any() and list(values) == [dt.date(2022, 4, 30), dt.date(2022, 4, 29), dt.date(2022, 5, 1)]
+    european = pd.Series(["30/4/2024", "3/7/2024"])  # the first value says day first: 3 July
+    values, bad = parse_date(european)
+    assert not bad.any() and list(values) == [dt.date(2024, 4, 30), dt.date(2024, 7, 3)]
+    assert day_first_column(pd.Series(["3/7/2024", "4/8/2024"])) is None  # nothing tells: the setting stands
+    assert day_first_column(pd.Series(["30/4/2024", "4/30/2024"])) is None  # contradicts itself
+    _values, bad = parse_date(pd.Series(["30/4/2024", "4/30/2024"]))
+    assert bad.tolist() == [True, False]  # month-first (the default) rejects the one that does not fit

@@ -28,7 +28,7 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_SEP = re.compile(r"[/.年月\-]")
 _YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SERIAL = re.compile(r"^(\d{4,6}(\.\d+)?|\d{8})$")
-_MDY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_MDY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})$")
 
 
 def _by_unique(series: pd.Series, parse: Callable[[str], object], dtype, empty) -> tuple[np.ndarray, np.ndarray]:
@@ -259,7 +259,7 @@ def parse_one_date(raw: object, fmt: str | None = None, dayfirst: bool = False) 
     if m := _MDY.match(s):
         a, b = int(m[1]), int(m[2])
         month, day = (b, a) if dayfirst else (a, b)
-        return dt.date(int(m[3]), month, day)
+        return dt.date(_full_year(m[3]), month, day)
     if s.isdigit() and len(s) == 8:
         return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
     try:
@@ -271,8 +271,38 @@ def parse_one_date(raw: object, fmt: str | None = None, dayfirst: bool = False) 
     raise ValueError(raw)
 
 
+def _full_year(text: str) -> int:
+    """A two-digit year (``04-30-22``) is 20yy unless that is more than a year ahead, then 19yy
+    (the usual pivot; the plausibility limits reject what is still wrong)."""
+    year = int(text)
+    if len(text) > 2:
+        return year
+    year += 2000
+    return year if year <= dt.date.today().year + 1 else year - 100
+
+
+def day_first_column(series: pd.Series) -> bool | None:
+    """Decide D/M or M/D for a whole column of ``a-b-year`` dates from the values that tell: a first
+    part over 12 means day first, a second part over 12 month first. None when no value tells
+    (or they contradict each other): the caller's setting stands."""
+    firsts = seconds = False
+    for raw in pd.unique(series.dropna()):
+        text = _DATE_SEP.sub("-", plain(raw).split(" ")[0])
+        if m := _MDY.match(text):
+            firsts |= int(m[1]) > 12
+            seconds |= int(m[2]) > 12
+    if firsts == seconds:
+        return None
+    return firsts
+
+
 def parse_date(series: pd.Series, fmt: str | None = None, dayfirst: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """→ (object array of ``datetime.date`` or None, bad mask)."""
+    """→ (object array of ``datetime.date`` or None, bad mask). Without a format, a column of
+    ``a-b-year`` dates is read day-first or month-first as its own values show (``30/4/2024`` and
+    ``04-30-22`` both land); a column none of whose values tells keeps ``dayfirst``."""
+    if not fmt:
+        told = day_first_column(series)
+        dayfirst = dayfirst if told is None else told
     return _by_unique(series, lambda raw: parse_one_date(raw, fmt, dayfirst), object, None)
 
 
