@@ -196,7 +196,12 @@ def check_lengths(kind: str, frame: pd.DataFrame, checks, header_of: dict[str, s
         values = frame[name]
         if not isinstance(values, pd.Series):
             values = pd.Series(values)
-        over = (values.astype("string").str.len() > length).fillna(False).to_numpy(dtype=bool)
+        # Arrow-backed text (what the fast reader gives) is measured in C; anything else as strings.
+        text = values if isinstance(values.dtype, (pd.StringDtype, pd.ArrowDtype)) else values.astype("string")
+        lengths = text.str.len()
+        if not (lengths > length).any():
+            continue
+        over = (lengths > length).fillna(False).to_numpy(dtype=bool)
         if over.any():
             shown = raw_of(name)
             shown = np.asarray([str(v)[:60] + "…" for v in shown], dtype=object) if shown is not None else None
