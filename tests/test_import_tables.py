@@ -60,3 +60,17 @@ def test_stored_and_file_values_differ_only_where_they_really_do():
     # codes that look like numbers are text: "01" is not "1"
     assert _differs(pd.Series(["01", "2"], dtype=object),
                     pd.Series(pd.array(["1", "2"], dtype=text))).tolist() == [True, False]
+
+
+def test_map_keys_by_arrow_agrees_with_the_pandas_path(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from crmdesk.importers import tables
+
+    ids = {f"SO{i:06d}": i + 1 for i in range(30_000)}
+    values = pd.Series(["SO000005", None, "nope", "SO029999", "SO000005"], dtype=object)
+    by_arrow = tables.map_keys(values, ids)
+    monkeypatch.setattr(tables, "ARROW_LOOKUP_MIN_KEYS", 10**9)
+    assert by_arrow.tolist() == tables.map_keys(values, ids).tolist() == [6, -1, -1, 30000, 6]
+    assert by_arrow.dtype == np.int64

@@ -300,10 +300,16 @@ def parse_date(series: pd.Series, fmt: str | None = None, dayfirst: bool = False
     """→ (object array of ``datetime.date`` or None, bad mask). Without a format, a column of
     ``a-b-year`` dates is read day-first or month-first as its own values show (``30/4/2024`` and
     ``04-30-22`` both land); a column none of whose values tells keeps ``dayfirst``."""
+    # One factorize (a long C call holding the GIL: the GUI thread waits on it) serves both the
+    # column's day/month decision and the parsing, which run on the distinct values only.
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    distinct = pd.Series(uniques, dtype=object)
     if not fmt:
-        told = day_first_column(series)
+        told = day_first_column(distinct)
         dayfirst = dayfirst if told is None else told
-    return _by_unique(series, lambda raw: parse_one_date(raw, fmt, dayfirst), object, None)
+    values, bad = _by_unique(distinct, lambda raw: parse_one_date(raw, fmt, dayfirst), object, None)
+    values, bad = np.append(values, None), np.append(bad, False)  # code -1 (missing) → the last slot
+    return values[codes], bad[codes]
 
 
 FOOTER = re.compile(r"^\s*(本页|本表|全部)?(合\s*计|总\s*计|小\s*计|累\s*计)|^\s*(grand\s+)?total\b", re.IGNORECASE)

@@ -187,6 +187,17 @@ def column_lengths(kind: str) -> dict[str, int]:
     return out
 
 
+def _longer_than(values: pd.Series, length: int, chunk: int = 100_000) -> np.ndarray:
+    """Per row: is the text longer than ``length``? Arrow-backed text (what the fast reader gives)
+    is measured in C at once; other columns in slices, so that no single call holds the GIL long
+    enough to stall the GUI thread while an import runs in the background."""
+    if isinstance(values.dtype, (pd.StringDtype, pd.ArrowDtype)):
+        return (values.str.len() > length).fillna(False).to_numpy(dtype=bool)
+    parts = [(values.iloc[a:a + chunk].astype("string").str.len() > length).fillna(False).to_numpy(dtype=bool)
+             for a in range(0, len(values), chunk)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
 def check_lengths(kind: str, frame: pd.DataFrame, checks, header_of: dict[str, str], raw_of) -> None:
     """Reject rows with a value longer than its column holds (it would be cut, or refused by a
     stricter database), naming the column."""
@@ -196,12 +207,9 @@ def check_lengths(kind: str, frame: pd.DataFrame, checks, header_of: dict[str, s
         values = frame[name]
         if not isinstance(values, pd.Series):
             values = pd.Series(values)
-        # Arrow-backed text (what the fast reader gives) is measured in C; anything else as strings.
-        text = values if isinstance(values.dtype, (pd.StringDtype, pd.ArrowDtype)) else values.astype("string")
-        lengths = text.str.len()
-        if not (lengths > length).any():
+        over = _longer_than(values, length)
+        if not over.any():
             continue
-        over = (lengths > length).fillna(False).to_numpy(dtype=bool)
         if over.any():
             shown = raw_of(name)
             shown = np.asarray([str(v)[:60] + "…" for v in shown], dtype=object) if shown is not None else None
