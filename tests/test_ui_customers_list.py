@@ -220,6 +220,14 @@ def test_export_while_the_list_loads_writes_every_customer(ctx, qtbot, boxes, mo
     qtbot.waitUntil(lambda: p.last_export is not None, timeout=10000)
     assert p.last_export == _visible_customers(ctx)
     qtbot.waitUntil(lambda: not p.loading, timeout=10000)
+    # Exports are sensitive: the GUI's export leaves its audit row (who, which file, how many).
+    from sqlalchemy import select
+
+    from crmdesk.db.models import AuditLog
+    with ctx.db.sessions() as s:
+        rows = s.execute(select(AuditLog.user_id, AuditLog.action).where(AuditLog.entity == "customers",
+                                                                           AuditLog.action == "export")).all()
+    assert rows == [(ctx.actor.user_id, "export")]
 
 
 def test_escape_in_the_search_box_brings_back_the_whole_list(page, ctx, qtbot):

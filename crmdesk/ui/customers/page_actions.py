@@ -85,7 +85,7 @@ def merge(page: CustomersPage):
 def _export_job(db, actor, target: str, ids: list[int] | None, query, progress=None) -> int:
     from crmdesk.services.customer_export import export_customers
 
-    with db.sessions() as session:
+    with db.sessions.begin() as session:  # a transaction: the export's audit row must be kept
         return export_customers(session, actor, target, query=query, ids=ids)
 
 
@@ -170,7 +170,7 @@ def export_vcards(page: CustomersPage) -> None:
     from crmdesk.services.vcard import export_vcards as export
 
     try:
-        with page.ctx.read() as session:
+        with page.ctx.write() as session:  # the export's audit row is written
             count = export(session, page.ctx.actor, ids, target)
     except Exception as exc:  # noqa: BLE001
         show_error(page, exc)

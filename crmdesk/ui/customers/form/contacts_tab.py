@@ -144,7 +144,7 @@ class ContactsTab(QWidget):
             if not path:
                 return
         try:
-            with self.host.ctx.read() as session:
+            with self.host.ctx.write() as session:  # the export's audit row is written
                 count = export_vcards(session, self.host.ctx.actor, [self.host.customer_id], path)
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
