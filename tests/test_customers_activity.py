@@ -9,7 +9,7 @@ from test_customers_support import add_order, make_customer
 
 from crmdesk.db.models import Task, User
 from crmdesk.services.actor import Actor
-from crmdesk.services.contact_log_import import import_contact_log_file
+from crmdesk.importers.table_file import import_contact_log_file
 from crmdesk.services.contacts import ContactInput, add_contact
 from crmdesk.services.customer_errors import CustomerError, ValidationError
 from crmdesk.services.interactions import InteractionInput, channel_from_text, list_interactions, log_interaction

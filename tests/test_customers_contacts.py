@@ -10,7 +10,7 @@ from sqlalchemy import select
 from test_customers_support import make_customer
 
 from crmdesk.db.models import AuditLog
-from crmdesk.services.contact_io import import_contacts_file
+from crmdesk.importers.table_file import import_contacts_file
 from crmdesk.services.contacts import (ContactInput, ValidationError, add_contact, delete_contact, list_contacts,
                                        set_primary, update_contact)
 from crmdesk.services.customer_errors import CustomerError

@@ -29,8 +29,8 @@ from crmdesk.db.search import customer_text_condition, has_fts
 from crmdesk.services import territories
 from crmdesk.services.actor import Actor
 from crmdesk.services.attachments import add_attachment, list_attachments, open_attachment, remove_attachment
-from crmdesk.services.contact_io import count_contacts, import_contacts_file
-from crmdesk.services.contact_log_import import import_contact_log_file
+from crmdesk.importers.table_file import import_contact_log_file, import_contacts_file
+from crmdesk.services.contact_io import count_contacts
 from crmdesk.services.contacts import ContactInput, add_contact, delete_contact, list_contacts, update_contact
 from crmdesk.services.custom_fields import customer_values
 from crmdesk.services.customer_export import export_customers

@@ -10,25 +10,18 @@ understood; empty cells are not bad (exports leave zero as an empty cell).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
 
+from crmdesk.core.cells import (DATE_SEP, MDY, NA_TOKENS, SPACES,  # noqa: F401 - used here and re-exported
+                                plain, parse_one_date)
 from crmdesk.money import MONEY_SCALE
 
-NA_TOKENS = {"na", "n/a", "#n/a", "nan", "null", "none", "-", "--", "—"}
-_SPACES = " \t\r\n\u3000\u00a0\ufeff"
 _MONEY_JUNK = re.compile(r"[¥￥$€£,，\s元\u00a0\u3000]|RMB|CNY|USD", re.IGNORECASE)
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_DATE_SEP = re.compile(r"[/.年月\-]")
-_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_SERIAL = re.compile(r"^(\d{4,6}(\.\d+)?|\d{8})$")
-_MDY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4}|\d{2})$")
 
 
 def _by_unique(series: pd.Series, parse: Callable[[str], object], dtype, empty) -> tuple[np.ndarray, np.ndarray]:
@@ -46,14 +39,6 @@ def _by_unique(series: pd.Series, parse: Callable[[str], object], dtype, empty) 
             values[i] = empty
             bad[i] = True
     return values[codes], bad[codes]
-
-
-def plain(text: object) -> str:
-    """NFKC (full-width digits/letters/spaces → ASCII) and stripped; NA tokens become empty."""
-    if text is None or (isinstance(text, float) and text != text):
-        return ""
-    s = unicodedata.normalize("NFKC", str(text)).strip(_SPACES)
-    return "" if s.lower() in NA_TOKENS else s
 
 
 def _strings(series: pd.Series) -> pd.Series:
@@ -75,7 +60,7 @@ def _na_to_empty(s: pd.Series) -> pd.Series:
 
 def clean_text(series: pd.Series) -> pd.Series:
     """Names and free text: stripped (also full-width spaces), NA tokens empty; characters kept."""
-    return _na_to_empty(_strings(series).fillna("").str.strip(_SPACES))
+    return _na_to_empty(_strings(series).fillna("").str.strip(SPACES))
 
 
 def clean_code(series: pd.Series) -> pd.Series:
@@ -85,7 +70,7 @@ def clean_code(series: pd.Series) -> pd.Series:
     if wide.any():  # NFKC only where it can change something: it is a per-value loop in pandas
         s = s.copy()
         s[wide] = s[wide].str.normalize("NFKC")
-    s = _na_to_empty(s.str.strip(_SPACES))
+    s = _na_to_empty(s.str.strip(SPACES))
     return s.str.replace(r"^([0-9]+)\.0$", r"\1", regex=True)
 
 
@@ -93,7 +78,7 @@ _NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infin
 
 
 def _decimal(raw: str) -> Decimal | None:
-    if str(raw).strip(_SPACES).lower() in _NOT_FINITE:  # an explicit NaN/inf is not an empty cell
+    if str(raw).strip(SPACES).lower() in _NOT_FINITE:  # an explicit NaN/inf is not an empty cell
         raise ValueError(raw)
     s = plain(raw)
     if not s:
@@ -155,7 +140,7 @@ def _from_decimal_comma(s: pd.Series) -> pd.Series:
 def _numeric(series: pd.Series, slow: Callable[[str], object], dtype, scale: int | None
              ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised for plain numbers and empty cells; ``slow`` (per distinct value) for the rest."""
-    s = _strings(series).fillna("").str.strip(_SPACES)
+    s = _strings(series).fillna("").str.strip(SPACES)
     style = decimal_style(s)
     ambiguous = None
     if style == "eu":
@@ -239,56 +224,14 @@ def parse_int(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return _numeric(series, parse, np.int64, None)
 
 
-def parse_one_date(raw: object, fmt: str | None = None, dayfirst: bool = False) -> dt.date | None:
-    """One date cell in any of the forms exports use; None when empty; ValueError when not a date."""
-    s = plain(raw)
-    if not s:
-        return None
-    if fmt:
-        return dt.datetime.strptime(s, fmt).date()
-    if _SERIAL.match(s):  # Excel day numbers (also with a time fraction) and YYYYMMDD
-        if len(s) == 8 and s.isdigit():
-            return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
-        return _EXCEL_EPOCH + dt.timedelta(days=int(float(s)))
-    s = s.split(" ")[0].split("T")[0] if not s.endswith("日") else s
-    if s.endswith("日"):
-        s = s[:-1]
-    s = _DATE_SEP.sub("-", s)
-    if m := _YMD.match(s):
-        return dt.date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _MDY.match(s):
-        a, b = int(m[1]), int(m[2])
-        month, day = (b, a) if dayfirst else (a, b)
-        return dt.date(_full_year(m[3]), month, day)
-    if s.isdigit() and len(s) == 8:
-        return dt.date(int(s[:4]), int(s[4:6]), int(s[6:]))
-    try:
-        serial = float(s)
-    except ValueError:
-        raise ValueError(raw) from None
-    if 1 <= serial < 2958466:  # Excel's serial day numbers (1900 date system)
-        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
-    raise ValueError(raw)
-
-
-def _full_year(text: str) -> int:
-    """A two-digit year (``04-30-22``) is 20yy unless that is more than a year ahead, then 19yy
-    (the usual pivot; the plausibility limits reject what is still wrong)."""
-    year = int(text)
-    if len(text) > 2:
-        return year
-    year += 2000
-    return year if year <= dt.date.today().year + 1 else year - 100
-
-
 def day_first_column(series: pd.Series) -> bool | None:
     """Decide D/M or M/D for a whole column of ``a-b-year`` dates from the values that tell: a first
     part over 12 means day first, a second part over 12 month first. None when no value tells
     (or they contradict each other): the caller's setting stands."""
     firsts = seconds = False
     for raw in pd.unique(series.dropna()):
-        text = _DATE_SEP.sub("-", plain(raw).split(" ")[0])
-        if m := _MDY.match(text):
+        text = DATE_SEP.sub("-", plain(raw).split(" ")[0])
+        if m := MDY.match(text):
             firsts |= int(m[1]) > 12
             seconds |= int(m[2]) > 12
     if firsts == seconds:
@@ -321,7 +264,7 @@ def footer_mask(frame: pd.DataFrame, columns: list) -> np.ndarray:
     """Rows where one of ``columns`` starts with 合计/总计/小计 (or Total): summary lines, not data."""
     mask = np.zeros(len(frame), dtype=bool)
     for col in columns:
-        s = _strings(frame[col]).fillna("").str.strip(_SPACES)
+        s = _strings(frame[col]).fillna("").str.strip(SPACES)
         idx = np.flatnonzero(s.str.slice(0, 1).isin(_FOOTER_FIRST).to_numpy(dtype=bool))
         if len(idx):
             mask[idx] |= s.iloc[idx].str.contains(_FOOTER_RE2, regex=True).fillna(False).to_numpy(dtype=bool)
@@ -335,6 +278,6 @@ def blank_mask(frame: pd.DataFrame) -> np.ndarray:
         idx = np.flatnonzero(mask)
         if not len(idx):
             break
-        s = _strings(frame[col].iloc[idx]).fillna("").str.strip(_SPACES)
+        s = _strings(frame[col].iloc[idx]).fillna("").str.strip(SPACES)
         mask[idx] = _na_to_empty(s).eq("").to_numpy(dtype=bool)
     return mask

@@ -7,15 +7,13 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Contact, Customer
 from crmdesk.i18n import _
-from crmdesk.importers.cleaning import parse_one_date
-from crmdesk.importers.reading import ReadError, open_source
+from crmdesk.core.cells import parse_one_date
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError
@@ -57,21 +55,14 @@ CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def read_table(path: Path | str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    try:
-        source = open_source(path)
-        first = next((i for i, row in enumerate(source.head(), start=1) if any(c.strip() for c in row)), None)
-        if first is None:
-            return [], []
-        headers, frame, numbers = source.body(first)
-    except ReadError as exc:
-        raise CustomerError(str(exc)) from exc
-    rows: list[tuple[int, list[str]]] = []
-    for number, values in zip(numbers.tolist(), frame.itertuples(index=False, name=None), strict=True):
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if any(cells):
-            rows.append((int(number), cells))
-    return [str(h).strip() for h in headers], rows
+@dataclass(frozen=True)
+class TableFile:
+    """A contacts or contact-log file as read (``importers.table_file.read_table``): the services
+    work on its rows and never open files themselves."""
+
+    name: str
+    headers: list[str]
+    rows: list[tuple[int, list[str]]]  # (row number in the file, cells)
 
 
 def _header_key(text: str) -> str:
@@ -135,19 +126,19 @@ class CustomerFinder:
         return None, _("the customer code or name is missing")
 
 
-def import_contacts_file(session: Session, actor: Actor, path: Path | str,
-                         customer_id: int | None = None) -> ImportResult:
+def import_contacts(session: Session, actor: Actor, table: TableFile,
+                    customer_id: int | None = None) -> ImportResult:
     if customer_id is not None:
         require_customer(session, actor, customer_id, "customers.contacts")
     require(actor, "customers.contacts")
-    headers, rows = read_table(path)
+    headers, rows = table.headers, table.rows
     mapping = map_headers(headers, CONTACT_COLUMNS)
     result = ImportResult(total=len(rows))
     if "name" not in mapping:
-        raise CustomerError(_("{file}: no contact name column (联系人 / Contact)").format(file=Path(path).name))
+        raise CustomerError(_("{file}: no contact name column (联系人 / Contact)").format(file=table.name))
     if customer_id is None and "customer_code" not in mapping and "customer_name" not in mapping:
         raise CustomerError(_("{file}: no customer column (客户编号 / 客户名称 / Customer code)")
-                            .format(file=Path(path).name))
+                            .format(file=table.name))
     header_of = {key: headers[i] for key, i in mapping.items()}
     finder = CustomerFinder(session, actor)
     touched: set[int] = set()

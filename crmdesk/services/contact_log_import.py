@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from pathlib import Path
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Contact, Interaction, User
 from crmdesk.i18n import _
-from crmdesk.importers.cleaning import parse_one_date
+from crmdesk.core.cells import parse_one_date
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
-from crmdesk.services.contact_io import CustomerFinder, ImportResult, RejectedRow, _cell, map_headers, read_table
+from crmdesk.services.contact_io import CustomerFinder, ImportResult, RejectedRow, TableFile, _cell, map_headers
 from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services.interactions import channel_from_text
 from crmdesk.services.permissions import require
@@ -63,14 +62,14 @@ def _find_user(session: Session, cache: dict[str, int | None], name: str) -> int
     return cache[name]
 
 
-def import_contact_log_file(session: Session, actor: Actor, path: Path | str) -> ImportResult:
+def import_contact_log(session: Session, actor: Actor, table: TableFile) -> ImportResult:
     """Add one contact-log entry per good row; bad rows are reported (row, column, reason).
     A row already in the log (same customer, time, channel and notes) is skipped, so the same
     file can be imported twice. A next follow-up date today or later creates an open task."""
     require(actor, "customers.interactions")
-    headers, rows = read_table(path)
+    headers, rows = table.headers, table.rows
     mapping = map_headers(headers, LOG_COLUMNS)
-    name = Path(path).name
+    name = table.name
     if "customer_code" not in mapping and "customer_name" not in mapping:
         raise CustomerError(_("{file}: no customer column (客户编号 / 客户名称 / Customer code)").format(file=name))
     if "occurred_at" not in mapping:

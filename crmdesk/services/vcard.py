@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Contact, Customer
 from crmdesk.i18n import _
-from crmdesk.importers.cleaning import parse_one_date
+from crmdesk.core.cells import parse_one_date
 from crmdesk.services.actor import Actor
 from crmdesk.services.contacts import ContactInfo, ContactInput, add_contact, list_contacts
 from crmdesk.services.customer_errors import CustomerError

@@ -128,7 +128,7 @@ def _show_error_if_alive(page, exc: Exception) -> None:
 
 
 def _contact_log_job(db, actor, path: str, progress=None):
-    from crmdesk.services.contact_log_import import import_contact_log_file
+    from crmdesk.importers.table_file import import_contact_log_file
 
     with db.sessions.begin() as session:
         return import_contact_log_file(session, actor, path)

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QPushButton, QV
 
 from crmdesk.i18n import N_, _
 from crmdesk.services import contacts as contact_service
-from crmdesk.services.contact_io import import_contacts_file
+from crmdesk.importers.table_file import import_contacts_file
 from crmdesk.services.vcard import export_vcards, import_vcards
 from crmdesk.ui.customers.dialogs.contact_dialog import ContactDialog
 from crmdesk.ui.customers.form.simple_table import SimpleTable
