@@ -22,7 +22,7 @@ apply writes only what differs.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,136 +30,19 @@ import pandas as pd
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from crmdesk.db.base import utcnow
-from crmdesk.db.bulk import delete_rows, insert_columns, update_rows
 from crmdesk.db.columnar import fetch_ids, plain_rows as _rows, read_columns
-from crmdesk.db.models import (Customer, CustomerType, Tag, Territory, TerritoryRule, User, customer_tags,
+from crmdesk.db.models import (Customer, CustomerType, Tag, Territory, User, customer_tags,
                                customer_territories, user_territories)
 from crmdesk.i18n import _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.permissions import require
-
-CUSTOMER_FIELDS = ("province", "city", "district", "customer_type", "grade", "tag")
-PRODUCT_FIELDS = ("category", "brand")
-RULE_FIELDS = CUSTOMER_FIELDS + PRODUCT_FIELDS
-
-
-class TerritoryError(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class TerritoryDef:
-    """A territory as edited: ``rules`` maps a field of RULE_FIELDS to its allowed values."""
-
-    id: int | None
-    name: str
-    priority: int = 100
-    rules: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    salesperson_ids: tuple[int, ...] = ()
-    notes: str = ""
-
-    def values(self, name: str) -> tuple[str, ...]:
-        return tuple(self.rules.get(name, ()))
-
-    @property
-    def places_customers(self) -> bool:
-        """Has a customer rule: may be a customer's main territory and give it an owner."""
-        return any(self.values(f) for f in CUSTOMER_FIELDS)
-
-    def describe(self) -> str:
-        """"广东省, 广西壮族自治区 · dealer · 得力" — for lists and audit."""
-        parts = [", ".join(self.values(f)) for f in RULE_FIELDS if self.values(f)]
-        return " · ".join(parts) or _("all customers, all products")
-
-
-# --- definitions -------------------------------------------------------------------------------
-
-def list_territories(session: Session) -> list[TerritoryDef]:
-    rules = session.execute(select(TerritoryRule.territory_id, TerritoryRule.field, TerritoryRule.value)
-                            .order_by(TerritoryRule.id)).all()
-    people = session.execute(select(user_territories.c.territory_id, user_territories.c.user_id)
-                             .order_by(user_territories.c.user_id)).all()
-    out = []
-    for t in session.scalars(select(Territory).order_by(Territory.priority, Territory.id)):
-        r: dict[str, list[str]] = {}
-        for tid, name, value in rules:
-            if tid == t.id and name in RULE_FIELDS:
-                r.setdefault(name, []).append(value)
-        out.append(TerritoryDef(t.id, t.name, t.priority, {k: tuple(v) for k, v in r.items()},
-                                tuple(u for tid, u in people if tid == t.id), t.notes or ""))
-    return out
-
-
-def _clean(tdef: TerritoryDef) -> TerritoryDef:
-    name = tdef.name.strip()
-    if not name:
-        raise TerritoryError(_("A territory needs a name"))
-    unknown = set(tdef.rules) - set(RULE_FIELDS)
-    if unknown:
-        raise TerritoryError(_("Unknown rule field: {fields}").format(fields=", ".join(sorted(unknown))))
-    rules = {}
-    for key in RULE_FIELDS:
-        values = tuple(dict.fromkeys(v.strip() for v in tdef.values(key) if v and v.strip()))
-        if values:
-            rules[key] = values
-    return TerritoryDef(tdef.id, name, int(tdef.priority), rules, tuple(sorted(set(tdef.salesperson_ids))),
-                        tdef.notes)
-
-
-def _store(session: Session, actor: Actor, tdef: TerritoryDef) -> int:
-    """Write one definition (no reassignment); returns its id."""
-    clash = session.scalar(select(Territory.id).where(Territory.name == tdef.name))
-    if clash is not None and clash != tdef.id:
-        raise TerritoryError(_("A territory named {name} exists already").format(name=tdef.name))
-    if tdef.salesperson_ids:
-        found = set(session.scalars(select(User.id).where(User.id.in_(tdef.salesperson_ids))).all())
-        missing = set(tdef.salesperson_ids) - found
-        if missing:
-            raise TerritoryError(_("No such user: {ids}").format(ids=", ".join(map(str, sorted(missing)))))
-    if tdef.id is None:
-        territory = Territory(name=tdef.name, priority=tdef.priority, notes=tdef.notes)
-        session.add(territory)
-        session.flush()
-        before = ""
-        audit.record(session, actor, "territories", territory.id, "create", "name", None, tdef.name)
-    else:
-        territory = session.get(Territory, tdef.id)
-        if territory is None:
-            raise TerritoryError(_("Territory {id} does not exist (any more)").format(id=tdef.id))
-        old = next(t for t in list_territories(session) if t.id == tdef.id)
-        before = f"{old.describe()} | {list(old.salesperson_ids)} | {old.priority}"
-        territory.name, territory.priority, territory.notes = tdef.name, tdef.priority, tdef.notes
-    session.execute(delete(TerritoryRule).where(TerritoryRule.territory_id == territory.id))
-    rows = [{"territory_id": territory.id, "field": k, "operator": "equals", "value": v, "priority": tdef.priority}
-            for k, values in tdef.rules.items() for v in values]
-    if rows:
-        session.execute(insert(TerritoryRule), rows)
-    session.execute(delete(user_territories).where(user_territories.c.territory_id == territory.id))
-    if tdef.salesperson_ids:
-        session.execute(insert(user_territories), [{"user_id": u, "territory_id": territory.id}
-                                                   for u in tdef.salesperson_ids])
-    after = f"{tdef.describe()} | {list(tdef.salesperson_ids)} | {tdef.priority}"
-    if before != after:
-        audit.record(session, actor, "territories", territory.id, "update", "rules", before or None, after)
-    session.flush()
-    return territory.id
-
-
-def delete_territory(session: Session, actor: Actor, territory_id: int) -> AssignmentResult:
-    require(actor, "territories.manage")
-    territory = session.get(Territory, territory_id)
-    if territory is None:
-        raise TerritoryError(_("Territory {id} does not exist (any more)").format(id=territory_id))
-    audit.record(session, actor, "territories", territory_id, "delete", "name", territory.name, None)
-    # Customers whose main territory this was by hand fall back to the rules.
-    session.execute(update(Customer).where(Customer.territory_id == territory_id)
-                    .values(territory_id=None, territory_manual=False))
-    session.delete(territory)
-    session.flush()
-    return reassign(session, actor)
-
+from crmdesk.services.territory_members import (  # noqa: F401 - len_customers is part of the API
+    IN_LIMIT, len_customers, manual_members, old_members, pair_keys, rows_frame, write_assignment)
+from crmdesk.services.territory_lists import count_unassigned, overlapping, unassigned  # noqa: F401 - the API
+from crmdesk.services.territory_rules import (  # noqa: F401 - the territories API in one place
+    CUSTOMER_FIELDS, PRODUCT_FIELDS, RULE_FIELDS, TerritoryDef, TerritoryError, clean_def, list_territories,
+    rule_choices, store_def)
 
 # --- assignment --------------------------------------------------------------------------------
 
@@ -201,8 +84,6 @@ class AssignmentResult:
         return len(self.moves)
 
 
-# Many ids in one IN list hit the database's variable limit; past this the whole table is read.
-_IN_LIMIT = 5000
 _SOURCES = np.array(["", "manual", "rule", "import"], dtype=object)
 
 
@@ -212,7 +93,7 @@ def _customers(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
     c = Customer.__table__.c
     source = case((c.owner_source == "manual", 1), (c.owner_source == "rule", 2), (c.owner_source == "import", 3),
                   else_=0)
-    few = ids is not None and len(ids) <= _IN_LIMIT
+    few = ids is not None and len(ids) <= IN_LIMIT
     cols = read_columns(session, Customer.__table__, {
         "id": (c.id, "int64"), "owner_id": (c.owner_id, "int64"), "import_owner_id": (c.import_owner_id, "int64"),
         "territory_id": (c.territory_id, "int64"), "territory_manual": (case((c.territory_manual, 1), else_=0), "int64"),
@@ -227,12 +108,6 @@ def _customers(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
     if ids is not None and not few:
         df = df.loc[df.index.intersection(pd.Index([int(i) for i in ids]))]
     return df
-
-
-def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    """Plain rows → DataFrame one column at a time (pandas' row-wise path is several times slower)."""
-    cols = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    return pd.DataFrame({name: list(values) for name, values in zip(columns, cols, strict=True)})
 
 
 def _match(session: Session, customers: pd.DataFrame, tdef: TerritoryDef) -> np.ndarray:
@@ -257,18 +132,10 @@ def _labels(session: Session, ids: np.ndarray) -> pd.DataFrame:
     """code and name of the customers ``ids`` (index = id)."""
     c = Customer.__table__.c
     stmt = select(c.id, c.code, c.name)
-    if len(ids) <= _IN_LIMIT:
+    if len(ids) <= IN_LIMIT:
         stmt = stmt.where(c.id.in_(ids.tolist()))
-    df = _frame(_rows(session, stmt), ["id", "code", "name"]).set_index("id")
+    df = rows_frame(_rows(session, stmt), ["id", "code", "name"]).set_index("id")
     return df.reindex(ids)
-
-
-def _manual_members(session: Session, ids: Sequence[int] | None) -> pd.DataFrame:
-    ct = customer_territories.c
-    stmt = select(ct.customer_id, ct.territory_id).where(ct.manual.is_(True))
-    if ids is not None:
-        stmt = stmt.where(ct.customer_id.in_(list(ids)))
-    return _frame(_rows(session, stmt), ["customer_id", "territory_id"])
 
 
 def _active_salespeople(session: Session, defs: Sequence[TerritoryDef]) -> dict[int, list[int]]:
@@ -293,7 +160,7 @@ def compute(session: Session, defs: Sequence[TerritoryDef] | None = None,
     for k, d in enumerate(defs):
         matrix[:, k] = _match(session, cust, d)
     rule_matrix = matrix.copy()
-    manual = _manual_members(session, customer_ids)
+    manual = manual_members(session, customer_ids)
     col_of = {d.id: k for k, d in enumerate(defs)}
     row_of = pd.Series(np.arange(n), index=cust.index)
     if len(manual):
@@ -359,7 +226,7 @@ def _names(session: Session, defs: Sequence[TerritoryDef] | None) -> tuple[dict[
 
 
 def _moves(session: Session, cust: pd.DataFrame, new: Assignment, defs: Sequence[TerritoryDef] | None,
-           old_members: np.ndarray, named: bool = True) -> AssignmentResult:
+           stored: np.ndarray, named: bool = True) -> AssignmentResult:
     f = new.frame
     changed = ((cust["owner_id"].fillna(-1) != f["owner_id"].fillna(-1))
                | (cust["territory_id"].fillna(-1) != f["territory_id"].fillna(-1)))
@@ -376,7 +243,7 @@ def _moves(session: Session, cust: pd.DataFrame, new: Assignment, defs: Sequence
     pick = np.nonzero(changed.to_numpy())[0]
     old, now = cust.iloc[pick], f.iloc[pick]
     moved_ids = old.index.to_numpy(dtype="int64")
-    named = (_labels(session, moved_ids) if named or len(moved_ids) <= _IN_LIMIT
+    named = (_labels(session, moved_ids) if named or len(moved_ids) <= IN_LIMIT
              else pd.DataFrame({"code": [""] * len(moved_ids), "name": [""] * len(moved_ids)}))
     moves = [Move(int(i), code, name, oo, no, ot, nt) for i, code, name, oo, no, ot, nt in zip(
         old.index.tolist(), named["code"].tolist(), named["name"].tolist(), labels(users, old["owner_id"]),
@@ -386,54 +253,18 @@ def _moves(session: Session, cust: pd.DataFrame, new: Assignment, defs: Sequence
     for m in moves:
         if m.old_owner != m.new_owner:
             flows[(m.old_owner, m.new_owner)] = flows.get((m.old_owner, m.new_owner), 0) + 1
-    membership_changes = len(np.setxor1d(old_members, _pair_keys(new.members), assume_unique=True))
+    membership_changes = len(np.setxor1d(stored, pair_keys(new.members), assume_unique=True))
     return AssignmentResult(moves, membership_changes,
                             sorted(((a, b, k) for (a, b), k in flows.items()), key=lambda x: -x[2]))
-
-
-def len_customers(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Customer)) or 0)
-
-
-def _rule_members(session: Session, ids: Iterable[int] | None) -> pd.DataFrame:
-    ct = customer_territories
-    cond = ct.c.manual.is_(False)
-    if ids is not None:
-        cond = cond & ct.c.customer_id.in_([int(i) for i in ids])
-    cols = read_columns(session, ct, {"customer_id": (ct.c.customer_id, "int64"),
-                                      "territory_id": (ct.c.territory_id, "int64")}, where=cond)
-    return pd.DataFrame(cols)
-
-
-def _pair_keys(df: pd.DataFrame) -> np.ndarray:
-    """Distinct (customer, territory) pairs as sorted int64 keys: customer × 2³² + territory (negative
-    stand-in ids of a preview's new territories are offset into range)."""
-    c = df["customer_id"].to_numpy(dtype="int64")
-    t = df["territory_id"].to_numpy(dtype="int64") + (1 << 31)
-    return np.sort((c << 32) | t)  # the pairs are distinct already (primary key, or one per matrix cell)
-
-
-def _split_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    return keys >> 32, (keys & 0xFFFFFFFF) - (1 << 31)
-
-
-def _old_members(session: Session, cust: pd.DataFrame) -> np.ndarray:
-    """The stored rule memberships of the customers in ``cust`` as pair keys."""
-    if len(cust) <= _IN_LIMIT and len(cust) < len_customers(session):
-        return _pair_keys(_rule_members(session, cust.index))
-    every = _rule_members(session, None)
-    if len(cust) < len_customers(session):
-        every = every[every["customer_id"].isin(cust.index)]
-    return _pair_keys(every)
 
 
 def preview(session: Session, actor: Actor, defs: Sequence[TerritoryDef]) -> AssignmentResult:
     """What saving ``defs`` (the whole list of territories as edited) would change; writes nothing."""
     require(actor, "territories.manage")
     start = time.perf_counter()
-    cleaned = [_clean(d) for d in defs]
+    cleaned = [clean_def(d) for d in defs]
     cust, new = compute(session, cleaned)
-    result = _moves(session, cust, new, cleaned, _old_members(session, cust))
+    result = _moves(session, cust, new, cleaned, old_members(session, cust))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -452,7 +283,7 @@ def save_and_apply(session: Session, actor: Actor, defs: Sequence[TerritoryDef],
             session.delete(territory)
     session.flush()
     for d in defs:
-        _store(session, actor, _clean(d))
+        store_def(session, actor, clean_def(d))
     return reassign(session, actor)
 
 
@@ -464,56 +295,16 @@ def reassign(session: Session, actor: Actor, customer_ids: Sequence[int] | None 
     the demo generator turns it off so that a seed gives the same file byte for byte."""
     start = time.perf_counter()
     cust, new = compute(session, None, customer_ids)
-    old_members = _old_members(session, cust)
+    stored = old_members(session, cust)
     # The apply's result is shown as counts: codes and names only when few moved (reading them
     # for 50,000 customers costs 0.4 s; the preview before it listed them).
-    result = _moves(session, cust, new, None, old_members, named=False)
-    _write(session, cust, new, old_members, stamp)
+    result = _moves(session, cust, new, None, stored, named=False)
+    write_assignment(session, cust, new, stored, stamp)
     if audited and result.moves:
         audit.record(session, actor, "territories", 0, "assign", "customers", None,
                      _("{n} customers moved").format(n=len(result.moves)))
     result.seconds = time.perf_counter() - start
     return result
-
-
-def _write(session: Session, cust: pd.DataFrame, new: Assignment, old_members: np.ndarray,
-           stamp: bool = True) -> None:
-    f = new.frame
-    changed = ((cust["owner_id"].fillna(-1) != f["owner_id"].fillna(-1))
-               | (cust["territory_id"].fillna(-1) != f["territory_id"].fillna(-1))
-               | (cust["owner_source"].fillna("") != f["owner_source"]))
-    ids = cust.index[changed.to_numpy()].to_numpy(dtype="int64")
-    now = utcnow()
-    c = Customer.__table__
-    if len(ids):
-        sub = f.loc[ids]
-        update_rows(session.connection(), c, "id", {
-            "id": ids.tolist(), "owner_id": [None if o is pd.NA else int(o) for o in sub["owner_id"].tolist()],
-            "owner_source": sub["owner_source"].tolist(),
-            "territory_id": [None if t is pd.NA else int(t) for t in sub["territory_id"].tolist()]},
-            # Without ``stamp`` keep updated_at as it is (the column's onupdate would set it to now).
-            fixed={"updated_at": now if stamp else c.c.updated_at})
-    new_members = _pair_keys(new.members)
-    gone = np.setdiff1d(old_members, new_members, assume_unique=True)
-    added = np.setdiff1d(new_members, old_members, assume_unique=True)
-    ct = customer_territories
-    conn = session.connection()
-    if len(gone):
-        gc, gt = _split_keys(gone)
-        delete_rows(conn, ct, {"customer_id": gc.tolist(), "territory_id": gt.tolist()},
-                    where=ct.c.manual.is_(False))
-    if len(added):
-        # A manual row for the same pair already exists: it stays the one row (primary key).
-        added = np.setdiff1d(added, _pair_keys(_manual_members(session, None)), assume_unique=True)
-        ac, at = _split_keys(added)
-        insert_columns(conn, ct, {"customer_id": ac, "territory_id": at, "manual": [False] * len(ac)})
-    touched = np.setdiff1d(np.union1d(_split_keys(gone)[0], _split_keys(added)[0]), ids)
-    if len(touched) and stamp:
-        # Their visibility changed: bump them so caches keyed on customers' updated_at reload.
-        update_rows(conn, c, "id", {"id": touched.tolist()}, fixed={"updated_at": now})
-    session.flush()
-
-
 
 
 # --- one customer --------------------------------------------------------------------------------
@@ -590,71 +381,3 @@ def assign_new(session: Session, customer_ids: Sequence[int]) -> None:
     """Customers just created or imported get their territories and owner on the spot."""
     if customer_ids and session.scalar(select(func.count()).select_from(Territory)):
         reassign(session, Actor.system(), list(customer_ids), audited=False)
-
-
-# --- lists for the Territories page --------------------------------------------------------------
-
-def _placing_memberships():
-    """customer_territories rows that may make a main territory: of a territory with a customer
-    rule, or set by hand. A product-line territory ("得力 everywhere") holds every customer and
-    would otherwise make each one "overlapping" and none "unassigned"."""
-    ct = customer_territories.c
-    placing = select(TerritoryRule.territory_id).where(TerritoryRule.field.in_(CUSTOMER_FIELDS))
-    return ct.manual.is_(True) | ct.territory_id.in_(placing)
-
-
-def overlapping(session: Session, limit: int = 1000) -> pd.DataFrame:
-    """Customers in two or more territories that place customers: customer_id, code, name,
-    territories (names), main."""
-    ct = customer_territories.c
-    multi = (select(ct.customer_id).where(_placing_memberships()).group_by(ct.customer_id)
-             .having(func.count() > 1)).subquery()
-    rows = session.execute(
-        select(Customer.id, Customer.code, Customer.name, Territory.name, Customer.territory_id, Territory.id)
-        .join(multi, multi.c.customer_id == Customer.id)
-        .join(customer_territories, ct.customer_id == Customer.id)
-        .join(Territory, Territory.id == ct.territory_id)
-        .where(_placing_memberships())
-        .order_by(Customer.code, Territory.priority, Territory.id)).all()
-    out: dict[int, dict] = {}
-    for cid, code, name, tname, main, tid in rows:
-        entry = out.setdefault(cid, {"customer_id": cid, "code": code, "name": name, "territories": [], "main": ""})
-        entry["territories"].append(tname)
-        if tid == main:
-            entry["main"] = tname
-    df = pd.DataFrame(list(out.values())[:limit], columns=["customer_id", "code", "name", "territories", "main"])
-    df["territories"] = df["territories"].map(lambda v: ", ".join(v))
-    return df
-
-
-def unassigned(session: Session, limit: int = 1000) -> pd.DataFrame:
-    """Customers in no territory that places customers: customer_id, code, name, province, city, owner."""
-    ct = customer_territories.c
-    rows = session.execute(
-        select(Customer.id, Customer.code, Customer.name, Customer.province, Customer.city,
-               func.coalesce(User.display_name, ""))
-        .outerjoin(User, User.id == Customer.owner_id)
-        .where(~Customer.id.in_(select(ct.customer_id).where(_placing_memberships())),
-               Customer.archived.is_(False))
-        .order_by(Customer.code).limit(limit)).all()
-    return pd.DataFrame(rows, columns=["customer_id", "code", "name", "province", "city", "owner"])
-
-
-def count_unassigned(session: Session) -> int:
-    ct = customer_territories.c
-    return int(session.scalar(select(func.count()).select_from(Customer)
-                              .where(~Customer.id.in_(select(ct.customer_id).where(_placing_memberships())),
-                                     Customer.archived.is_(False))) or 0)
-
-
-def rule_choices(session: Session) -> dict[str, list[str]]:
-    """Values each rule field takes in the data, for the editor's pick lists."""
-    from crmdesk.db.models import Product
-
-    def distinct(col) -> list[str]:
-        return [v for v in session.scalars(select(col).distinct().order_by(col)).all() if v]
-
-    return {"province": distinct(Customer.province), "city": distinct(Customer.city),
-            "district": distinct(Customer.district), "grade": distinct(Customer.grade),
-            "customer_type": [n for n in session.scalars(select(CustomerType.name).order_by(CustomerType.sort_order))],
-            "tag": distinct(Tag.name), "category": distinct(Product.category), "brand": distinct(Product.brand)}
