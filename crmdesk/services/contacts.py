@@ -10,7 +10,7 @@ import re
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import Contact
+from crmdesk.db.models import Contact, Opportunity
 from crmdesk.i18n import _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
@@ -143,6 +143,8 @@ def delete_contact(session: Session, actor: Actor, contact_id: int) -> None:
     customer_id = contact.customer_id
     audit.record(session, actor, "contacts", contact.id, "delete", "name", contact.name, None)
     audit.record(session, actor, "customers", customer_id, "update", "contact", contact.name, None)
+    # opportunities.contact_id is a plain integer (migration 0006), so clear it by hand.
+    session.execute(update(Opportunity).where(Opportunity.contact_id == contact.id).values(contact_id=None))
     session.delete(contact)
     session.flush()
     refresh_search_text(session, customer_id)

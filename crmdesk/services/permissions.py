@@ -61,6 +61,12 @@ ACTIONS: dict[str, frozenset[str]] = {
     "customers.merge": _OFFICE,
     "customers.types": _OFFICE,
     "customers.assign": _OFFICE,  # set an owner or territory by hand
+    "pipeline.view": _SELLERS,  # the board and list: a salesperson's own customers' opportunities
+    "service.view": _ALL_STAFF,  # the case queue
+    "rules.view": _SELLERS,
+    "rules.manage": _SELLERS,  # a salesperson's rules run with their rights, on their customers
+    "rules.run": _roles(OWNER, MANAGER, SALES, SCHEDULER),
+    "alerts.dismiss": _ALL_STAFF,
     "reports.view": _ALL_STAFF,
     "reports.cost": _SELLERS,  # cost, gross profit, margin
     "reports.export": _SELLERS,

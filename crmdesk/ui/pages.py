@@ -32,13 +32,16 @@ class PageEntry:
 PAGES: list[PageEntry] = [
     PageEntry("customers", N_("Customers"), "Ctrl+1", "crmdesk.ui.customers.page:create_customers_page"),
     PageEntry("followups", N_("Follow-ups"), "Ctrl+2", "crmdesk.ui.followups.page:create_followups_page"),
-    PageEntry("pipeline", N_("Pipeline"), "Ctrl+3", None),
-    PageEntry("service", N_("Service"), "Ctrl+4", None),
-    PageEntry("analysis", N_("Analysis"), "Ctrl+5", "crmdesk.ui.analysis.page:create_analysis_page",
+    PageEntry("pipeline", N_("Pipeline"), "Ctrl+3", "crmdesk.ui.pipeline.page:create_pipeline_page",
+              "pipeline.view"),
+    PageEntry("service", N_("Service"), "Ctrl+4", "crmdesk.ui.service.page:create_service_page",
+              "service.view"),
+    PageEntry("rules", N_("Rules"), "Ctrl+5", "crmdesk.ui.rules.page:create_rules_page", "rules.view"),
+    PageEntry("analysis", N_("Analysis"), "Ctrl+6", "crmdesk.ui.analysis.page:create_analysis_page",
               "reports.view"),
-    PageEntry("import", N_("Import"), "Ctrl+6", "crmdesk.ui.importing.page:create_import_page",
+    PageEntry("import", N_("Import"), "Ctrl+7", "crmdesk.ui.importing.page:create_import_page",
               "import.run"),
-    PageEntry("settings", N_("Settings"), "Ctrl+7", "crmdesk.ui.settings.page:create_settings_page",
+    PageEntry("settings", N_("Settings"), "Ctrl+8", "crmdesk.ui.settings.page:create_settings_page",
               "settings.edit"),
 ]
 

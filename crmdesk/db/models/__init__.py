@@ -1,11 +1,16 @@
 """All tables. Import from here so every mapper is registered before use."""
 
 from crmdesk.db.models.activity import (
+    CaseNote,
     CaseStatus,
+    CaseType,
     Channel,
     Interaction,
+    LostReason,
     Opportunity,
+    OpportunityItem,
     OpportunityStage,
+    OpportunityStageChange,
     ServiceCase,
     Task,
     TaskStatus,
@@ -25,13 +30,14 @@ from crmdesk.db.models.customers import (
     customer_tags,
     customer_territories,
 )
-from crmdesk.db.models.org import Territory, TerritoryRule, WorkflowRule
+from crmdesk.db.models.org import CustomerAlert, RuleFiring, Territory, TerritoryRule, WorkflowRule
 from crmdesk.db.models.sales import DocType, OrderStatus, Receipt, SalesLine, SalesOrder
 from crmdesk.db.models.system import AuditLog, Attachment, ImportBatch, ImportRejectedRow, SavedFilter, Setting
 from crmdesk.db.models.users import Role, User, user_territories
 
 __all__ = [
-    "Attachment", "AuditLog", "CaseStatus", "Channel", "Contact", "CustomFieldDef", "CustomFieldValue",
+    "Attachment", "AuditLog", "CaseNote", "CaseStatus", "CaseType", "CustomerAlert", "LostReason",
+    "OpportunityItem", "OpportunityStageChange", "RuleFiring", "Channel", "Contact", "CustomFieldDef", "CustomFieldValue",
     "Customer", "CustomerRelation", "CustomerStatus", "CustomerType", "DocType", "FieldType", "ImportBatch",
     "ImportRejectedRow", "Interaction", "Opportunity", "OpportunityStage", "OrderStatus", "Product",
     "Receipt", "RelationType", "Role", "SalesLine", "SalesOrder", "SavedFilter", "ServiceCase", "Setting",

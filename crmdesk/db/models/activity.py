@@ -60,6 +60,8 @@ class Task(TimestampMixin, Base):
     done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id", ondelete="SET NULL"))
     rule_id: Mapped[int | None] = mapped_column(ForeignKey("workflow_rules.id", ondelete="SET NULL"))
+    # One line saying why a process rule made this task ("silent 95 days, usually 30"); "" for typed tasks.
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class OpportunityStage(Base):
@@ -73,6 +75,8 @@ class OpportunityStage(Base):
     probability: Mapped[float] = mapped_column(Float, default=0.0)
     is_won: Mapped[bool] = mapped_column(Boolean, default=False)
     is_lost: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A card that sat longer than this in the stage is marked stale on the board.
+    stale_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
 
 
 class Opportunity(TimestampMixin, Base):
@@ -91,11 +95,60 @@ class Opportunity(TimestampMixin, Base):
     source: Mapped[str] = mapped_column(String(50), default="")
     lost_reason: Mapped[str] = mapped_column(String(200), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Plain integers, not foreign keys, for columns added to existing tables (see migration 0006):
+    # deleting a contact clears it here (services.contacts).
+    contact_id: Mapped[int | None] = mapped_column(Integer)
+    next_step: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # When the opportunity entered its current stage (days in stage, stale cards).
+    stage_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class OpportunityStageChange(Base):
+    """The stage history of an opportunity: one row each time it entered a stage (the first
+    row, with no ``from_stage_id``, is its creation)."""
+
+    __tablename__ = "opportunity_stage_changes"
+    __table_args__ = (Index("ix_opportunity_stage_changes_opportunity", "opportunity_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"))
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("opportunity_stages.id", ondelete="SET NULL"))
+    to_stage_id: Mapped[int | None] = mapped_column(ForeignKey("opportunity_stages.id", ondelete="SET NULL"))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")  # the lost reason when it closed as lost
+
+
+class OpportunityItem(Base):
+    """A product of interest: quantity × unit price = the line's amount; the opportunity's
+    amount is the sum of its items when it has any."""
+
+    __tablename__ = "opportunity_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(String(200), default="")
+    quantity: Mapped[float] = mapped_column(Float, default=1.0)
+    unit_price: Mapped[Money]
+    amount: Mapped[Money]  # round(quantity × unit_price), kept by the service that writes the item
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LostReason(Base):
+    """The editable list offered when an opportunity closes as lost."""
+
+    __tablename__ = "lost_reasons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CaseStatus(str, enum.Enum):
-    OPEN = "open"
+    OPEN = "open"  # shown as "New"
     IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # waiting for the customer
     RESOLVED = "resolved"
     CLOSED = "closed"
 
@@ -119,3 +172,38 @@ class ServiceCase(TimestampMixin, Base):
     satisfaction: Mapped[int | None] = mapped_column(Integer)  # 1–5, asked when the case closes
     feedback: Mapped[str] = mapped_column(Text, default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("sales_orders.id", ondelete="SET NULL"))
+    product_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: see migration 0006
+    # opened_at + the SLA hours of its type and priority; overdue when past and not resolved/closed.
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CaseType(Base):
+    """The editable case types, each with its SLA: hours from opening to resolved, per priority."""
+
+    __tablename__ = "case_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)  # service_cases.case_type holds this
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    sla_hours_high: Mapped[int] = mapped_column(Integer, default=24)
+    sla_hours_normal: Mapped[int] = mapped_column(Integer, default=72)
+    sla_hours_low: Mapped[int] = mapped_column(Integer, default=168)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CaseNote(Base):
+    """A case's timeline: notes typed by staff and every status change."""
+
+    __tablename__ = "case_notes"
+    __table_args__ = (Index("ix_case_notes_case_time", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("service_cases.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20), default="note")  # note, status, assign
+    text: Mapped[str] = mapped_column(Text, default="")
+    from_status: Mapped[str] = mapped_column(String(20), default="")
+    to_status: Mapped[str] = mapped_column(String(20), default="")
