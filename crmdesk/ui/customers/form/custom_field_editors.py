@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit, QWidget
+import datetime as dt
 
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (QCalendarWidget, QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QMenu, QToolButton,
+                               QWidget, QWidgetAction)
+
+from crmdesk.core.cells import parse_one_date
 from crmdesk.i18n import _
 from crmdesk.services.custom_fields import FieldInfo
 
 TRUE_TEXTS = {"1", "true", "yes", "y", "是", "√", "✓"}
-_EMPTY_DATE = QDate(1900, 1, 1)
 
 
 class FieldEditor:
@@ -54,22 +57,55 @@ def _line_edit(info: FieldInfo, numeric: bool = False) -> FieldEditor:
     return FieldEditor(info, edit, lambda: edit.text().strip(), edit.setText, edit.textEdited)
 
 
+class DateField(QWidget):
+    """A date typed as text (2026-12-01, 2026/12/1, 20261201, 2026年12月1日 …) or picked from a
+    calendar. What was typed is handed to the service untouched, which stores it or refuses it
+    naming the field — a QDateEdit instead turned "2026-12-01" into "20261201" and then nothing."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(_("YYYY-MM-DD"))
+        self.button = QToolButton()
+        self.button.setText("▾")
+        self.button.setToolTip(_("Pick a date"))
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.calendar = QCalendarWidget()
+        menu = QMenu(self.button)
+        holder = QWidgetAction(menu)
+        holder.setDefaultWidget(self.calendar)
+        menu.addAction(holder)
+        menu.aboutToShow.connect(self._open_at_typed_date)
+        self.button.setMenu(menu)
+        self.calendar.clicked.connect(self._picked)
+        self.calendar.activated.connect(self._picked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.button)
+        self.setFocusProxy(self.edit)
+
+    def typed_date(self) -> dt.date | None:
+        try:
+            return parse_one_date(self.edit.text())
+        except ValueError:
+            return None
+
+    def _open_at_typed_date(self) -> None:
+        day = self.typed_date() or dt.date.today()  # an empty field opens at today, not 1900
+        self.calendar.setSelectedDate(QDate(day.year, day.month, day.day))
+
+    def _picked(self, date: QDate) -> None:
+        self.edit.setText(date.toString("yyyy-MM-dd"))
+        self.edit.textEdited.emit(self.edit.text())
+        self.button.menu().hide()
+
+
 def _date_edit(info: FieldInfo) -> FieldEditor:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setMinimumDate(_EMPTY_DATE)
-    edit.setSpecialValueText(" ")  # the minimum date shows as empty: "no date"
-
-    def get() -> str:
-        d = edit.date()
-        return "" if d == _EMPTY_DATE else d.toString("yyyy-MM-dd")
-
-    def put(text: str) -> None:
-        d = QDate.fromString(text[:10], "yyyy-MM-dd") if text else QDate()
-        edit.setDate(d if d.isValid() else _EMPTY_DATE)
-
-    return FieldEditor(info, edit, get, put, edit.dateChanged)
+    field = DateField()
+    return FieldEditor(info, field, lambda: field.edit.text().strip(), lambda text: field.edit.setText(text[:10]),
+                       field.edit.textEdited)
 
 
 def _choice_edit(info: FieldInfo) -> FieldEditor:
