@@ -14,7 +14,10 @@ from crmdesk.importers.sync import progress_link
 from crmdesk.services.actor import Actor
 
 # What an import may change: every page showing these refreshes itself.
-IMPORT_ENTITIES = ("customers", "products", "sales_lines", "receipts", "stock_snapshots", "import_batches")
+# An import may also create customer types (Superstore's segments), salespeople and tags: the
+# lists' filter choices and the form's boxes reload on these.
+IMPORT_ENTITIES = ("customers", "products", "sales_lines", "receipts", "stock_snapshots", "import_batches",
+                   "customer_types", "users", "tags")
 MANUAL_PROFILE = "manual"
 
 

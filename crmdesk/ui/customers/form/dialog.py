@@ -49,6 +49,11 @@ FORM_ENTITIES = {"customers", "contacts", "interactions", "tasks", "customer_rel
                  "sales_orders", "sales_lines", "receipts", "custom_fields", "customer_types"}
 
 
+def _knows_type(choices, profile) -> bool:
+    type_id = profile.basic.type_id if profile is not None else None
+    return type_id is None or any(o.value == type_id for o in choices[0].type_ids)
+
+
 class CustomerFormDialog(QDialog):
     created = Signal(int)  # a new customer got its id
     saved = Signal(int)
@@ -71,11 +76,14 @@ class CustomerFormDialog(QDialog):
         self._saving = False  # our own save's change notice needs no second reload
 
         with ctx.read() as session:
-            if choices is None:
+            if customer_id is not None:
+                self.profile = load_profile(session, ctx.actor, customer_id)
+            if choices is None or not _knows_type(choices, self.profile):
+                # The list's cached choices predate a type an import just created: read them again
+                # rather than show the type's id ("5") in the box.
                 choices = (list_options(session, ctx.actor), custom_fields.list_types(session))
             options, types = choices
             if customer_id is not None:
-                self.profile = load_profile(session, ctx.actor, customer_id)
                 self.assignment = territories.customer_assignment(session, customer_id)
 
         self.header = QLabel()
