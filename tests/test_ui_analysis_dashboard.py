@@ -34,7 +34,7 @@ def _dashboard(page, qtbot):
 def test_dashboard_tiles_match_dashboard_data(page, qtbot, ctx):  # noqa: F811
     view = _dashboard(page, qtbot)
     filters = view.filter_bar.filters()
-    assert (filters.date_from, filters.date_to) == (dt.date(2025, 7, 1), dt.date(2026, 6, 20))
+    assert (filters.date_from, filters.date_to) == (dt.date(2025, 6, 21), dt.date(2026, 6, 20))
     with ctx.db.sessions() as s:
         expected = load_dashboard(s, ctx.actor, filters)
         revenue_units = s.scalar(select(func.sum(SalesLine.amount)).where(

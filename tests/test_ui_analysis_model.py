@@ -101,11 +101,21 @@ def test_xlsx_has_bold_frozen_header_and_number_formats(tmp_path, frame):
     ("this_month", (dt.date(2026, 6, 1), dt.date(2026, 6, 20))),
     ("this_quarter", (dt.date(2026, 4, 1), dt.date(2026, 6, 20))),
     ("this_year", (dt.date(2026, 1, 1), dt.date(2026, 6, 20))),
-    ("last_12_months", (dt.date(2025, 7, 1), dt.date(2026, 6, 20))),
+    ("last_12_months", (dt.date(2025, 6, 21), dt.date(2026, 6, 20))),
     ("all", (None, None)),
 ])
 def test_presets_end_on_the_anchor(preset, expected):
     assert preset_range(preset, dt.date(2026, 6, 20)) == expected
+
+
+@pytest.mark.parametrize("anchor, start", [
+    (dt.date(2026, 12, 4), dt.date(2025, 12, 5)),  # in December it is not "this year" (issue 14, item 10)
+    (dt.date(2024, 2, 29), dt.date(2023, 3, 1)),
+    (dt.date(2026, 1, 1), dt.date(2025, 1, 2)),
+])
+def test_last_12_months_is_the_year_up_to_the_anchor(anchor, start):
+    assert preset_range("last_12_months", anchor) == (start, anchor)
+    assert preset_range("last_12_months", anchor) != preset_range("this_year", anchor)
 
 
 def test_kpi_change_arrow_and_colour():

@@ -73,11 +73,6 @@ def load_choices(session: Session) -> FilterChoices:
     )
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def preset_range(preset: str, anchor: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """The (from, to) dates of a preset ending at ``anchor``; ("all") is (None, None)."""
     if preset == "this_month":
@@ -87,8 +82,17 @@ def preset_range(preset: str, anchor: dt.date) -> tuple[dt.date | None, dt.date 
     if preset == "this_year":
         return dt.date(anchor.year, 1, 1), anchor
     if preset == "last_12_months":
-        return _add_months(anchor.replace(day=1), -11), anchor
+        # The 12 months up to the anchor day (2025-12-05 – 2026-12-04), not since the first of
+        # the month 11 months back, which in December is the same as "this year".
+        return _year_before(anchor) + dt.timedelta(days=1), anchor
     return None, None
+
+
+def _year_before(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February → 28 February of the year before
+        return day.replace(year=day.year - 1, day=28)
 
 
 def price_band(key: str) -> tuple[Decimal | None, Decimal | None]:
