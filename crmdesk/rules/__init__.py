@@ -7,3 +7,7 @@ after an import, a customer save, a case closing and at the day's start.
 
 A core package above ``services`` and ``reports`` (it reads the line cache); services reach it
 only through ``crmdesk.services.events``, which importing this package subscribes to."""
+
+from crmdesk.rules import triggers as _triggers
+
+_triggers.subscribe()

@@ -1,0 +1,1 @@
+"""The Pipeline page: board, list, filters, header totals and the opportunity form."""
