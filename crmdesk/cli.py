@@ -17,6 +17,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import crmdesk.rules  # noqa: F401 - subscribes the process rules to the services' events
 from crmdesk import __version__
 from crmdesk.commands import SUBCOMMANDS
 from crmdesk.commands.base import EXIT_USAGE, CliContext, CliError

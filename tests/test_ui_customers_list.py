@@ -155,10 +155,12 @@ def test_unfiltered_list_shows_its_head_then_the_rest(ctx, qtbot, boxes, monkeyp
     total = _visible_customers(ctx)
     assert p.model.rowCount() == total and not p.loading
     assert p.view.count_label.text() == f"{total:,} customers"
-    # The head kept its place: the first rows are the same customers in the same order.
+    # The head kept its place: the first rows are the same customers in the same order (by pinyin).
+    from crmdesk.db.search import customer_name_order
+
     with ctx.read() as s:
         first = s.scalars(select(Customer.id).where(Customer.archived.is_(False))
-                          .order_by(Customer.name, Customer.id).limit(5)).all()
+                          .order_by(customer_name_order(), Customer.id).limit(5)).all()
     assert p.model.ids[:5] == first
 
 

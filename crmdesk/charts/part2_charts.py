@@ -142,14 +142,20 @@ def activity_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
 
 
 def lifetime_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
-    """The top customers by expected value over the next 12 months."""
-    fig, ax = new_figure(_("Expected value, next 12 months (top {n})").format(n=TOP_N))
+    """The top customers by expected value over the horizon (12 months unless --horizon-weeks)."""
+    value_col = next((c for c in df.columns if str(c).startswith("expected_value_")), "expected_value_12m")
+    weeks = (df.attrs.get("model") or {}).get("horizon_weeks")
+    if value_col == "expected_value_12m" or not weeks:
+        title = _("Expected value, next 12 months (top {n})").format(n=TOP_N)
+    else:
+        title = _("Expected value, next {weeks:g} weeks (top {n})").format(weeks=weeks, n=TOP_N)
+    fig, ax = new_figure(title)
     if df.empty:
         return no_data(fig, ax)
     top = df.head(TOP_N).iloc[::-1]
     labels = top["customer_name"].fillna(top["customer_code"]).astype(str)
     colors = [GREEN if p >= 0.5 else ORANGE for p in top["p_alive"].astype(float)]
-    ax.barh(labels, top["expected_value_12m"].astype(float), color=colors)
+    ax.barh(labels, top[value_col].astype(float), color=colors)
     ax.set_xlabel(_("yuan (green: probably active, orange: probably gone)"))
     _money_axis(ax.xaxis)
     return fig

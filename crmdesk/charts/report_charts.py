@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from crmdesk.charts.figure import new_figure, no_data
 from crmdesk.i18n import _
@@ -24,8 +24,35 @@ def _money_axis(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
 
 
-def bar_chart(labels: pd.Series, values: pd.Series, title: str, xlabel: str = "") -> Figure:
-    """Horizontal bars, largest on top (the top ``TOP_N`` rows as given)."""
+def tick_decimals(locations) -> int:
+    """Decimals that tell the ticks apart: a step of 0.25 needs 2, a step of 5 none."""
+    locs = sorted(float(v) for v in locations)
+    steps = [b - a for a, b in zip(locs, locs[1:], strict=False) if b - a > 1e-12]
+    if not steps:
+        return 0
+    step = min(steps)
+    decimals = 0
+    while decimals < 4 and abs(round(step, decimals) - step) > step * 1e-6:
+        decimals += 1
+    return decimals
+
+
+def _value_axis(ax, axis: str = "y", integer: bool = False) -> None:
+    """Ticks a reader can tell apart: whole numbers for counts (``integer``), else as many
+    decimals as the tick step needs ("0.0 0.5 1.0", never "0 0 1 1")."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if integer:
+        target.set_major_locator(MaxNLocator(integer=True))
+        target.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+        return
+    target.set_major_formatter(FuncFormatter(
+        lambda v, _pos: f"{v:,.{tick_decimals(target.get_majorticklocs())}f}"))
+
+
+def bar_chart(labels: pd.Series, values: pd.Series, title: str, xlabel: str = "", *, money: bool = True,
+              integer: bool = False) -> Figure:
+    """Horizontal bars, largest on top (the top ``TOP_N`` rows as given). ``money`` axes read in
+    whole yuan; others get ticks by ``_value_axis`` (``integer`` for counts)."""
     fig, ax = new_figure(title)
     if len(values) == 0:
         return no_data(fig, ax)
@@ -33,7 +60,10 @@ def bar_chart(labels: pd.Series, values: pd.Series, title: str, xlabel: str = ""
     values = values.head(TOP_N).astype(float).iloc[::-1]
     ax.barh(labels, values, color=["#c0392b" if v < 0 else "#2e86c1" for v in values])
     ax.set_xlabel(xlabel)
-    _money_axis(ax, "x")
+    if money:
+        _money_axis(ax, "x")
+    else:
+        _value_axis(ax, "x", integer=integer)
     return fig
 
 
@@ -104,12 +134,13 @@ def rfm_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
     else:
         counts = df["segment"].value_counts() if not df.empty else pd.Series(dtype=int)
     return bar_chart(pd.Series([_(s) for s in counts.index]), counts.reset_index(drop=True),
-                     _("Customers per RFM segment"), _("number of customers"))
+                     _("Customers per RFM segment"), _("number of customers"), money=False, integer=True)
 
 
 def cover_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:
+    # Days of cover are often below 1 (0.3 days): whole-yuan ticks read "0 0 0 1 1" there.
     return bar_chart(df.get("product_name", pd.Series(dtype=str)), df.get("days_of_cover", pd.Series(dtype=float)),
-                     _("Days of cover (restock)"), _("days"))
+                     _("Days of cover (restock)"), _("days"), money=False)
 
 
 def overstock_chart(df: pd.DataFrame, options: dict[str, Any]) -> Figure:

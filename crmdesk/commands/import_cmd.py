@@ -1,5 +1,5 @@
 """``crmdesk import FILE... [--kind K] [--profile NAME|FILE.toml] [--dry-run] [--strict]
-[--encoding E] [--sheet S] [--header-row N] [--rejected-xlsx OUT] [--force] [--quiet]``
+[--encoding E] [--sheet S] [--header-row N] [--rejected-xlsx OUT] [--force] [--paid-at-sale] [--quiet]``
 
 One line per file on stdout::
 
@@ -49,6 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strict-warnings", action="store_true",
                    help=f"exit {EXIT_WARNINGS} when the files landed but with warnings (default: exit 0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar on stderr (shown only on a terminal)")
+    p.add_argument("--paid-at-sale", action="store_true", default=None,
+                   help="sales files: every sale was paid on the spot, none becomes receivable "
+                        "(default: the profile's paid_at_sale, else each customer's settlement rule)")
     p.set_defaults(func=run)
 
 
@@ -85,6 +88,8 @@ def print_result(result: ImportResult) -> None:
             print("    " + _("{n} rows: {reason} ({column})").format(n=n, reason=reason, column=column))
     if result.rejected and result.batch_id:
         print("  " + _("rejected rows are kept with batch {batch}").format(batch=result.batch_id))
+    for line in result.rules:
+        print(f"  {line}")
 
 
 def print_mapping(result: ImportResult) -> None:
@@ -115,7 +120,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
                 result = import_file(db, actor, name, kind=args.kind, profile=profile, encoding=args.encoding,
                                      sheet=args.sheet, header_row=args.header_row, dry_run=args.dry_run,
                                      strict=args.strict, progress=bar.track(Path(name).name),
-                                     skip_same_content=not args.force)
+                                     skip_same_content=not args.force, paid_at_sale=args.paid_at_sale)
             except PermissionDenied as exc:
                 raise CliError(str(exc)) from exc
             bar.finish()  # the bar goes before the file's result line is printed

@@ -2,7 +2,9 @@
 
 Without ``--out`` the report goes to stdout as UTF-8 CSV; ``--out`` writes
 .csv, .xlsx (formatted, with a chart) or .png (the report's chart), or a
-format the report exports itself (e.g. the statement's .pdf).
+format the report exports itself (e.g. the statement's .pdf); a report with a folder
+exporter (the statement with ``--all-with-balance``) also takes a folder. Files other
+than CSV say what they hold (``reports.provenance``).
 ``crmdesk report --list`` / ``crmdesk report list`` lists the reports.
 Exit codes: 0 done (an empty result prints the header only), 2 unknown report,
 bad option/value or a report the user may not run (one line on stderr), 3 database
@@ -92,7 +94,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     from crmdesk.reports.access import record_export, run_report
     from crmdesk.reports.cli_options import filters_from_args, options_from_args
     from crmdesk.reports.common import ReportError
-    from crmdesk.reports.output import SUFFIXES, csv_text, export
+    from crmdesk.reports.output import SUFFIXES, csv_text, export, with_info
+    from crmdesk.reports.provenance import export_info
     from crmdesk.services.permissions import PermissionDenied
 
     spec = registry.REPORTS.get(args.report_name)
@@ -101,7 +104,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             name=args.report_name), EXIT_USAGE)
     args = report_parser(spec).parse_args(args.report_args)
     out: Path | None = args.out
-    if out is not None and out.suffix.lower() not in {*SUFFIXES, *spec.exporters}:
+    # A report that writes one file per entity takes a folder: an existing one or a name without suffix.
+    to_folder = out is not None and spec.folder_exporter is not None and (out.is_dir() or not out.suffix)
+    if out is not None and not to_folder and out.suffix.lower() not in {*SUFFIXES, *spec.exporters}:
         raise CliError(_("cannot write {name}: use .csv, .xlsx or .png").format(name=out.name), EXIT_USAGE)
     options = options_from_args(args, spec)
     try:
@@ -110,11 +115,19 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
             df = run_report(session, actor, spec, filters, options)
             if out is not None:
                 record_export(session, actor, spec, out)  # refused before a byte is written
-        if out is None:
+                info = export_info(session, actor, spec, filters, options)
+        alternate = spec.alternate_output(df, options) if spec.alternate_output is not None else None
+        if alternate is not None:  # e.g. lifetime --params: the fitted parameters
+            _write_stdout(csv_text(alternate))
+        elif out is None:
             _write_stdout(csv_text(df, spec))
-        else:
+        if to_folder:
+            out.mkdir(parents=True, exist_ok=True)
+            written = spec.folder_exporter(with_info(df, info), options, out)
+            print(_("{n} files written to {folder}").format(n=len(written), folder=out), file=sys.stderr)
+        elif out is not None:
             out.parent.mkdir(parents=True, exist_ok=True)
-            export(df, spec, options, out)
+            export(df, spec, options, out, info)
     except (ReportError, PermissionDenied) as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     except OSError as exc:

@@ -41,6 +41,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
         print(_("backup: {file}").format(file=result.backup))
     for res in result.files:
         print_result(res)
+    for line in result.rules:
+        print(line)
     print(_("sync {folder}: {n} files imported, {known} already imported").format(
         folder=result.folder, n=sum(1 for r in result.files if r.status == "done"), known=result.already_imported))
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -13,14 +13,20 @@ from sqlalchemy import Connection, func, select
 from crmdesk.core.progress import Progress, ensure
 from crmdesk.db import Database
 from crmdesk.db.bulk import insert_columns, set_based_triggers
+from crmdesk.db.models import CaseNote
 from crmdesk.db.models import (
-    Contact, Customer, CustomerRelation, CustomerType, CustomFieldValue, Interaction, Opportunity, Product,
-    Receipt, SalesLine, SalesOrder, ServiceCase, StockSnapshot, Task, Territory, customer_tags,
+    Contact, Customer, CustomerRelation, CustomerType, CustomFieldValue, Interaction, Opportunity, OpportunityItem,
+    OpportunityStageChange, Product, Receipt, SalesLine, SalesOrder, ServiceCase, StockSnapshot, Task, Territory,
+    customer_tags,
 )
-from crmdesk.demo import activity, contacts, customer_rows, pipeline, receipts, relations, sales, stock
+from crmdesk.demo import (
+    activity, contacts, customer_rows, pipeline, pipeline_history, receipts, relations, sales, stock,
+)
 from crmdesk.demo import customers as customer_frames
 from crmdesk.demo import products as product_frames
+from crmdesk.demo import rules as demo_rules
 from crmdesk.demo.calendar import DemoCalendar
+from crmdesk.demo.case_notes import build_case_notes
 from crmdesk.demo.org import Org, build_org, next_id
 from crmdesk.i18n import _
 from crmdesk.services import territories
@@ -127,6 +133,8 @@ def generate(db: Database, *, customers: int = 2000, products: int = 800, lines:
         run.conn.execute(Customer.__table__.update().values(import_owner_id=c.owner_id, owner_source="import",
                                                            updated_at=c.updated_at))
         territories.reassign(session, Actor.system(), audited=False, stamp=False)
+        run.prog.update(0.985, _("Process rules"), force=True)
+        demo_rules.switch_on_and_run(session, cal.end_date)
         run.prog.update(0.99, _("Saving"), force=True)
     c = run.counts
     result = DemoSummary(
@@ -193,10 +201,22 @@ def _activity(run: _Run, org: Org, cust, sale, summary, first_contact: np.ndarra
     run.prog.update(0.86, _("Contact log, pipeline and service"))
     opportunities, latest = pipeline.build_opportunities(run.rngs["opportunities"], run.conn, cust, summary,
                                                          run.cal, org.manager_id, run.first_id(Opportunity))
+    open_ids, won, lost = pipeline.stage_ids(run.conn)
+    items = pipeline_history.build_items(run.rngs["opportunities"], run.conn, opportunities,
+                                         run.first_id(OpportunityItem))
+    changes, entered = pipeline_history.build_stage_history(run.rngs["opportunities"], opportunities, open_ids, won,
+                                                            lost, run.cal, run.first_id(OpportunityStageChange))
+    opportunities["stage_changed_at"] = entered
     run.insert(Opportunity, opportunities)
+    run.insert(OpportunityItem, items)
+    run.insert(OpportunityStageChange, changes)
     log_cols, follow_ups = activity.build_interactions(run.rngs["interactions"], cust, run.cal, first_contact,
                                                        org.counter_ids, latest, run.first_id(Interaction))
     run.insert(Interaction, log_cols)
     run.insert(Task, activity.build_tasks(run.rngs["tasks"], cust, run.cal, follow_ups, run.first_id(Task)))
-    run.insert(ServiceCase, pipeline.build_cases(run.rngs["cases"], cust, sale, run.cal, first_contact,
-                                                 org.counter_ids + [org.manager_id], run.first_id(ServiceCase)))
+    cases = pipeline.build_cases(run.rngs["cases"], cust, sale, run.cal, first_contact,
+                                 org.counter_ids + [org.manager_id], run.first_id(ServiceCase),
+                                 sla=pipeline.case_sla(run.conn))
+    run.insert(ServiceCase, cases)
+    end_of_history = dt.datetime.combine(run.cal.end_date, dt.time(23, 59, 59))
+    run.insert(CaseNote, build_case_notes(run.rngs["cases"], run.conn, cases, run.first_id(CaseNote), end_of_history))

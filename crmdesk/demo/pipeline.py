@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy import Connection, select
 
-from crmdesk.db.models import CaseStatus, OpportunityStage
+from crmdesk.db.models import CaseStatus, CaseType, OpportunityStage
 from crmdesk.demo.activity import pick_customers, staff_for
 from crmdesk.demo.activity_words import CASE_SHARE, CASES, FEEDBACK, LOST_REASONS, OPPORTUNITY_NAMES, \
     OPPORTUNITY_SOURCES
@@ -16,6 +16,7 @@ from crmdesk.demo.customers import CustomerFrame
 from crmdesk.demo.sales import SalesFrame
 from crmdesk.money import MONEY_SCALE
 
+OPEN, IN_PROGRESS, WAITING, RESOLVED, CLOSED = (s.value for s in CaseStatus)
 OPEN_FOR_DAYS = 120  # opportunities opened more recently than this are mostly still open
 
 
@@ -82,60 +83,95 @@ def build_opportunities(rng: np.random.Generator, conn: Connection, cust: Custom
     }, latest
 
 
+def case_sla(conn: Connection) -> dict[str, tuple[int, int, int]]:
+    """type code → SLA hours (high, normal, low) from the seeded case types."""
+    rows = conn.execute(select(CaseType.code, CaseType.sla_hours_high, CaseType.sla_hours_normal,
+                               CaseType.sla_hours_low)).all()
+    return {code: (high, normal, low) for code, high, normal, low in rows}
+
+
+def _case_statuses(rng: np.random.Generator, opened: np.ndarray, end: int) -> np.ndarray:
+    """Recent cases are being worked on (new, in progress, waiting) or resolved; older ones are
+    closed, a few still only resolved. Every state shows even in a tiny demo."""
+    n = len(opened)
+    recent = opened >= end - 20
+    u = rng.random(n)
+    status = np.where(recent, np.select([u < 0.3, u < 0.55, u < 0.7], [OPEN, IN_PROGRESS, WAITING], RESOLVED),
+                      np.where(u < 0.94, CLOSED, RESOLVED)).astype(object)
+    every = [OPEN, IN_PROGRESS, WAITING, RESOLVED, CLOSED]
+    if n >= len(every) and not set(every) <= set(status.tolist()):
+        latest = np.argsort(opened, kind="stable")[-len(every):]
+        status[latest] = every
+    return status
+
+
 def build_cases(rng: np.random.Generator, cust: CustomerFrame, sales: SalesFrame, cal: DemoCalendar,
-                first_contact: np.ndarray, fallback_staff: list[int], first_id: int) -> dict:
+                first_contact: np.ndarray, fallback_staff: list[int], first_id: int,
+                sla: dict[str, tuple[int, int, int]] | None = None) -> dict:
+    """Case columns: due date from the type's SLA (some cases still open are past it),
+    resolved/closed times, satisfaction and feedback on the closed ones."""
     sale_docs = np.flatnonzero(~sales.doc_is_return)
     n = max(5, int(cust.n * 0.08)) if len(sale_docs) else 0
     doc = np.sort(rng.choice(sale_docs, n)) if n else np.empty(0, dtype=np.int64)
     who = sales.doc_customer[doc]
     end = cal.days - 1
     opened = np.minimum(sales.doc_day[doc] + rng.integers(1, 21, n), end)
-    fresh = rng.permutation(n)[: max(2, n // 25)]  # a few cases are still being worked on
+    fresh = rng.permutation(n)[: max(2, n // 10)]  # some cases are still being worked on
     opened[fresh] = np.maximum(opened[fresh], end - rng.integers(0, 15, len(fresh)))
+    status = _case_statuses(rng, opened, end)
+    # Half the cases still being worked on came in the last few days: within their SLA.
+    active = np.isin(status, (OPEN, IN_PROGRESS, WAITING)) & (rng.random(n) < 0.5)
+    opened[active] = np.maximum(opened[active], end - rng.integers(0, 3, int(active.sum())))
     in_time = np.argsort(opened, kind="stable")
-    doc, who, opened = doc[in_time], who[in_time], opened[in_time]
+    doc, who, opened, status = doc[in_time], who[in_time], opened[in_time], status[in_time]
     types = list(CASE_SHARE)
     share = np.array([CASE_SHARE[t] for t in types])
     type_idx = rng.choice(len(types), n, p=share)
     case_types = [types[t] for t in type_idx.tolist()]
     texts = [CASES[t][k % len(CASES[t])] for t, k in zip(case_types, rng.integers(0, 100, n).tolist(), strict=True)]
-    recent = opened >= end - 20
-    u = rng.random(n)
-    status = np.where(recent, np.where(u < 0.4, CaseStatus.OPEN.value,
-                                       np.where(u < 0.7, CaseStatus.IN_PROGRESS.value, CaseStatus.RESOLVED.value)),
-                      np.where(u < 0.92, CaseStatus.CLOSED.value, CaseStatus.RESOLVED.value)).astype(object)
-    if n and not np.isin(status, (CaseStatus.OPEN.value, CaseStatus.IN_PROGRESS.value)).any():
-        status[-1] = CaseStatus.OPEN.value
-    closed = (status == CaseStatus.CLOSED.value) | (status == CaseStatus.RESOLVED.value)
+    priority = np.where(type_idx == 0, 1, rng.choice([1, 2, 2, 3], n))
     open_seconds = rng.integers(8 * 3600, 18 * 3600, n)
     opened_at = cal.to_dates(opened).astype("datetime64[s]") + open_seconds.astype("timedelta64[s]")
     duration = rng.integers(3600, 10 * 86400, n).astype("timedelta64[s]")
     end_of_history = np.datetime64(cal.end_date, "s") + np.timedelta64(86399, "s")
     closed_at = np.minimum(opened_at + duration, end_of_history)
+    resolved_at = np.maximum(opened_at, closed_at - (duration * rng.uniform(0.0, 0.3, n)).astype("timedelta64[s]"))
+    sla = sla or {}
+    hours = np.array([sla.get(t, (24, 72, 168))[p - 1] for t, p in
+                      zip(case_types, priority.tolist(), strict=True)], dtype=np.int64)
+    due_at = opened_at + (hours * 3600).astype("timedelta64[s]")
     # Service got better over the years: satisfaction drifts up; complaints score lower.
     trend = 3.4 + 0.9 * opened / max(1, cal.days)
     score = np.clip(np.round(trend - 0.5 * (type_idx == 0) + rng.normal(0, 0.9, n)), 1, 5).astype(np.int64)
-    rated = status == CaseStatus.CLOSED.value
+    rated = status == CLOSED
+    done = rated | (status == RESOLVED)
     feedback = [FEEDBACK[s][k % 2] if r else "" for s, k, r in
                 zip(score.tolist(), rng.integers(0, 2, n).tolist(), rated.tolist(), strict=True)]
+    # A few new cases still wait in the unassigned queue for someone to take them.
+    unassigned = (status == OPEN) & (rng.random(n) < 0.5)
+    assignee = [None if u else int(a) for a, u in
+                zip(staff_for(rng, cust, who, fallback_staff).tolist(), unassigned.tolist(), strict=True)]
     opened_list = opened_at.astype("datetime64[us]").tolist()
     closed_list = closed_at.astype("datetime64[us]").tolist()
+    resolved_list = resolved_at.astype("datetime64[us]").tolist()
     return {
         "id": np.arange(first_id, first_id + n, dtype=np.int64),
         "number": doc_numbers("FW", cal.to_dates(opened)),
         "customer_id": cust.ids[who],
         "contact_id": [v or None for v in first_contact[who].tolist()],
-        "assignee_id": staff_for(rng, cust, who, fallback_staff),
+        "assignee_id": assignee,
         "case_type": case_types,
         "subject": [t[0] for t in texts],
         "description": [t[1] for t in texts],
         "status": status,
-        "priority": np.where(type_idx == 0, 1, rng.choice([1, 2, 2, 3], n)),
+        "priority": priority,
         "opened_at": opened_list,
-        "closed_at": [c if f else None for c, f in zip(closed_list, closed.tolist(), strict=True)],
+        "due_at": due_at.astype("datetime64[us]").tolist(),
+        "resolved_at": [r if f else None for r, f in zip(resolved_list, done.tolist(), strict=True)],
+        "closed_at": [c if f else None for c, f in zip(closed_list, rated.tolist(), strict=True)],
         "satisfaction": [s if r else None for s, r in zip(score.tolist(), rated.tolist(), strict=True)],
         "feedback": feedback,
         "order_id": sales.doc_ids[doc],
         "created_at": opened_list,
-        "updated_at": [c if f else o for c, o, f in zip(closed_list, opened_list, closed.tolist(), strict=True)],
+        "updated_at": [c if f else o for c, o, f in zip(closed_list, opened_list, done.tolist(), strict=True)],
     }

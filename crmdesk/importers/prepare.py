@@ -35,6 +35,7 @@ class Prepared:
     present: set[str] = field(default_factory=set)  # fields that a column or constant supplies
     notes: list[str] = field(default_factory=list)
     warnings: list = field(default_factory=list)  # FileWarning (importers.findings): landed, but may be wrong
+    paid_at_sale: bool = False  # sales: every sale of the file was paid on the spot (services.settlement)
 
 
 class RowChecks:

@@ -15,6 +15,7 @@ layout imports without code. Every key is optional; what is left out is detected
     walk_in_customer = "散客"      # sales/receipts rows without a customer go to this customer
     return_prefix = "C"           # order numbers starting with this are returns (Online Retail)
     non_product_codes = ["POST"]  # product codes that are fees/postage, not goods: rejected, reported
+    paid_at_sale = true           # sales: every sale of the file was paid on the spot (not owed)
     match = ["Row ID", "Segment"] # headers that make ``auto`` choose this profile
 
     [columns]                     # header in the file = field (see ``fields.FIELDS``)
@@ -62,6 +63,7 @@ class Profile:
     walk_in_customer: str = "散客"
     return_prefix: str = ""
     non_product_codes: list[str] = field(default_factory=list)
+    paid_at_sale: bool = False  # sales files: settled at sale, whatever the customer (services.settlement)
     match: list[str] = field(default_factory=list)
     only_listed_columns: bool = False
     columns: dict[str, str] = field(default_factory=dict)

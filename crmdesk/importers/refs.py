@@ -16,6 +16,7 @@ from sqlalchemy import Connection, func, select
 
 from crmdesk.core.search_text import build_search_text, customer_search_text
 from crmdesk.db.models import Customer, CustomerType, Product, Role, User
+from crmdesk.importers.changes import record_created
 from crmdesk.importers.tables import insert, lookup, map_keys
 
 CUSTOMERS = Customer.__table__
@@ -33,8 +34,9 @@ def _first_per_key(frame: pd.DataFrame, key: str, columns: list[str]) -> pd.Data
     return frame[cols].drop_duplicates(subset=[key], keep="first")
 
 
-def type_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
-    """Customer type name (or code) → id; unknown names become new types (Superstore's segments)."""
+def type_ids(conn: Connection, names: np.ndarray | list, batch_id: int | None = None) -> dict[str, int]:
+    """Customer type name (or code) → id; unknown names become new types (Superstore's segments),
+    kept as created by ``batch_id``."""
     wanted = {str(n) for n in names if n}
     if not wanted:
         return {}
@@ -48,12 +50,15 @@ def type_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
         top = conn.scalar(select(func.max(TYPES.c.sort_order))) or 0
         insert(conn, TYPES, {"code": [m[:20] for m in missing], "name": [m[:50] for m in missing],
                              "sort_order": list(range(top + 1, top + 1 + len(missing)))})
-        known.update(lookup(conn, TYPES, "name", missing))
+        made = lookup(conn, TYPES, "name", missing)
+        record_created(conn, batch_id, TYPES, made.values())
+        known.update(made)
     return {n: known[n] for n in wanted}
 
 
-def user_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
-    """Salesperson name → user id, by user name or display name; new names become sales users."""
+def user_ids(conn: Connection, names: np.ndarray | list, batch_id: int | None = None) -> dict[str, int]:
+    """Salesperson name → user id, by user name or display name; new names become sales users
+    (kept as created by ``batch_id``)."""
     wanted = {str(n) for n in names if n}
     if not wanted:
         return {}
@@ -70,7 +75,9 @@ def user_ids(conn: Connection, names: np.ndarray | list) -> dict[str, int]:
         insert(conn, USERS, {"username": [m[:50] for m in missing], "display_name": [m[:100] for m in missing],
                              "role": [Role.SALES.value] * len(missing), "password_hash": [None] * len(missing),
                              "active": [True] * len(missing)})
-        known.update(lookup(conn, USERS, "username", [m[:50] for m in missing]))
+        made = lookup(conn, USERS, "username", [m[:50] for m in missing])
+        record_created(conn, batch_id, USERS, made.values())
+        known.update(made)
     return {w: known[w[:50]] if w not in known else known[w] for w in wanted}
 
 
@@ -84,7 +91,7 @@ def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int,
     new = _first_per_key(frame.loc[map_keys(codes, known) < 0], "customer_code",
                          ["customer_name", "customer_type", "city", "province", "salesperson"])
     if len(new):
-        types = type_ids(conn, new["customer_type"].tolist()) if "customer_type" in new else {}
+        types = type_ids(conn, new["customer_type"].tolist(), batch_id) if "customer_type" in new else {}
         names = new["customer_name"].astype(str).str.slice(0, 200).tolist()
         code_list = new["customer_code"].astype(str).tolist()
         cols = {
@@ -98,7 +105,7 @@ def customer_ids(conn: Connection, frame: pd.DataFrame, batch_id: int,
             if extra in new:
                 cols[extra] = new[extra].astype(str).str.slice(0, 50).tolist()
         if "salesperson" in new:
-            people = user_ids(conn, pd.unique(new["salesperson"]).tolist())
+            people = user_ids(conn, pd.unique(new["salesperson"]).tolist(), batch_id)
             owners = [people.get(p) for p in new["salesperson"]]
             cols["import_owner_id"] = cols["owner_id"] = owners
             cols["owner_source"] = ["import" if o is not None else "" for o in owners]

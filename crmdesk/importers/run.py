@@ -27,10 +27,12 @@ from crmdesk.importers.mapping import ColumnMatch
 from crmdesk.importers.prepare import Prepared, Reject
 from crmdesk.importers.profiles import Profile, ProfileError
 from crmdesk.importers.reading import ReadError
+from crmdesk.importers.rules_after import run_import_rules
 from crmdesk.importers.tables import insert
 from crmdesk.importers.write_masters import write_customers, write_products, write_receipts, write_stock
 from crmdesk.importers.write_sales import Counts, write_sales
-from crmdesk.services import audit
+from crmdesk.money import format_yuan
+from crmdesk.services import audit, settlement
 from crmdesk.services.actor import Actor
 from crmdesk.services.permissions import require
 
@@ -69,6 +71,9 @@ class ImportResult:
     columns: list[ColumnMatch] = field(default_factory=list)
     warnings: list[FileWarning] = field(default_factory=list)
     reasons: list[tuple[str, str, int]] = field(default_factory=list)  # (reason, column, rows), most first
+    rules: list[str] = field(default_factory=list)  # what the "import" process rules did afterwards
+    receivable: int = 0  # sales: money units of the file now owed (on credit; services.settlement)
+    settled_at_sale: int = 0  # sales: money units of the file settled at sale
 
     @property
     def ok(self) -> bool:
@@ -97,11 +102,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_as(profile: str, sheet: str = "") -> str:
+def read_as(profile: str, sheet: str = "", paid_at_sale: bool = False) -> str:
     """How a file was read, as kept in ``import_batches.profile``: the profile's name, and for a
-    workbook the sheet (another sheet of the same workbook is other data)."""
+    workbook the sheet (another sheet of the same workbook is other data); "paid at sale" when
+    its sales were settled at sale (the same file imported again with that option is not skipped)."""
     label = profile or "auto"
-    return (f"{label} / {sheet}" if sheet else label)[:100]
+    label = f"{label} / {sheet}" if sheet else label
+    return (f"{label} / paid at sale" if paid_at_sale else label)[:100]
 
 
 def find_same_content(session: Session, sha256: str, kind: str = "", how: str = "",
@@ -143,10 +150,12 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
                 profile: Profile | str | None = None, encoding: str | None = None, sheet: str | int | None = None,
                 header_row: int | None = None, dry_run: bool = False, strict: bool = False,
                 progress: Progress | None = None, skip_same_content: bool = True,
-                hold_unsure: bool = False) -> ImportResult:
+                hold_unsure: bool = False, run_rules: bool = True, paid_at_sale: bool | None = None) -> ImportResult:
     """Import one file in one transaction. Never raises for bad files: see ``ImportResult.status``.
     ``hold_unsure`` (an unattended sync): a column mapped by a guess holds the file instead.
-    Raises ``Cancelled`` (after rolling back) when ``progress`` is cancelled, PermissionDenied."""
+    Raises ``Cancelled`` (after rolling back) when ``progress`` is cancelled, PermissionDenied.
+    ``run_rules``: after the file committed, the "import" process rules run (``result.rules``).
+    ``paid_at_sale``: a sales file's sales were all paid on the spot (None: as the profile says)."""
     require(actor, "import.run")
     progress = ensure(progress)
     path = Path(path)
@@ -165,9 +174,10 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
         return ImportResult(path=path, status=FAILED, message=_("{file}: cannot read ({error})").format(
             file=path.name, error=exc))
     layout.source.limits = read_limits(db)  # plausibility limits: shop settings (importers.limits)
+    paid = layout.kind == "sales" and (layout.profile.paid_at_sale if paid_at_sale is None else paid_at_sale)
+    how = read_as(layout.profile.name, layout.source.sheet, paid)
     if skip_same_content:
-        skipped = _skip_same_content(db, actor, path, stat, sha, layout.kind,
-                                     read_as(layout.profile.name, layout.source.sheet), mapping_json(layout.columns),
+        skipped = _skip_same_content(db, actor, path, stat, sha, layout.kind, how, mapping_json(layout.columns),
                                      dry_run)
         if skipped is not None:
             return skipped
@@ -178,6 +188,7 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
         require_columns(layout)
         progress.update(0.05, _("checking rows"))
         prep = prepare(layout)
+        prep.paid_at_sale = paid
     except ReadError as exc:
         return ImportResult(path=path, status=FAILED, message=str(exc))
     result = ImportResult(path=path, status=DONE, kind=layout.kind, rejected=len(prep.rejects),
@@ -187,8 +198,7 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
                           warnings=layout.warnings + prep.warnings +
                           after_import(layout.kind, prep.frame, layout.columns, prep.present))
     batch = ImportBatch(file_name=path.name, file_path=str(path.resolve()), file_sha256=sha, file_size=stat.st_size,
-                        file_mtime=stat.st_mtime, kind=layout.kind,
-                        profile=read_as(layout.profile.name, layout.source.sheet),
+                        file_mtime=stat.st_mtime, kind=layout.kind, profile=how,
                         encoding=layout.source.encoding, user_id=actor.user_id,
                         rows_total=prep.data_rows, rows_rejected=len(prep.rejects), status="running",
                         warnings=to_json(result.warnings), mapping=mapping_json(layout.columns))
@@ -225,8 +235,16 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
         except Exception:
             s.rollback()
             raise
+    if run_rules and result.status == DONE:
+        result.rules = run_import_rules(db, actor)
     progress.update(1.0, _("done"), force=True)
     return result
+
+
+def settlement_note(receivable: int, settled: int) -> str:
+    """How much of a sales file is owed and how much was paid on the spot (services.settlement)."""
+    return _("of the file's {total}: {receivable} receivable (on credit), {settled} settled at sale").format(
+        total=format_yuan(receivable + settled), receivable=format_yuan(receivable), settled=format_yuan(settled))
 
 
 def reason_counts(rejects: list[Reject], top: int = 5) -> list[tuple[str, str, int]]:
@@ -300,6 +318,17 @@ def _finish_batch(s: Session, actor: Actor, batch: ImportBatch, prep: Prepared, 
     if counts.stubs_products:
         result.notes.append(_("{n} unknown products created as incomplete records").format(n=counts.stubs_products))
     result.added, result.updated, result.unchanged = counts.added, counts.updated, counts.unchanged
+    if batch.kind == "sales":
+        result.receivable, result.settled_at_sale = counts.receivable, counts.settled
+        result.notes.append(settlement_note(counts.receivable, counts.settled))
+    elif batch.kind == "receipts":
+        s.flush()
+        n, total = settlement.receipts_of_cash_customers(s, batch.id)
+        if n:
+            result.notes.append(_("{n} receipts ({amount}) are from customers whose sales were all settled at "
+                                  "sale: their balance goes below zero. If they buy on credit, set them so "
+                                  "(customer form or Settings → Settlement) and apply the rules again").format(
+                n=n, amount=format_yuan(total)))
     batch.rows_added, batch.rows_updated, batch.rows_unchanged = counts.added, counts.updated, counts.unchanged
     batch.status, batch.finished_at = DONE, utcnow()
     batch.message = "\n".join(result.notes)

@@ -22,15 +22,16 @@ from sqlalchemy.orm import Session
 from crmdesk.core.progress import Progress, ensure
 from crmdesk.db.backup import BackupNotSupportedError, timestamped_backup
 from crmdesk.db.engine import Database
-from crmdesk.db.models import ImportBatch, Setting
+from crmdesk.db.models import ImportBatch
 from crmdesk.i18n import _
 from crmdesk.importers.detect import resolve_layout
 from crmdesk.importers.fields import KINDS
 from crmdesk.importers.reading import EXCEL_SUFFIXES, TEXT_SUFFIXES, ReadError
+from crmdesk.importers.rules_after import run_import_rules
 from crmdesk.importers.run import DONE, HELD, SKIPPED, ImportResult, import_file
-from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.permissions import require
+from crmdesk.services.settings_store import read_setting, write_setting
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +45,13 @@ class SyncError(Exception):
 
 
 def get_setting(session: Session, key: str, default: str | None = None) -> str:
-    row = session.get(Setting, key)
-    if row is not None:
-        return row.value
-    return default if default is not None else DEFAULTS.get(key, "")
+    return read_setting(session, key, default if default is not None else DEFAULTS.get(key, ""))
 
 
 def set_setting(session: Session, actor: Actor, key: str, value: object) -> None:
     """Store a shop-wide setting (audited). Booleans are stored as 1/0."""
     require(actor, "settings.edit")
-    text = ("1" if value else "0") if isinstance(value, bool) else str(value)
-    row = session.get(Setting, key)
-    old = row.value if row else None
-    if row is None:
-        session.add(Setting(key=key, value=text))
-    else:
-        row.value = text
-    if old != text:
-        audit.record(session, actor, "settings", 0, "update", key, old, text)
+    write_setting(session, actor, key, value)
 
 
 @dataclass
@@ -103,6 +93,7 @@ class SyncResult:
     already_imported: int = 0  # files skipped by path+size+mtime without reading
     backup: Path | None = None
     moved: list[Path] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # what the "import" process rules did after the sync
 
     @property
     def ok(self) -> bool:
@@ -169,10 +160,13 @@ def run_sync(db: Database, actor: Actor, folder: str | Path | None = None,
         sub = Progress(lambda f, m, i=i: progress.update((i + (f or 0)) / len(files), m))
         progress_link(progress, sub)
         # Unattended: a column mapped by a guess holds the file (nobody is there to check it).
-        res = import_file(db, actor, path, profile=settings.profile or None, progress=sub, hold_unsure=True)
+        res = import_file(db, actor, path, profile=settings.profile or None, progress=sub, hold_unsure=True,
+                          run_rules=False)
         result.files.append(res)
         if settings.move_done and res.status in (DONE, SKIPPED):
             result.moved.append(_move(path, settings.done_path()))
+    if any(r.status == DONE for r in result.files):  # once after all files, not after each
+        result.rules = run_import_rules(db, actor)
     progress.update(1.0, _("sync finished"), force=True)
     return result
 

@@ -15,6 +15,7 @@ from crmdesk.core.search_text import customer_search_text
 from crmdesk.db.models import Contact, Customer, Product, Receipt, SalesOrder, StockSnapshot
 from crmdesk.importers import refs
 from crmdesk.importers.assign import assign_imported
+from crmdesk.importers.changes import record_updates
 from crmdesk.importers.prepare import Prepared
 from crmdesk.importers.tables import fetch_in, insert, lookup, update_by_id
 from crmdesk.importers.write_sales import Counts, row_hash
@@ -63,7 +64,9 @@ def _upsert_by_code(conn: Connection, table, f: pd.DataFrame, values: dict[str, 
     cols = list(values)
     data = pd.DataFrame({c: _fit(table, c, v) for c, v in values.items()})
     data["code"] = _fit(table, "code", f["code"].tolist())
-    existing = fetch_in(conn, table, "code", data["code"].tolist(), ["id", "code", "is_incomplete"] + cols)
+    kept = cols + ["is_incomplete", "search_text", "source_batch_id"]  # what an update overwrites
+    existing = fetch_in(conn, table, "code", data["code"].tolist(),
+                        ["id", "code"] + [c for c in kept if c not in ("id", "code")])
     known = existing.set_index("code")
     is_known = data["code"].isin(known.index).to_numpy()
     new = data.loc[~is_known]
@@ -86,7 +89,10 @@ def _upsert_by_code(conn: Connection, table, f: pd.DataFrame, values: dict[str, 
             upd["is_incomplete"] = False
             upd["search_text"] = search(upd)
             upd["source_batch_id"] = batch_id
-            update_by_id(conn, table, upd, cols + ["is_incomplete", "search_text", "source_batch_id"])
+            before = old.loc[diff]
+            record_updates(conn, batch_id, table, upd["id"].tolist(), {c: before[c].tolist() for c in kept},
+                           {c: upd[c].tolist() for c in kept})
+            update_by_id(conn, table, upd, kept)
             if touched is not None:
                 touched.extend(upd["code"].tolist())
         counts.updated = len(upd)
@@ -104,10 +110,10 @@ def write_customers(conn: Connection, prep: Prepared, batch_id: int, progress) -
         if field not in prep.present and field != "name":
             continue
         if field == "customer_type":
-            types = refs.type_ids(conn, pd.unique(f[field]).tolist())
+            types = refs.type_ids(conn, pd.unique(f[field]).tolist(), batch_id)
             values[column] = [types.get(t) for t in f[field]]
         elif field == "salesperson":
-            people = refs.user_ids(conn, pd.unique(f[field]).tolist())
+            people = refs.user_ids(conn, pd.unique(f[field]).tolist(), batch_id)
             values[column] = [people.get(p) for p in f[field]]
         else:
             values[column] = [v.item() if isinstance(v, np.generic) else v for v in f[field].tolist()]
@@ -122,12 +128,12 @@ def write_customers(conn: Connection, prep: Prepared, batch_id: int, progress) -
     touched: list[str] = []
     ids = _upsert_by_code(conn, Customer.__table__, f, values, batch_id, counts, search, touched)
     if "contact_name" in prep.present:
-        _primary_contacts(conn, ids.tolist(), contacts, f)
+        _primary_contacts(conn, ids.tolist(), contacts, f, batch_id)
     assign_imported(conn, lookup(conn, Customer.__table__, "code", touched).values() if touched else [])
     return counts
 
 
-def _primary_contacts(conn: Connection, ids: list[int], names: list[str], f: pd.DataFrame) -> None:
+def _primary_contacts(conn: Connection, ids: list[int], names: list[str], f: pd.DataFrame, batch_id: int) -> None:
     """A named 联系人 becomes the customer's contact unless a contact of that name exists."""
     table = Contact.__table__
     have = fetch_in(conn, table, "customer_id", ids, ["customer_id", "name"])
@@ -140,7 +146,8 @@ def _primary_contacts(conn: Connection, ids: list[int], names: list[str], f: pd.
     if new:
         insert(conn, table, {"customer_id": [c for c, *_ in new], "name": [n[:100] for _, n, _p, _m in new],
                              "phone": [p[:50] for *_, p, _m in new], "mobile": [m[:50] for *_, m in new],
-                             "is_primary": [c not in with_any for c, *_ in new]})
+                             "is_primary": [c not in with_any for c, *_ in new],
+                             "source_batch_id": [batch_id] * len(new)})
 
 
 def write_products(conn: Connection, prep: Prepared, batch_id: int, progress) -> Counts:
@@ -170,9 +177,10 @@ def write_receipts(conn: Connection, prep: Prepared, batch_id: int, progress) ->
     f["order_id"] = [orders.get(n) for n in f["order_number"]]
     f["row_hash"] = row_hash(f, ["number", "receipt_date", "customer_code", "amount", "method", "order_number",
                                  "notes"])
-    old = fetch_in(conn, table, "number", f["number"].tolist(), ["id", "number", "row_hash"]).set_index("number")
-    known = f["number"].isin(old.index).to_numpy()
     cols = ["receipt_date", "customer_id", "amount", "method", "order_id", "notes", "row_hash"]
+    old = fetch_in(conn, table, "number", f["number"].tolist(), ["id", "number", "source_batch_id"] + cols) \
+        .set_index("number")
+    known = f["number"].isin(old.index).to_numpy()
     new = f.loc[~known]
     if len(new):
         payload = {c: [v.item() if isinstance(v, np.generic) else v for v in new[c].tolist()] for c in cols}
@@ -186,6 +194,11 @@ def write_receipts(conn: Connection, prep: Prepared, batch_id: int, progress) ->
         same = old.loc[cur["number"], "row_hash"].to_numpy() == cur["row_hash"].to_numpy()
         upd = cur.loc[~same].assign(source_batch_id=batch_id)
         upd["order_id"] = [None if v is None or pd.isna(v) else int(v) for v in upd["order_id"]]
+        upd["method"] = _fit(table, "method", upd["method"].tolist())
+        before = old.loc[upd["number"]]
+        record_updates(conn, batch_id, table, upd["id"].tolist(),
+                       {c: before[c].tolist() for c in cols + ["source_batch_id"]},
+                       {c: upd[c].tolist() for c in cols + ["source_batch_id"]})
         update_by_id(conn, table, upd, cols + ["source_batch_id"])
         counts.updated, counts.unchanged = len(upd), int(same.sum())
     counts.added = len(new)
@@ -200,10 +213,10 @@ def write_stock(conn: Connection, prep: Prepared, batch_id: int, progress) -> Co
     f["product_id"], counts.stubs_products = refs.product_ids(conn, f, batch_id)
     f["warehouse"] = _fit(table, "warehouse", f["warehouse"].astype(str).tolist())
     old = fetch_in(conn, table, "snapshot_date", pd.unique(f["snapshot_date"]).tolist(),
-                   ["id", "product_id", "warehouse", "snapshot_date", "quantity", "cost_value"])
+                   ["id", "product_id", "warehouse", "snapshot_date", "quantity", "cost_value", "source_batch_id"])
     keys = ["product_id", "warehouse", "snapshot_date"]
-    merged = f.merge(old.rename(columns={"quantity": "old_q", "cost_value": "old_v"}), on=keys, how="left") \
-        if len(old) else f.assign(id=np.nan, old_q=np.nan, old_v=np.nan)
+    merged = f.merge(old.rename(columns={"quantity": "old_q", "cost_value": "old_v", "source_batch_id": "old_b"}),
+                     on=keys, how="left") if len(old) else f.assign(id=np.nan, old_q=np.nan, old_v=np.nan, old_b=np.nan)
     is_new = merged["id"].isna().to_numpy()
     same = ~is_new & (merged["old_q"].to_numpy() == merged["quantity"].to_numpy()) & \
         (merged["old_v"].to_numpy() == merged["cost_value"].to_numpy())
@@ -217,6 +230,11 @@ def write_stock(conn: Connection, prep: Prepared, batch_id: int, progress) -> Co
     upd = merged.loc[~is_new & ~same].assign(source_batch_id=batch_id)
     if len(upd):
         upd["id"] = upd["id"].astype(np.int64)
+        record_updates(conn, batch_id, table, upd["id"].tolist(),
+                       {"quantity": upd["old_q"].tolist(), "cost_value": upd["old_v"].tolist(),
+                        "source_batch_id": upd["old_b"].tolist()},
+                       {"quantity": upd["quantity"].tolist(), "cost_value": upd["cost_value"].tolist(),
+                        "source_batch_id": upd["source_batch_id"].tolist()})
         update_by_id(conn, table, upd, ["quantity", "cost_value", "source_batch_id"])
     counts.added, counts.updated, counts.unchanged = len(add), len(upd), int(same.sum())
     return counts

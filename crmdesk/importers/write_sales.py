@@ -1,5 +1,9 @@
 """Writing sales lines: orders from the flat rows, lines matched by natural key, row_hash compare.
 
+New orders get their settlement (``services.settlement``): paid at sale when the file says so
+(``Prepared.paid_at_sale``: then every order of the file, old ones too), else by their
+customer's rule; ``Counts.receivable`` / ``Counts.settled`` say how much of the file is owed.
+
 Line key: (order number, line number) when the file numbers its lines (行号, Row ID), else
 (order number, product, n-th occurrence of that product in the order). A line whose key is
 known and whose ``row_hash`` (int64 over the source values) is equal is *unchanged* and not
@@ -22,8 +26,10 @@ from crmdesk.core.progress import Progress
 from crmdesk.db.models import Customer, DocType, SalesLine, SalesOrder
 from crmdesk.importers import refs
 from crmdesk.importers.assign import assign_imported
+from crmdesk.importers.changes import record_updates
 from crmdesk.importers.prepare import Prepared
 from crmdesk.importers.tables import fetch_in, fetch_where, insert, map_keys, update_by_id
+from crmdesk.services import settlement
 
 log = logging.getLogger(__name__)
 REBUILD_INDEXES_FROM = 50_000  # lines added in one import
@@ -42,6 +48,8 @@ class Counts:
     unchanged: int = 0
     stubs_customers: int = 0
     stubs_products: int = 0
+    receivable: int = 0  # money units of the file's lines now owed (orders on credit)
+    settled: int = 0  # money units of the file's lines settled at sale
 
 
 def row_hash(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -68,15 +76,18 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
     f["customer_id"], counts.stubs_customers = refs.customer_ids(conn, f, batch_id, stubs)
     assign_imported(conn, stubs)
     f["product_id"], counts.stubs_products = refs.product_ids(conn, f, batch_id)
-    people = refs.user_ids(conn, pd.unique(f["salesperson"]).tolist())
+    people = refs.user_ids(conn, pd.unique(f["salesperson"]).tolist(), batch_id)
     sp = map_keys(f["salesperson"], people)
     f["salesperson_id"] = pd.array(np.where(sp < 0, 0, sp), dtype="Int64")
     f.loc[sp < 0, "salesperson_id"] = pd.NA
     progress.update(0.40, "orders")
     # One factorize of the order numbers serves the order heads, totals and every line's order id.
     order_of, numbers = pd.factorize(f["order_number"], use_na_sentinel=False)
-    order_ids, changed_orders, known_orders = _write_orders(conn, f, order_of, pd.Index(numbers), batch_id)
+    order_ids, changed_orders, known_orders = _write_orders(conn, f, order_of, pd.Index(numbers), batch_id,
+                                                            prep.paid_at_sale)
     f["order_id"] = map_keys(numbers, order_ids)[order_of]
+    if prep.paid_at_sale and known_orders:
+        _mark_paid(conn, known_orders, batch_id)
     if "line_no" in prep.present:
         f["line_key"] = f["line_no"].astype(np.int64)
     else:
@@ -85,12 +96,35 @@ def write_sales(conn: Connection, prep: Prepared, batch_id: int, progress: Progr
     progress.update(0.50, "lines")
     touched = _write_lines(conn, f, prep, batch_id, counts, progress, known_orders)
     _refresh_orders(conn, sorted(set(touched) | set(changed_orders)))
-    _first_order_dates(conn, f)
+    _first_order_dates(conn, f, batch_id)
+    _count_settlement(conn, f, counts)
     return counts
 
 
+def _mark_paid(conn: Connection, order_ids: list[int], batch_id: int) -> None:
+    """Orders the file holds that existed before: the file says they were paid at sale too."""
+    old = fetch_in(conn, ORDERS, "id", order_ids, ["id", "settlement"])
+    old = old[old["settlement"] != settlement.FILE]
+    if old.empty:
+        return
+    ids = old["id"].astype(int).tolist()
+    record_updates(conn, batch_id, ORDERS, ids, {"settlement": old["settlement"].tolist()})
+    for start in range(0, len(ids), 500):
+        conn.execute(ORDERS.update().where(ORDERS.c.id.in_(ids[start:start + 500])).values(settlement=settlement.FILE))
+
+
+def _count_settlement(conn: Connection, f: pd.DataFrame, counts: Counts) -> None:
+    ids = pd.unique(f["order_id"].to_numpy(dtype=np.int64)).tolist()
+    stored = fetch_in(conn, ORDERS, "id", ids, ["id", "settlement"])
+    settled_ids = stored.loc[stored["settlement"] != settlement.CREDIT, "id"].to_numpy(dtype=np.int64)
+    settled = np.isin(f["order_id"].to_numpy(dtype=np.int64), settled_ids)
+    amounts = f["amount"].to_numpy(dtype=np.int64)
+    counts.settled = int(amounts[settled].sum())
+    counts.receivable = int(amounts[~settled].sum())
+
+
 def _write_orders(conn: Connection, f: pd.DataFrame, order_of: np.ndarray, numbers: pd.Index,
-                  batch_id: int) -> tuple[dict[str, int], list[int], list[int]]:
+                  batch_id: int, paid_at_sale: bool = False) -> tuple[dict[str, int], list[int], list[int]]:
     """Insert new orders (with their totals), update changed headers. ``order_of``: each line's
     position in ``numbers`` (the distinct order numbers in order of first appearance).
     Returns (number → id, ids of changed headers, ids of orders that existed before)."""
@@ -119,7 +153,7 @@ def _write_orders(conn: Connection, f: pd.DataFrame, order_of: np.ndarray, numbe
         totals = pd.Series(per_order["a"].sum().to_numpy(), index=numbers)
         sp = new["salesperson_id"]
         with _indexes_rebuilt_after(conn, ORDERS, len(new)):
-            _insert_orders(conn, new, totals, sp, batch_id)
+            _insert_orders(conn, new, totals, sp, batch_id, _settlements(conn, new["customer_id"], paid_at_sale))
         ids.update(fetch_where(conn, ORDERS, "source_batch_id", batch_id, ["number", "id"]))
     changed: list[int] = []
     if len(existing):
@@ -132,6 +166,9 @@ def _write_orders(conn: Connection, f: pd.DataFrame, order_of: np.ndarray, numbe
             upd = cur.loc[diff].copy()
             upd["id"] = old.loc[diff, "id"].astype(int).to_numpy()
             upd["salesperson_id"] = [None if pd.isna(v) else int(v) for v in upd["salesperson_id"]]
+            before = old.loc[diff]
+            record_updates(conn, batch_id, ORDERS, upd["id"].tolist(), {c: before[c].tolist() for c in _ORDER_FIELDS},
+                           {c: upd[c].tolist() for c in _ORDER_FIELDS})
             update_by_id(conn, ORDERS, upd, _ORDER_FIELDS)
             changed = upd["id"].tolist()
             conn.execute(LINES.update().where(LINES.c.order_id == bindparam("_oid")).values(
@@ -141,14 +178,24 @@ def _write_orders(conn: Connection, f: pd.DataFrame, order_of: np.ndarray, numbe
     return ids, changed, known
 
 
-def _insert_orders(conn: Connection, new: pd.DataFrame, totals: pd.Series, sp: pd.Series, batch_id: int) -> None:
+def _settlements(conn: Connection, customer_ids: pd.Series, paid_at_sale: bool) -> list[str]:
+    """Each new order's settlement: the file's word, else its customer's rule."""
+    if paid_at_sale:
+        return [settlement.FILE] * len(customer_ids)
+    ids = customer_ids.to_numpy(dtype=np.int64)
+    at_sale = settlement.customers_at_sale(conn, pd.unique(ids).tolist())
+    return [settlement.AT_SALE if at_sale.get(int(i)) else settlement.CREDIT for i in ids]
+
+
+def _insert_orders(conn: Connection, new: pd.DataFrame, totals: pd.Series, sp: pd.Series, batch_id: int,
+                   settlements: list[str]) -> None:
     insert(conn, ORDERS, {
         "number": new.index.tolist(), "order_date": new["order_date"].tolist(),
         "customer_id": new["customer_id"].astype(np.int64).tolist(),
         "salesperson_id": _ints_or_none(sp),
         "doc_type": new["doc_type"].tolist(), "warehouse": new["warehouse"].tolist(),
         "notes": new["notes"].tolist(), "total_amount": totals.reindex(new.index).astype(np.int64).tolist(),
-        "source_batch_id": [batch_id] * len(new),
+        "source_batch_id": [batch_id] * len(new), "settlement": settlements,
     })
 
 
@@ -205,8 +252,8 @@ def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: in
     upd = f.loc[changed].assign(id=old_ids[changed], source_batch_id=batch_id)
     counts.updated = len(upd)
     if len(upd):
-        update_by_id(conn, LINES, upd, ["product_id", "order_date", "customer_id", "quantity", "unit_price",
-                                        "amount", "cost_amount", "row_hash", "source_batch_id"])
+        _keep_before(conn, upd, batch_id)
+        update_by_id(conn, LINES, upd, _LINE_UPDATES)
     add = f if is_new.all() else f.loc[is_new]
     counts.added = len(add)
     if len(add):
@@ -225,6 +272,17 @@ def _write_lines(conn: Connection, f: pd.DataFrame, prep: Prepared, batch_id: in
     if known_orders and len(add):  # a first import adds to no known order: no million-int set
         touched |= set(pd.unique(add["order_id"].to_numpy(dtype=np.int64)).tolist()) & known_orders
     return sorted(touched)
+
+
+_LINE_UPDATES = ["product_id", "order_date", "customer_id", "quantity", "unit_price", "amount", "cost_amount",
+                 "row_hash", "source_batch_id"]
+
+
+def _keep_before(conn: Connection, upd: pd.DataFrame, batch_id: int) -> None:
+    """The stored values of the lines about to be rewritten, for undo (only those that change)."""
+    before = fetch_in(conn, LINES, "id", upd["id"].tolist(), ["id"] + _LINE_UPDATES).set_index("id").loc[upd["id"]]
+    record_updates(conn, batch_id, LINES, upd["id"].tolist(), {c: before[c] for c in _LINE_UPDATES},
+                   {c: upd[c] for c in _LINE_UPDATES})
 
 
 @contextmanager
@@ -272,7 +330,7 @@ def _refresh_orders(conn: Connection, order_ids: list[int]) -> None:
     conn.execute(stmt, [{"_id": i} for i in order_ids])
 
 
-def _first_order_dates(conn: Connection, f: pd.DataFrame) -> None:
+def _first_order_dates(conn: Connection, f: pd.DataFrame, batch_id: int) -> None:
     """Customers whose first order is earlier than they knew get the new date (others untouched)."""
     codes, days = pd.factorize(f["order_date"])  # few distinct dates: group their ordinals, not objects
     ordinal = np.array([d.toordinal() for d in days], dtype=np.int64)[codes]
@@ -286,4 +344,6 @@ def _first_order_dates(conn: Connection, f: pd.DataFrame) -> None:
                      for o, n in zip(old.tolist(), new.tolist(), strict=True)], dtype=bool)
     if need.any():
         upd = pd.DataFrame({"id": cur.loc[need, "id"].astype(int), "first_order_date": new[need].tolist()})
+        record_updates(conn, batch_id, CUSTOMERS, upd["id"].tolist(),
+                       {"first_order_date": old[need].tolist()})
         update_by_id(conn, CUSTOMERS, upd, ["first_order_date"])

@@ -70,10 +70,15 @@ def add_report_arguments(parser: argparse.ArgumentParser, spec: ReportSpec) -> N
     g = parser.add_argument_group(_("report options"))
     for opt in spec.options:
         help_text = _(opt.help)
+        if opt.flag:
+            g.add_argument(f"--{opt.name.replace('_', '-')}", dest=f"opt_{opt.name}", action="store_true",
+                           default=None, help=help_text)
+            continue
         if opt.default is not None:
             help_text += f" ({_('default')}: {opt.default})"
         g.add_argument(f"--{opt.name.replace('_', '-')}", dest=f"opt_{opt.name}", type=opt.type,
-                       choices=opt.choices, required=opt.required, default=None, help=help_text,
+                       choices=opt.choices, required=opt.required and not opt.required_unless, default=None,
+                       help=help_text,
                        metavar=None if opt.choices else opt.name.upper())
 
 

@@ -332,7 +332,7 @@ def _customer_flags(session: Session, actor: Actor, f: ReportFilters, c: linecac
 
 
 def _receivables(session: Session, c: linecache.LineCache, ok: np.ndarray | None, at: dt.date) -> dict[str, float]:
-    docs = linecache.orders(session)
+    docs = linecache.credit_orders(session)  # sales settled at sale are not receivable
     rec = linecache.receipts(session)
     day = linecache.day_number(at)
     docs = docs[docs["day"].to_numpy() <= day]

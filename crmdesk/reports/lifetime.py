@@ -18,7 +18,12 @@ one-time buyers show 1.0 — their low expected purchases tell whether they will
 expected_avg_spend = Gamma-Gamma expected spend per purchase (yuan); expected_value_12m =
 expected_purchases_12m × expected_avg_spend (yuan), the purchases discounted per month when
 ``--discount`` (a monthly rate, e.g. 0.01) is given. Sorted by expected value, highest
-first. The fitted parameters are in ``DataFrame.attrs["model"]``.
+first. The fitted parameters are in ``DataFrame.attrs["model"]``; ``--params`` prints them as
+a table (``model_table``) and the GUI shows them above the table (``model_summary``).
+
+``--horizon-weeks N`` sets the horizon of the expectations (default: 12 months = 52.18
+weeks, and the columns keep their names ``expected_purchases_12m``/``expected_value_12m``);
+another horizon names them after it: ``expected_purchases_26w``, ``expected_value_26w``.
 
 A customer without repeat purchases gets the Gamma-Gamma estimate from the first purchase
 as one observation (see ``expected_spend``). When nobody bought twice the spend model cannot
@@ -118,9 +123,12 @@ def lifetime(session: Session, actor: Actor, f: ReportFilters, options: dict[str
     fallback = float(summary["first_amount"].mean())
     spend, gg_attrs = expected_spend(x, m, summary["first_amount"].to_numpy(), fallback)
     discount = float(options.get("discount") or 0.0)
-    purchases = bgnbd.expected_purchases(params, HORIZON_WEEKS, x, t_x, T)
+    horizon = horizon_weeks(options)
+    purchases = bgnbd.expected_purchases(params, horizon, x, t_x, T)
     if discount > 0:
-        value = bgnbd.discounted_expected_purchases(params, HORIZON_WEEKS, x, t_x, T, discount, 12) * spend
+        # A monthly rate: one discount step per month of the horizon.
+        months = max(1, round(horizon / HORIZON_WEEKS * 12))
+        value = bgnbd.discounted_expected_purchases(params, horizon, x, t_x, T, discount, months) * spend
     else:
         value = purchases * spend
 
@@ -142,9 +150,71 @@ def lifetime(session: Session, actor: Actor, f: ReportFilters, options: dict[str
     if limit:
         df = df.head(int(limit))
     df = df.reset_index(drop=True)
+    purchases_col, value_col = horizon_columns(horizon)
+    if purchases_col != "expected_purchases_12m":
+        df = df.rename(columns={"expected_purchases_12m": purchases_col, "expected_value_12m": value_col})
+        df.attrs["money_columns"] = (value_col,)
     df.attrs["model"] = {"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b, **gg_attrs,
-                         "customers": int(len(summary)), "as_of": as_of.isoformat()}
+                         "customers": int(len(summary)), "as_of": as_of.isoformat(),
+                         "horizon_weeks": round(horizon, 2)}
     return df
+
+
+def horizon_weeks(options: dict[str, Any]) -> float:
+    weeks = options.get("horizon_weeks")
+    if weeks is None:
+        return HORIZON_WEEKS
+    if not 1 <= float(weeks) <= 520:
+        raise ReportError(_("--horizon-weeks must be between 1 and 520"))
+    return float(weeks)
+
+
+def horizon_columns(horizon: float) -> tuple[str, str]:
+    """The two expectation columns, named after the horizon (the default keeps ``_12m``)."""
+    if abs(horizon - HORIZON_WEEKS) < 1e-9:
+        return "expected_purchases_12m", "expected_value_12m"
+    tag = f"{horizon:g}w"
+    return f"expected_purchases_{tag}", f"expected_value_{tag}"
+
+
+# (attrs key, name shown, what it means) in the order of the models' papers.
+PARAMETERS = (
+    ("r", "r", N_("BG/NBD: shape of the purchase rates across customers")),
+    ("alpha", "α", N_("BG/NBD: scale of the purchase rates (in weeks)")),
+    ("a", "a", N_("BG/NBD: drop-out probability, first shape")),
+    ("b", "b", N_("BG/NBD: drop-out probability, second shape")),
+    ("p", "p", N_("Gamma-Gamma: shape of a customer's spend per purchase")),
+    ("q", "q", N_("Gamma-Gamma: shape of the spend across customers")),
+    ("gamma", "γ", N_("Gamma-Gamma: scale of the spend across customers")),
+)
+
+
+def model_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The fitted parameters (columns parameter, value, meaning); the spend model's are
+    missing when nobody bought twice and it could not be fitted."""
+    model = df.attrs.get("model") or {}
+    rows = [{"parameter": shown, "value": round(float(model[key]), 6), "meaning": _(meaning)}
+            for key, shown, meaning in PARAMETERS if key in model]
+    for key, meaning in (("customers", N_("customers in the fitted history")),
+                         ("as_of", N_("history up to")), ("horizon_weeks", N_("horizon (weeks)"))):
+        if key in model:
+            rows.append({"parameter": key, "value": model[key], "meaning": _(meaning)})
+    return pd.DataFrame(rows, columns=["parameter", "value", "meaning"])
+
+
+def model_summary(df: pd.DataFrame) -> str:
+    model = df.attrs.get("model") or {}
+    if not model:
+        return ""
+    fitted = "  ".join(f"{shown} = {float(model[key]):.4g}" for key, shown, _m in PARAMETERS if key in model)
+    if "p" not in model:
+        fitted += "  " + _("(spend model not fitted: nobody bought twice)")
+    return _("Fitted on {n} customers up to {date}, horizon {weeks:g} weeks: {params}").format(
+        n=model.get("customers", 0), date=model.get("as_of", ""), weeks=model.get("horizon_weeks", 0), params=fitted)
+
+
+def _params_output(df: pd.DataFrame, options: dict[str, Any]) -> pd.DataFrame | None:
+    return model_table(df) if options.get("params") else None
 
 
 def _chart(df: pd.DataFrame, options: dict[str, Any]):
@@ -164,8 +234,15 @@ SPECS = [
             ReportOption("limit", N_("show only the top N customers"), type=int),
             ReportOption("discount", N_("monthly discount rate for the expected value, e.g. 0.01"),
                          default=0.0, type=float),
+            ReportOption("horizon_weeks", N_("weeks ahead of the expected purchases and value "
+                                             "(default: 12 months = 52.18 weeks)"), type=int),
+            ReportOption("params", N_("print the fitted model parameters (r, α, a, b; p, q, γ) instead of "
+                                      "the customers (with --out the customers still go to the file)"),
+                         flag=True, gui=False),
         ),
         chart=_chart,
         money_columns=("monetary", "expected_avg_spend", "expected_value_12m"),
+        summary=model_summary,
+        alternate_output=_params_output,
     ),
 ]

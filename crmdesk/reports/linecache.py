@@ -281,6 +281,34 @@ def orders(session: Session) -> pd.DataFrame:
     return _memo(session, "orders", build)
 
 
+def settled_orders(session: Session) -> np.ndarray:
+    """Array order id → True where the order was settled at sale (``services.settlement``): paid
+    on the spot, never owed. Read again with the cache (a re-settlement is audited: a new signature)."""
+    def build(s: Session) -> np.ndarray:
+        from sqlalchemy import select
+
+        from crmdesk.db.models import SalesOrder
+        from crmdesk.services.settlement import CREDIT
+
+        ids = np.fromiter(s.scalars(select(SalesOrder.id).where(SalesOrder.settlement != CREDIT)), dtype="int64")
+        size = max(int(get(s).order.max(initial=0)), int(ids.max(initial=0))) + 1
+        out = np.zeros(size, dtype=bool)
+        out[ids] = True
+        return out
+    return _memo(session, "settled_orders", build)
+
+
+def credit_orders(session: Session) -> pd.DataFrame:
+    """``orders`` without those settled at sale: the documents a balance is made of."""
+    def build(s: Session) -> pd.DataFrame:
+        table = orders(s)
+        settled = settled_orders(s)
+        if not settled.any():
+            return table
+        return table[~settled[table["order_id"].to_numpy()]].reset_index(drop=True)
+    return _memo(session, "credit_orders", build)
+
+
 def _order_column(session: Session, column: str) -> np.ndarray:
     def build(s: Session) -> np.ndarray:
         table = orders(s)

@@ -35,7 +35,7 @@ def signature(session: Session) -> tuple:
 
     New rows raise the max ids; deleted lines go with their order (the order count); lines are
     rewritten in place only by imports (a new batch with rows_updated) or moved by a customer
-    merge (audited); customers and products carry the filter attributes. See ``_change``.
+    merge or an import undo (audited); customers and products carry the filter attributes. See ``_change``.
     """
     parts: list[object] = [session.scalar(select(func.max(model.id))) for model in (SalesLine, Receipt, StockSnapshot)]
     parts.append(session.scalar(select(func.count()).select_from(SalesOrder)))
@@ -66,7 +66,7 @@ def _change(session: Session, old: tuple, new: tuple) -> str:
     if len(old) != len(new) or old[SIG_URL] != new[SIG_URL]:
         return "full"
     merged = session.scalar(select(AuditLog.id).where(AuditLog.id > (old[SIG_AUDIT] or 0),
-                                                      AuditLog.action == "merge").limit(1))
+                                                      AuditLog.action.in_(("merge", "undo"))).limit(1))
     rewritten = session.scalar(select(ImportBatch.id).where(ImportBatch.id > (old[SIG_BATCH] or 0),
                                                             ImportBatch.kind == "sales",
                                                             ImportBatch.rows_updated > 0).limit(1))

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from crmdesk.core.search_text import pinyin_sort_series
 from crmdesk.i18n import N_
 from crmdesk.reports.common import add_money, empty, user_names
 from crmdesk.reports.filters import ReportFilters
@@ -83,7 +84,7 @@ def margin(session: Session, actor: Actor, f: ReportFilters, options: dict[str, 
     if by == "month":
         df = df.sort_values("month")
     else:
-        df = df.sort_values(["gp_u", by], ascending=[False, True], kind="stable")
+        df = df.sort_values(["gp_u", by], ascending=[False, True], kind="stable", key=pinyin_sort_series)
     return df[cols].reset_index(drop=True)
 
 

@@ -1,7 +1,9 @@
 """Writing a report's DataFrame: CSV, formatted XLSX (with a native Excel chart
 where the report has a natural one) and PNG (the report's chart).
 
-``export`` picks the writer by suffix; a spec's own ``exporters`` win.
+``export`` picks the writer by suffix; a spec's own ``exporters`` win. Given an
+``ExportInfo`` (``reports.provenance``), every file says what it holds: an xlsx gets a sheet
+of it, a PNG a caption, a report's own exporter finds it in ``df.attrs["export_info"]``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any, TextIO
 import pandas as pd
 
 from crmdesk.i18n import _
+from crmdesk.reports.column_format import column_formats, money_columns_of
 from crmdesk.reports.common import ReportError
+from crmdesk.reports.provenance import ExportInfo, write_about_sheet
 from crmdesk.reports.spec import ReportSpec
 
 MONEY_FORMAT = "#,##0.00"
@@ -41,7 +45,7 @@ def fixed_decimals(df: pd.DataFrame, spec: ReportSpec | None) -> pd.DataFrame:
     """Money and percentage columns as text with exactly two decimals (blank for NaN)."""
     if spec is None:
         return df
-    cols = [c for c in (*spec.money_columns, *spec.pct_columns) if c in df.columns]
+    cols = [c for c in (*money_columns_of(df, spec.money_columns), *spec.pct_columns) if c in df.columns]
     if not cols:
         return df
     df = df.copy()
@@ -83,8 +87,9 @@ def _width(value: Any) -> int:
 
 
 def write_xlsx(df: pd.DataFrame, path: Path, spec: ReportSpec | None = None,
-               options: dict[str, Any] | None = None) -> None:
-    """One sheet named after the report: bold frozen header, number formats, fitted widths, chart."""
+               options: dict[str, Any] | None = None, info: ExportInfo | None = None) -> None:
+    """One sheet named after the report: bold frozen header, number formats (one per column),
+    fitted widths, chart; ``info`` on a second sheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -96,8 +101,9 @@ def write_xlsx(df: pd.DataFrame, path: Path, spec: ReportSpec | None = None,
     ws.append(list(df.columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    money = set(spec.money_columns if spec else ())
+    money = set(money_columns_of(df, spec.money_columns if spec else ()))
     pcts = set(spec.pct_columns if spec else ())
+    formats = column_formats(df, money, pcts)
     widths = [_width(c) for c in df.columns]
     for row in df.itertuples(index=False, name=None):
         values = [_cell(v) for v in row]
@@ -106,7 +112,10 @@ def write_xlsx(df: pd.DataFrame, path: Path, spec: ReportSpec | None = None,
             widths[i] = max(widths[i], _width(v))
     for i, name in enumerate(df.columns, 1):
         letter = get_column_letter(i)
-        fmt = MONEY_FORMAT if name in money else PCT_FORMAT if name in pcts else None
+        # Decimals one per column (1.0 beside 1.1); whole numbers keep Excel's General (years, codes).
+        number = formats[str(name)]
+        fmt = MONEY_FORMAT if name in money else PCT_FORMAT if name in pcts else (
+            number.excel() if number.decimals else None)
         if fmt is None and len(df) and isinstance(_cell(df[name].iloc[0]), dt.date):
             fmt = DATE_FORMAT
         if fmt:
@@ -116,6 +125,8 @@ def write_xlsx(df: pd.DataFrame, path: Path, spec: ReportSpec | None = None,
     ws.freeze_panes = "A2"
     if spec is not None and len(df):
         _add_chart(ws, df, spec, options)
+    if info is not None:
+        write_about_sheet(wb, info.lines())
     wb.save(path)
 
 
@@ -158,21 +169,34 @@ def figure_for(df: pd.DataFrame, spec: ReportSpec, options: dict[str, Any]):
     return default_chart(df, spec.money_columns)
 
 
-def write_png(df: pd.DataFrame, path: Path, spec: ReportSpec, options: dict[str, Any]) -> None:
-    figure_for(df, spec, options).savefig(path, dpi=110)
+def write_png(df: pd.DataFrame, path: Path, spec: ReportSpec, options: dict[str, Any],
+              info: ExportInfo | None = None) -> None:
+    from crmdesk.charts.caption import save_with_caption
+
+    save_with_caption(figure_for(df, spec, options), path, info.caption() if info else "", dpi=110)
 
 
-def export(df: pd.DataFrame, spec: ReportSpec, options: dict[str, Any], path: Path) -> None:
-    """Write ``df`` to ``path`` in the format its suffix names."""
+def with_info(df: pd.DataFrame, info: ExportInfo | None) -> pd.DataFrame:
+    """``df`` carrying ``info`` in its attrs, for a report's own exporter (the statement's)."""
+    if info is None:
+        return df
+    out = df.copy(deep=False)
+    out.attrs = {**df.attrs, "export_info": info.lines(), "export_made": info.made_text()}
+    return out
+
+
+def export(df: pd.DataFrame, spec: ReportSpec, options: dict[str, Any], path: Path,
+           info: ExportInfo | None = None) -> None:
+    """Write ``df`` to ``path`` in the format its suffix names (CSV stays bare: it is for programs)."""
     suffix = path.suffix.lower()
     if suffix in spec.exporters:
-        spec.exporters[suffix](df, options, path)
+        spec.exporters[suffix](with_info(df, info), options, path)
     elif suffix == ".csv":
         write_csv(df, path, spec)
     elif suffix == ".xlsx":
-        write_xlsx(df, path, spec, options)
+        write_xlsx(df, path, spec, options, info)
     elif suffix == ".png":
-        write_png(df, path, spec, options)
+        write_png(df, path, spec, options, info)
     else:
         known = sorted({*SUFFIXES, *spec.exporters})
         raise ReportError(_("cannot write {suffix!r} files; use one of {known}").format(

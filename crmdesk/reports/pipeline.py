@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from crmdesk.core.search_text import pinyin_sort_series
 from crmdesk.db.models import Opportunity, OpportunityStage
 from crmdesk.i18n import N_, _
 from crmdesk.reports.common import (ReportError, customer_ids_select, empty, frame, has_customer_filter, pct,
@@ -126,7 +127,7 @@ def win_rate(session: Session, actor: Actor, f: ReportFilters, options: dict[str
     g["lost"] = g["closed"] - g["won"]
     g["win_rate_pct"] = pct(g["won"], g["closed"])
     g["won_amount"] = yuan(g["won_u"].astype("int64"))
-    g = g.sort_values(keys, kind="stable").reset_index(drop=True)
+    g = g.sort_values(keys, kind="stable", key=pinyin_sort_series).reset_index(drop=True)
     return g[cols]
 
 

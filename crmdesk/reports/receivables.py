@@ -5,7 +5,9 @@ A customer's balance at ``as_of`` = its line amounts − its receipts, both up t
 applies the receipts and the returns (negative documents) to the oldest sale
 documents first (FIFO) and ages what remains by the document date.
 Customer filters apply (the salesperson filter means the customer's owner);
-product filters do not — a receivable belongs to the customer.
+product filters do not — a receivable belongs to the customer. Sales settled at
+sale (``services.settlement``: paid on the spot) are never owed: they count in
+neither the balance, the ageing nor the billed column.
 
 ``--view collection``: per month, billed (line amounts), collected (receipts),
 balance at month end and DSO = balance ÷ billed in the trailing three months ×
@@ -27,8 +29,8 @@ from crmdesk.i18n import N_
 from crmdesk.reports.common import (customer_ids_select, empty, frame, has_customer_filter, period_key,
                                     resolve_as_of, scoped, yuan)
 from crmdesk.reports.filters import ReportFilters
-from crmdesk.reports.linecache import (customers as cached_customers, day_number, line_frame, month_labels,
-                                       orders as cached_orders)
+from crmdesk.reports.linecache import (credit_orders, customers as cached_customers, day_number, line_frame,
+                                       month_labels, settled_orders)
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 
@@ -45,10 +47,14 @@ def _customer_conds(f: ReportFilters, actor: Actor, column) -> list:
 
 
 def customer_lines(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
-    """All lines up to as_of of the customers passing the customer filters (owner = salesperson)
-    and visible to ``actor``: a balance is the customer's, every product line of it, so the
-    lines are the shop's (not the actor's ``LineScope``) cut to the actor's customers."""
+    """All lines owed (not settled at sale) up to as_of of the customers passing the customer
+    filters (owner = salesperson) and visible to ``actor``: a balance is the customer's, every
+    product line of it, so the lines are the shop's (not the actor's ``LineScope``) cut to the
+    actor's customers."""
     lines = line_frame(session, Actor.system(), ReportFilters(), date_from=None, date_to=as_of)
+    settled = settled_orders(session)
+    if settled.any():
+        lines = lines[~settled[lines["order_id"].to_numpy()]]
     if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         ids = session.scalars(customer_ids_select(f, actor, owner_for_salesperson=True)).all()
         lines = lines[lines["customer_id"].isin(ids)]
@@ -57,7 +63,7 @@ def customer_lines(session: Session, actor: Actor, f: ReportFilters, as_of: dt.d
 
 def ageing_units(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
     """Per customer id: balance_u and the four ageing buckets in money units."""
-    docs = cached_orders(session)
+    docs = credit_orders(session)
     docs = docs[docs["day"].to_numpy() <= day_number(as_of)]
     if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         docs = docs[docs["customer_id"].isin(session.scalars(

@@ -28,6 +28,10 @@ class ReportOption:
     choices: tuple[str, ...] | None = None
     type: Callable[[str], Any] = str
     required: bool = False
+    flag: bool = False  # a switch (``--name``, no value): True when given
+    required_unless: str = ""  # a flag that makes a required option optional (the report checks it)
+    gui: bool = True  # False: the CLI's only (the GUI has its own control for it)
+    lookup: str = ""  # "customer": the GUI's box suggests customers as one types (code, name, pinyin)
 
 
 @dataclass(frozen=True)
@@ -48,3 +52,11 @@ class ReportSpec:
     # that is about nothing else is refused to them; the others lose ``cost_columns``.
     needs_cost: bool = False
     cost_columns: tuple[str, ...] = ()
+    # One line about the result shown above the GUI's table (lifetime: the fitted parameters).
+    summary: Callable[[pd.DataFrame], str] | None = None
+    # What stdout shows instead of the rows for some options (lifetime --params: the parameters);
+    # None from the callable means "the rows as usual".
+    alternate_output: Callable[[pd.DataFrame, dict[str, Any]], pd.DataFrame | None] | None = None
+    # Writes one file per entity into a folder (``--out DIR``: the statements of many customers);
+    # returns the files written.
+    folder_exporter: Callable[[pd.DataFrame, dict[str, Any], Path], list[Path]] | None = None

@@ -21,10 +21,11 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from crmdesk.i18n import _
-from crmdesk.reports.statement_xlsx import TABLE, customer_line, header_lines, period_line
+from crmdesk.reports.statement_xlsx import TABLE, cell_text, customer_line, header_lines, made_line, payment_lines, \
+    period_line
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,9 @@ def build_story(df: pd.DataFrame, font: str) -> list:
     if extra:
         story.append(Paragraph(_escape(extra), body))
     story.append(Paragraph(_escape(period_line(attrs)), body))
+    if made_line(attrs):
+        small = ParagraphStyle("made", parent=body, fontSize=7.5, leading=10, textColor=colors.HexColor("#666666"))
+        story.append(Paragraph(_escape(made_line(attrs)), small))
     story.append(Spacer(1, 4 * mm))
 
     head_money = ParagraphStyle("head_money", parent=money_cell)
@@ -98,9 +102,10 @@ def build_story(df: pd.DataFrame, font: str) -> list:
             elif key in MONEY_KEYS:
                 row.append(Paragraph(_money(value), money_cell))
             else:
+                value = cell_text(key, value)
                 row.append(Paragraph(_escape("" if value is None else str(value)), cell))
         data.append(row)
-    widths = [22 * mm, 32 * mm, 46 * mm, 25 * mm, 25 * mm, 27 * mm]
+    widths = [21 * mm, 13 * mm, 29 * mm, 42 * mm, 24 * mm, 24 * mm, 27 * mm]
     table = Table(data, colWidths=widths, repeatRows=1)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
@@ -117,6 +122,8 @@ def build_story(df: pd.DataFrame, font: str) -> list:
     if closing is not None:
         story.append(Paragraph(_escape(_("Closing balance: {amount} yuan").format(amount=_money(closing))), body))
     story.append(Paragraph(_escape(_("Please check and confirm the balance above.")), body))
+    for text in payment_lines(attrs):
+        story.append(Paragraph(_escape(text), body))
     story.append(Spacer(1, 12 * mm))
     shop_name = (attrs.get("shop") or {}).get("name", "")
     sign = Table([
@@ -135,12 +142,22 @@ def _escape(text: str) -> str:
 
 
 def write_statement_pdf(df: pd.DataFrame, path: str | Path, *, prefer_embedded: bool = True) -> None:
+    write_statements_pdf([df], path, prefer_embedded=prefer_embedded)
+
+
+def write_statements_pdf(frames: list[pd.DataFrame], path: str | Path, *, prefer_embedded: bool = True) -> None:
+    """One or more statements in one file, each starting on a new page."""
     font = register_font(prefer_embedded)
-    attrs = df.attrs
+    attrs = frames[0].attrs if frames else {}
+    title = _("Statement of account") + (f" {attrs.get('customer_name', '')}" if len(frames) == 1 else "")
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm,
-                            title=f"{_('Statement of account')} {attrs.get('customer_name', '')}".strip(),
+                            topMargin=15 * mm, bottomMargin=15 * mm, title=title.strip(),
                             author=(attrs.get("shop") or {}).get("name", ""))
+    story: list = []
+    for df in frames:
+        if story:
+            story.append(PageBreak())
+        story += build_story(df, font)
 
     def page_number(canvas, document) -> None:
         canvas.saveState()
@@ -148,4 +165,4 @@ def write_statement_pdf(df: pd.DataFrame, path: str | Path, *, prefer_embedded: 
         canvas.drawRightString(A4[0] - 15 * mm, 8 * mm, _("Page {n}").format(n=document.page))
         canvas.restoreState()
 
-    doc.build(build_story(df, font), onFirstPage=page_number, onLaterPages=page_number)
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)

@@ -18,6 +18,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 # (DataFrame column, header text, width)
 TABLE = (
     ("date", N_("Date"), 12),
+    ("kind", N_("Type"), 8),
     ("number", N_("Number"), 20),
     ("description", N_("Description"), 30),
     ("order_amount", N_("Order amount"), 15),
@@ -50,6 +51,32 @@ def period_line(attrs: dict) -> str:
     return _("Period: {start} to {end}").format(start=start, end=attrs.get("period_to", ""))
 
 
+def made_line(attrs: dict) -> str:
+    """Who made this file and when (``reports.provenance``), when the caller said so."""
+    made = attrs.get("export_made", "")
+    return _("Statement {made}").format(made=made) if made else ""
+
+
+def payment_lines(attrs: dict) -> list[str]:
+    """Below the table: where to pay, and the shop's footer."""
+    shop = attrs.get("shop") or {}
+    lines = []
+    if shop.get("bank_account"):
+        lines.append(_("Bank account: {account}").format(account=shop["bank_account"]))
+    if shop.get("footer"):
+        lines.append(shop["footer"])
+    return lines
+
+
+def cell_text(key: str, value):
+    """The ``kind`` codes translated (期初/销售/收款/期末); other values as they are."""
+    if key == "kind" and isinstance(value, str):
+        from crmdesk.reports.statement import kind_label
+
+        return kind_label(value)
+    return value
+
+
 def _cell_value(value):
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -59,10 +86,27 @@ def _cell_value(value):
 
 
 def write_statement_xlsx(df: pd.DataFrame, path: str | Path) -> None:
-    attrs = dict(df.attrs)
     wb = Workbook()
     ws = wb.active
     ws.title = _("Statement")[:31]
+    fill_sheet(ws, df)
+    wb.save(path)
+
+
+def write_statements_xlsx(frames: list[pd.DataFrame], path: str | Path) -> None:
+    """Several statements, one sheet each, named by customer code."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for df in frames:
+        title = str(df.attrs.get("customer_code") or _("Statement"))
+        for bad in "[]:*?/\\":
+            title = title.replace(bad, "_")
+        fill_sheet(wb.create_sheet(title[:31]), df)
+    wb.save(path)
+
+
+def fill_sheet(ws, df: pd.DataFrame) -> None:
+    attrs = dict(df.attrs)
     width = len(TABLE)
     last_col = get_column_letter(width)
 
@@ -82,7 +126,11 @@ def write_statement_xlsx(df: pd.DataFrame, path: str | Path) -> None:
         ws.cell(row=row, column=1, value=extra)
         row += 1
     ws.cell(row=row, column=1, value=period_line(attrs))
-    row += 2
+    row += 1
+    if made_line(attrs):
+        ws.cell(row=row, column=1, value=made_line(attrs)).font = Font(size=8, color="666666")
+        row += 1
+    row += 1
 
     header_row = row
     for col, (_key, label, col_width) in enumerate(TABLE, start=1):
@@ -97,7 +145,7 @@ def write_statement_xlsx(df: pd.DataFrame, path: str | Path) -> None:
         r = header_row + offset
         closing = record.get("kind") == "closing"
         for col, (key, _label, _w) in enumerate(TABLE, start=1):
-            value = _cell_value(record.get(key))
+            value = _cell_value(cell_text(key, record.get(key)))
             cell = ws.cell(row=r, column=col, value=value)
             if key == "date" and isinstance(value, dt.date):
                 cell.number_format = DATE_FORMAT
@@ -116,11 +164,13 @@ def write_statement_xlsx(df: pd.DataFrame, path: str | Path) -> None:
 
     sign_row = header_row + len(df) + 3
     ws.cell(row=sign_row, column=1, value=_("Please check and confirm the balance above."))
+    for text in payment_lines(attrs):
+        sign_row += 1
+        ws.cell(row=sign_row, column=1, value=text)
     shop_name = (attrs.get("shop") or {}).get("name", "")
     ws.cell(row=sign_row + 2, column=1, value=_("Shop (stamp): {name}").format(name=shop_name))
     ws.cell(row=sign_row + 2, column=4, value=_("Customer confirmation (signature / stamp): ______________"))
     ws.cell(row=sign_row + 4, column=4, value=_("Date: ____________"))
-    wb.save(path)
 
 
 def table_start_row(ws) -> int:

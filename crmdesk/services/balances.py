@@ -2,7 +2,8 @@
 orders already past their due date not covered by receipts (receipts pay the oldest first,
 so overdue = max(0, amounts of orders due before ``as_of`` − all receipts)).
 
-Like the receivables report, every line counts (returns are negative lines). An order without a
+Like the receivables report, every line counts (returns are negative lines) except those of
+orders settled at sale (``services.settlement``: paid on the spot, never owed). An order without a
 due date is due on its order date. Only entries dated on or before ``as_of`` count. The overdue
 part reads the orders' ``total_amount`` (kept equal to the sum of their lines by every writer).
 """
@@ -17,17 +18,20 @@ from sqlalchemy import Select, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Receipt, SalesLine, SalesOrder
+from crmdesk.services.settlement import CREDIT
 
 
 @dataclass(frozen=True)
 class Balance:
-    """Money in integer units (crmdesk.money)."""
+    """Money in integer units (crmdesk.money). ``sales``: every sale; ``settled``: the part of
+    them paid at sale; balance = sales − settled − receipts."""
 
     customer_id: int
     sales: int
     receipts: int
     balance: int
     overdue: int
+    settled: int = 0
 
 
 def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
@@ -35,13 +39,20 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
-def sales_subquery(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
-    """Per customer: ``sales``, the amounts of all its lines up to ``as_of``."""
+def _settled_order_ids() -> Select:
+    return select(SalesOrder.id).where(SalesOrder.settlement != CREDIT)
+
+
+def sales_subquery(as_of: dt.date, ids: list[int] | None = None, settled: bool = False) -> Subquery:
+    """Per customer: ``sales``, the amounts of its lines up to ``as_of`` that are owed (on credit);
+    ``settled=True``: of those paid at sale instead."""
+    in_settled = SalesLine.order_id.in_(_settled_order_ids())
     stmt = (select(SalesLine.customer_id.label("customer_id"), func.sum(SalesLine.amount).label("sales"))
-            .where(SalesLine.order_date <= as_of).group_by(SalesLine.customer_id))
+            .where(SalesLine.order_date <= as_of, in_settled if settled else ~in_settled)
+            .group_by(SalesLine.customer_id))
     if ids is not None:
         stmt = stmt.where(SalesLine.customer_id.in_(ids))
-    return stmt.subquery("ledger_sales")
+    return stmt.subquery("ledger_settled" if settled else "ledger_sales")
 
 
 def due_subquery(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
@@ -52,7 +63,8 @@ def due_subquery(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
     """
     due_date = func.coalesce(SalesOrder.due_date, SalesOrder.order_date)
     stmt = (select(SalesOrder.customer_id.label("customer_id"), func.sum(SalesOrder.total_amount).label("due"))
-            .where(SalesOrder.order_date <= as_of, due_date < as_of).group_by(SalesOrder.customer_id))
+            .where(SalesOrder.order_date <= as_of, due_date < as_of, SalesOrder.settlement == CREDIT)
+            .group_by(SalesOrder.customer_id))
     if ids is not None:
         stmt = stmt.where(SalesOrder.customer_id.in_(ids))
     return stmt.subquery("ledger_due")
@@ -66,8 +78,9 @@ def receipts_subquery(as_of: dt.date, ids: list[int] | None = None) -> Subquery:
     return stmt.subquery("ledger_receipts")
 
 
-def _make(cid: int, sales: int, due: int, paid: int) -> Balance:
-    return Balance(customer_id=cid, sales=sales, receipts=paid, balance=sales - paid, overdue=max(0, due - paid))
+def _make(cid: int, sales: int, due: int, paid: int, settled: int = 0) -> Balance:
+    return Balance(customer_id=cid, sales=sales + settled, receipts=paid, balance=sales - paid,
+                   overdue=max(0, due - paid), settled=settled)
 
 
 def balances_for(session: Session, customer_ids: Iterable[int] | None = None,
@@ -79,8 +92,9 @@ def balances_for(session: Session, customer_ids: Iterable[int] | None = None,
         sales = {cid: int(v or 0) for cid, v in session.execute(select(sales_subquery(as_of, ids)))}
         due = {cid: int(v or 0) for cid, v in session.execute(select(due_subquery(as_of, ids)))}
         paid = {cid: int(v or 0) for cid, v in session.execute(select(receipts_subquery(as_of, ids)))}
-        for cid in sales.keys() | due.keys() | paid.keys():
-            out[cid] = _make(cid, sales.get(cid, 0), due.get(cid, 0), paid.get(cid, 0))
+        settled = {cid: int(v or 0) for cid, v in session.execute(select(sales_subquery(as_of, ids, settled=True)))}
+        for cid in sales.keys() | due.keys() | paid.keys() | settled.keys():
+            out[cid] = _make(cid, sales.get(cid, 0), due.get(cid, 0), paid.get(cid, 0), settled.get(cid, 0))
     return out
 
 
@@ -110,7 +124,8 @@ def overdue_condition(customer_id_column, as_of: dt.date | None = None, correlat
         return customer_id_column.in_(overdue_customer_ids_select(as_of))
     due_date = func.coalesce(SalesOrder.due_date, SalesOrder.order_date)
     due = (select(func.coalesce(func.sum(SalesOrder.total_amount), 0))
-           .where(SalesOrder.customer_id == customer_id_column, SalesOrder.order_date <= as_of, due_date < as_of)
+           .where(SalesOrder.customer_id == customer_id_column, SalesOrder.order_date <= as_of, due_date < as_of,
+                  SalesOrder.settlement == CREDIT)
            .scalar_subquery())
     paid = (select(func.coalesce(func.sum(Receipt.amount), 0))
             .where(Receipt.customer_id == customer_id_column, Receipt.receipt_date <= as_of)

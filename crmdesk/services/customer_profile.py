@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import (AuditLog, Contact, Customer, CustomerType, Interaction, Product, SalesLine, SalesOrder, Task,
                                Territory, User)
-from crmdesk.services import balances, territories
+from crmdesk.services import balances, settlement, territories
 from crmdesk.services.actor import Actor
 from crmdesk.services.attachments import AttachmentInfo, list_attachments
 from crmdesk.services.contacts import ContactInfo, list_contacts
@@ -39,6 +39,10 @@ class Financial:
     total_receipts: int
     first_order_date: dt.date | None
     last_order_date: dt.date | None
+    settlement: str = ""  # the customer's own setting: "", credit, at_sale (services.settlement)
+    settles: str = ""  # how its new sales settle now: credit or at_sale
+    settles_why: str = ""  # which rule decided that
+    settled_sales: int = 0  # sales paid at sale (not owed)
 
 
 @dataclass(frozen=True)
@@ -167,9 +171,12 @@ def financial_summary(session: Session, actor: Actor, customer_id: int, as_of: d
                                   .where(SalesLine.customer_id == customer_id)).one()
     limit = customer.credit_limit or 0
     use = round(bal.balance * 100.0 / limit, 1) if limit > 0 else None
+    type_name = customer.customer_type.name if customer.customer_type else ""
+    settles, why = settlement.explain(customer, settlement.load_rules(session), type_name)
     return Financial(credit_limit=limit, payment_terms_days=customer.payment_terms_days or 0, balance=bal.balance,
                      overdue=bal.overdue, credit_use_pct=use, total_sales=bal.sales, total_receipts=bal.receipts,
-                     first_order_date=first, last_order_date=last)
+                     first_order_date=first, last_order_date=last, settlement=customer.settlement or "",
+                     settles=settles, settles_why=why, settled_sales=bal.settled)
 
 
 def _shares(rows: list[tuple[str | None, int | None]], total: int, top: int) -> list[ShareRow]:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, CustomerStatus, CustomerType, CustomFieldDef, CustomFieldValue, FieldType, \
     Tag, Territory, User, customer_tags
-from crmdesk.core.search_text import sparse_initials_pattern
-from crmdesk.db.search import customer_text_condition, customer_word_or_pattern_condition
+from crmdesk.core.search_text import pinyin_sort_key, sparse_initials_pattern
+from crmdesk.db.search import customer_name_order, customer_text_condition, customer_word_or_pattern_condition
 from crmdesk.i18n import _
 from crmdesk.services import balances
 from crmdesk.services.actor import Actor
@@ -154,7 +154,7 @@ def _custom_field_condition(session: Session, field_id: int, value: str) -> Colu
 def _filtered(session: Session, actor: Actor, query: CustomerQuery, stmt: Select) -> Select:
     if not query.include_archived:
         if _is_plain_list(query) and _sort_key(query) == "name":
-            # "= false" lets SQLite read ix_customers_archived_name alone, already in name order.
+            # "= false" lets SQLite read ix_customers_archived_sort alone, already in name order.
             stmt = stmt.where(Customer.archived == False)  # noqa: E712
         else:
             # "IS false" keeps SQLite from picking that index over the selective conditions below.
@@ -200,9 +200,10 @@ def _sort_key(query: CustomerQuery) -> str:
 
 def _sorted(stmt: Select, query: CustomerQuery) -> Select:
     key = _sort_key(query)
-    if key == "name" and _is_plain_list(query):
-        # The whole list by name: ix_customers_archived_name gives the order without a sort.
-        col = Customer.name
+    if key == "name":
+        # Pinyin order (安 … 张), not character code; for the whole list ix_customers_archived_sort
+        # gives the order without a sort.
+        col = customer_name_order()
     elif key == "type":
         stmt = stmt.outerjoin(CustomerType, CustomerType.id == Customer.type_id)
         col = func.coalesce(CustomerType.sort_order, 1_000_000)
@@ -302,12 +303,17 @@ def list_options(session: Session, actor: Actor) -> ListOptions:
     owners = session.execute(select(User.id, User.display_name, User.username)
                              .where(User.active.is_(True)).order_by(User.display_name)).all()
     tags = list(session.scalars(select(Tag.name).order_by(Tag.name)))
+    # Names by pinyin (王 after 李), as the list itself.
     return ListOptions(
         types=[Option(code, name) for _id, code, name in types],
         type_ids=[Option(tid, name) for tid, _code, name in types],
         grades=grades,
         statuses=[Option(s.value, _(STATUS_LABELS[s.value])) for s in CustomerStatus],
-        territories=[Option(tid, name) for tid, name in territories],
-        owners=[Option(uid, display or username) for uid, display, username in owners],
-        tags=tags,
+        territories=sorted((Option(tid, name) for tid, name in territories), key=_by_label),
+        owners=sorted((Option(uid, display or username) for uid, display, username in owners), key=_by_label),
+        tags=sorted(tags, key=pinyin_sort_key),
     )
+
+
+def _by_label(option: Option) -> str:
+    return pinyin_sort_key(option.label)

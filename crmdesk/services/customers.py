@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crmdesk.core.search_text import customer_search_text
@@ -17,10 +16,16 @@ from crmdesk.db.base import utcnow
 from crmdesk.db.models import Contact, Customer, CustomerStatus, CustomerType, Receipt, SalesLine, SalesOrder, Tag, \
     Territory, User
 from crmdesk.i18n import _
-from crmdesk.services import audit, custom_fields, territories
+from crmdesk.services import audit, custom_fields, customer_codes, events, settlement, territories
 from crmdesk.services.actor import Actor
 from crmdesk.services.permissions import SALES, require, require_customer
 from crmdesk.services.spot_assignment import assign_on_the_spot
+from crmdesk.services.duplicates import (  # noqa: F401  (normalize_name, phone_digits re-exported)
+    DuplicateHit,
+    find_similar,
+    normalize_name,
+    phone_digits,
+)
 from crmdesk.services.customer_errors import (  # noqa: F401  (re-exported for callers)
     ConcurrencyError,
     CustomerError,
@@ -57,6 +62,7 @@ class CustomerInput:
     tax_id: str = ""
     credit_limit: int = 0
     payment_terms_days: int = 0
+    settlement: str = ""  # "" (by the rules), credit or at_sale: services.settlement
     owner_id: int | None = None
     territory_id: int | None = None
     notes: str = ""
@@ -64,21 +70,10 @@ class CustomerInput:
     custom_values: dict[int, str] | None = None
 
 
-@dataclass(frozen=True)
-class DuplicateHit:
-    """An existing customer that looks like the one being entered."""
-
-    id: int
-    code: str
-    name: str
-    reason: str  # "name" or "phone"
-    matched: str  # the name or phone that matched
-
-
 # Plain columns copied between CustomerInput and Customer (and audited one by one).
 PLAIN_FIELDS = ("code", "name", "short_name", "type_id", "grade", "status", "province", "city", "district",
                 "address", "phone", "mobile", "email", "tax_id", "credit_limit", "payment_terms_days",
-                "owner_id", "territory_id", "notes")
+                "settlement", "owner_id", "territory_id", "notes")
 # Set by the assignment (territories.set_manual / the rules), never copied from the form as such.
 ASSIGNMENT_FIELDS = ("owner_id", "territory_id")
 EDITED_FIELDS = tuple(f for f in PLAIN_FIELDS if f not in ASSIGNMENT_FIELDS)
@@ -103,6 +98,8 @@ def input_from_customer(session: Session, actor: Actor, customer_id: int) -> Cus
 
 
 def new_customer_code(session: Session, prefix: str = "C") -> str:
+    """A code of exactly this prefix (C000001 …). New customers follow the shop's numbering
+    instead (crmdesk.services.customer_codes.next_code)."""
     width = 6
     last = session.scalar(select(Customer.code)
                           .where(Customer.code.like(f"{prefix}%"), func.length(Customer.code) == len(prefix) + width)
@@ -135,6 +132,8 @@ def validate_customer(session: Session, data: CustomerInput, customer_id: int | 
         problems.append(_("Credit limit cannot be negative"))
     if data.payment_terms_days < 0:
         problems.append(_("Payment terms cannot be negative"))
+    if data.settlement not in settlement.CHOICES:
+        problems.append(_("Unknown settlement: {value}").format(value=data.settlement))
     for model, value, label in ((CustomerType, data.type_id, _("Customer type")), (User, data.owner_id, _("Owner")),
                                 (Territory, data.territory_id, _("Territory"))):
         if value is not None and session.get(model, value) is None:
@@ -150,80 +149,12 @@ def validate_customer(session: Session, data: CustomerInput, customer_id: int | 
     return canonical
 
 
-def normalize_name(name: str) -> str:
-    """Trimmed, full-width → half-width (NFKC), case-folded, inner spaces collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name or "").casefold().split())
-
-
-def phone_digits(phone: str) -> str:
-    """Digits only, without a leading +86 / 0086 country code."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
-    for cc in ("0086", "86"):
-        if digits.startswith(cc) and len(digits) - len(cc) >= 11:
-            digits = digits[len(cc):]
-            break
-    return digits
-
-
-def _longest_run(text: str) -> str:
-    """The longest run of CJK characters (unchanged by NFKC, so safe for LIKE), else of letters/digits."""
-    runs = re.findall(r"[\u3400-\u9fff]+", text) or re.findall(r"[0-9a-z]+", text)
-    return max(runs, key=len) if runs else ""
-
-
-def _digits_only(column):
-    """The column without the separators people type in phone numbers (SQL REPLACE works everywhere)."""
-    for sep in ("-", " ", "(", ")", "+", "（", "）", "/"):
-        column = func.replace(column, sep, "")
-    return column
-
-
 def find_duplicates(session: Session, name: str, phones: list[str] | tuple[str, ...] = (),
-                    exclude_id: int | None = None, actor: Actor | None = None) -> list[DuplicateHit]:
-    """Customers that look like the one being entered. For an ``actor`` who sees only some
-    customers, a hit outside their reach is still reported (a duplicate is a duplicate) but
-    without its code and name, and with id 0."""
-    hits = _duplicate_hits(session, name, phones, exclude_id)
-    if actor is None or not hits:
-        return hits
-    from crmdesk.services.permissions import customer_condition
-
-    cond = customer_condition(actor)
-    if cond is None:
-        return hits
-    visible = set(session.scalars(select(Customer.id).where(Customer.id.in_([h.id for h in hits]), cond)))
-    hidden = _("a customer outside your territories")
-    return [h if h.id in visible else DuplicateHit(0, "", hidden, h.reason, h.matched) for h in hits]
-
-
-def _duplicate_hits(session: Session, name: str, phones: list[str] | tuple[str, ...],
-                    exclude_id: int | None) -> list[DuplicateHit]:
-    hits: dict[int, DuplicateHit] = {}
-    norm = normalize_name(name)
-    run = _longest_run(norm)
-    if run:
-        rows = session.execute(select(Customer.id, Customer.code, Customer.name)
-                               .where(func.lower(Customer.name).like(f"%{run}%"))).all()
-        for cid, code, cname in rows:
-            if cid != exclude_id and normalize_name(cname) == norm:
-                hits[cid] = DuplicateHit(cid, code, cname, "name", cname)
-    for phone in phones:
-        digits = phone_digits(phone)
-        if len(digits) < 6:
-            continue
-        tail = f"%{digits[-7:]}%"
-        cust = select(Customer.id, Customer.code, Customer.name, Customer.phone, Customer.mobile).where(
-            or_(_digits_only(Customer.phone).like(tail), _digits_only(Customer.mobile).like(tail)))
-        via_contacts = select(Customer.id, Customer.code, Customer.name, Contact.phone, Contact.mobile).join(
-            Contact, Contact.customer_id == Customer.id).where(
-            or_(_digits_only(Contact.phone).like(tail), _digits_only(Contact.mobile).like(tail)))
-        for stmt in (cust, via_contacts):
-            for cid, code, cname, p1, p2 in session.execute(stmt):
-                if cid == exclude_id or cid in hits:
-                    continue
-                if digits in (phone_digits(p1), phone_digits(p2)):
-                    hits[cid] = DuplicateHit(cid, code, cname, "phone", phone)
-    return list(hits.values())
+                    exclude_id: int | None = None, actor: Actor | None = None,
+                    tax_id: str = "") -> list[DuplicateHit]:
+    """Customers that look like the one being entered (crmdesk.services.duplicates), each with
+    why it matched."""
+    return find_similar(session, name, phones, tax_id, exclude_id, actor)
 
 
 def _apply(customer: Customer, data: CustomerInput) -> None:
@@ -247,7 +178,7 @@ def create_customer(session: Session, actor: Actor, data: CustomerInput) -> Cust
     customer = Customer(code="", name="")
     _apply(customer, data)
     if not customer.code:
-        customer.code = new_customer_code(session)
+        customer.code = customer_codes.next_code(session, customer.type_id)
     if actor.role == SALES and actor.user_id is not None:
         # The salesperson who enters a customer is its fallback owner (like an import's 业务员):
         # theirs unless a territory's rule gives it to someone, so they still see what they made.
@@ -268,6 +199,7 @@ def create_customer(session: Session, actor: Actor, data: CustomerInput) -> Cust
         territories.set_manual(session, actor, customer.id, **manual)
     else:
         assign_on_the_spot(session, [customer.id])
+    events.publish(events.CUSTOMER_SAVED, session, actor, customer_id=customer.id)
     session.refresh(customer)
     return customer
 
@@ -318,6 +250,7 @@ def update_customer(session: Session, actor: Actor, customer_id: int, data: Cust
     elif changed:
         # Province, type, grade or tags may have moved it to another territory.
         assign_on_the_spot(session, [customer.id])
+    events.publish(events.CUSTOMER_SAVED, session, actor, customer_id=customer.id)
     session.refresh(customer)
     refresh_search_text(session, customer)
     return customer

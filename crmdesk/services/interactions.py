@@ -1,5 +1,6 @@
 """The contact log: visits, calls, WeChat messages, emails and store visits. A next
-follow-up date creates a task for the actor."""
+follow-up date creates a task — by default for the customer's owning salesperson (see
+``crmdesk.services.assignees``), or for whoever the person logging it picked."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from crmdesk.db.models import Contact, Interaction, Task, User
 from crmdesk.i18n import N_, _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
+from crmdesk.services.assignees import check_assignee, default_assignee
 from crmdesk.services.customer_errors import CustomerError, NotFound, ValidationError
 from crmdesk.services.customers import get_customer
 from crmdesk.services.permissions import require_customer
@@ -49,6 +51,7 @@ class InteractionInput:
     outcome: str = ""
     next_follow_up: dt.date | None = None
     follow_up_title: str = ""  # the task's title; default "Follow up <customer>"
+    assignee_id: int | None = None  # who follows up; None: the owning salesperson, else the actor
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ def log_interaction(session: Session, actor: Actor, customer_id: int, data: Inte
         contact = session.get(Contact, data.contact_id)
         if contact is None or contact.customer_id != customer_id:
             raise CustomerError(_("That contact does not belong to {name}").format(name=customer.name))
+    if data.next_follow_up is not None and data.assignee_id is not None:
+        check_assignee(session, data.assignee_id, customer_id)
     occurred = data.occurred_at or utcnow()
     if data.next_follow_up is not None and data.next_follow_up < occurred.date():
         raise ValidationError(_("The next follow-up cannot be before the contact itself"))
@@ -102,8 +107,10 @@ def log_interaction(session: Session, actor: Actor, customer_id: int, data: Inte
     audit.record(session, actor, "interactions", entry.id, "create", "channel", None, data.channel)
     if data.next_follow_up is not None:
         title = data.follow_up_title.strip() or _("Follow up {name}").format(name=customer.name)
-        create_task(session, actor, customer_id, title, data.next_follow_up, notes=data.outcome.strip(),
-                    interaction_id=entry.id)
+        assignee = data.assignee_id if data.assignee_id is not None \
+            else default_assignee(session, actor, customer_id)
+        create_task(session, actor, customer_id, title, data.next_follow_up, assignee_id=assignee,
+                    notes=data.outcome.strip(), interaction_id=entry.id)
     return entry
 
 

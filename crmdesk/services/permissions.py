@@ -71,6 +71,7 @@ ACTIONS: dict[str, frozenset[str]] = {
     "reports.cost": _SELLERS,  # cost, gross profit, margin
     "reports.export": _SELLERS,
     "import.run": _roles(OWNER, MANAGER, SCHEDULER),
+    "import.undo": _OFFICE,  # take a whole import back out (after a backup)
     "settings.edit": _OFFICE,
     "territories.manage": _OFFICE,
     "database.backup": _roles(OWNER, MANAGER, SCHEDULER),

@@ -1,5 +1,6 @@
-"""Follow-ups: open tasks (due, overdue), done, reschedule; the "Today" page's data —
-tasks, contacts' birthdays this week, and customers flagged by a simple built-in rule."""
+"""Follow-ups: open tasks (due, overdue), done, reschedule; who a follow-up goes to; the
+"Today" page's data — tasks (with the reason when a process rule made them), contacts'
+birthdays this week, and customers flagged by a simple built-in rule."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.base import utcnow
-from crmdesk.db.models import Contact, Customer, CustomerStatus, SalesOrder, Task, TaskStatus, User
+from crmdesk.db.models import (Contact, Customer, CustomerStatus, SalesOrder, Task, TaskStatus, User,
+                               WorkflowRule)
 from crmdesk.db.sqlfuncs import month_day
 from crmdesk.i18n import _
 from crmdesk.services import audit
@@ -35,6 +37,8 @@ class TaskInfo:
     assignee_id: int | None
     assignee_name: str
     is_overdue: bool
+    reason: str = ""  # one line: why a process rule made this task ("" for typed tasks)
+    rule_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ class TodayData:
 
 def create_task(session: Session, actor: Actor, customer_id: int | None, title: str, due_date: dt.date | None,
                 assignee_id: int | None = None, notes: str = "", priority: int = 2,
-                interaction_id: int | None = None) -> Task:
+                interaction_id: int | None = None, reason: str = "", rule_id: int | None = None) -> Task:
     require(actor, "customers.tasks")
     if not title.strip():
         raise ValidationError(_("A task needs a title"))
@@ -78,10 +82,13 @@ def create_task(session: Session, actor: Actor, customer_id: int | None, title: 
         require_customer(session, actor, customer_id, "customers.tasks")
     task = Task(customer_id=customer_id, assignee_id=assignee_id if assignee_id is not None else actor.user_id,
                 created_by_id=actor.user_id, title=title.strip(), notes=notes.strip(), due_date=due_date,
-                status=TaskStatus.OPEN.value, priority=priority, interaction_id=interaction_id)
+                status=TaskStatus.OPEN.value, priority=priority, interaction_id=interaction_id,
+                reason=" ".join(reason.split()), rule_id=rule_id)
     session.add(task)
     session.flush()
     audit.record(session, actor, "tasks", task.id, "create", "title", None, task.title)
+    if task.assignee_id != actor.user_id:
+        audit.record(session, actor, "tasks", task.id, "create", "assignee_id", None, task.assignee_id)
     if due_date:
         audit.record(session, actor, "tasks", task.id, "create", "due_date", None, due_date.isoformat())
     return task
@@ -90,10 +97,11 @@ def create_task(session: Session, actor: Actor, customer_id: int | None, title: 
 def _task_select() -> Select:
     # Plain columns, not Task objects: the owner's Today list can hold thousands of tasks.
     return (select(Task.id, Task.customer_id, Customer.code, Customer.name, Task.title, Task.notes, Task.due_date,
-                   Task.status, Task.priority, Task.assignee_id, User.display_name)
+                   Task.status, Task.priority, Task.assignee_id, User.display_name, Task.reason, WorkflowRule.name)
             .select_from(Task)
             .outerjoin(Customer, Customer.id == Task.customer_id)
-            .outerjoin(User, User.id == Task.assignee_id))
+            .outerjoin(User, User.id == Task.assignee_id)
+            .outerjoin(WorkflowRule, WorkflowRule.id == Task.rule_id))
 
 
 def _task_scope(stmt: Select, actor: Actor) -> Select:
@@ -110,11 +118,13 @@ def _task_scope(stmt: Select, actor: Actor) -> Select:
 
 def _infos(session: Session, stmt: Select, today: dt.date) -> list[TaskInfo]:
     out = []
-    for tid, cid, code, name, title, notes, due, status, priority, assignee_id, assignee in session.execute(stmt):
+    for (tid, cid, code, name, title, notes, due, status, priority, assignee_id, assignee, reason,
+         rule_name) in session.execute(stmt):
         out.append(TaskInfo(id=tid, customer_id=cid, customer_code=code or "", customer_name=name or "",
                             title=title, notes=notes, due_date=due, status=status, priority=priority,
                             assignee_id=assignee_id, assignee_name=assignee or "",
-                            is_overdue=status == TaskStatus.OPEN.value and due is not None and due < today))
+                            is_overdue=status == TaskStatus.OPEN.value and due is not None and due < today,
+                            reason=reason or "", rule_name=rule_name or ""))
     return out
 
 

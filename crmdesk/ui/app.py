@@ -113,6 +113,29 @@ def build_main_window(ctx: AppContext) -> MainWindow:
     return window
 
 
+def start_rules(ctx: AppContext):
+    """After login: subscribe the process rules to the services' events (a customer saved, a
+    case closed) and run the daily rules if this is the day's first start — off the GUI
+    thread, so the window opens at once. Returns the background job (None if none started)."""
+    import crmdesk.rules  # noqa: F401 - importing subscribes the rules to crmdesk.services.events
+    from crmdesk.ui.background import run_in_background
+    from crmdesk.ui.rules.run_now import CHANGED_BY_RUN, daily_job
+
+    if not can(ctx.actor, "rules.run"):  # counter staff: the next seller's start (or the scheduler) runs them
+        return None
+
+    def done(results) -> None:
+        if results and any(r.fired or r.cleared for r in results):
+            ctx.bus.announce(*CHANGED_BY_RUN)
+            fired = sum(r.fired for r in results)
+            ctx.bus.status_message.emit(_("Daily rules: {n} new firings").format(n=fired))
+
+    def failed(exc: Exception, _trace: str) -> None:
+        log.warning("the daily rules did not run: %s", exc)
+
+    return run_in_background(daily_job, ctx.db, ctx.actor, on_success=done, on_error=failed)
+
+
 def switch_user(window: MainWindow) -> MainWindow | None:
     """File → Switch user…: log someone in, close ``window`` (its pages ask about unsaved
     forms) and open a new one for them. None, and ``window`` stays, when the login is
@@ -130,6 +153,7 @@ def switch_user(window: MainWindow) -> MainWindow | None:
         _retire(window)
         new = build_main_window(AppContext(db=window.ctx.db, actor=dialog.actor))
         new.show()
+        start_rules(new.ctx)
     finally:
         if app is not None:
             app.setQuitOnLastWindowClosed(quits)
@@ -162,6 +186,7 @@ def run_gui(db_location: str, lang: str | None) -> int:
             return EXIT_OK
         window = build_main_window(AppContext(db=db, actor=actor))
         window.show()
+        start_rules(window.ctx)
         code = app.exec()
         QThreadPool.globalInstance().waitForDone(10_000)  # let a running backup or import finish cleanly
         return code

@@ -25,6 +25,7 @@ EXTRA_SHOTS: list[tuple[str, str, str]] = [
     ("customers_detail", "crmdesk.ui.customers.screenshots:save_customer_screenshots", "ctx"),
     ("analysis_detail", "crmdesk.ui.analysis.screenshots:save_analysis_screenshots", "window"),
     ("settings_detail", "crmdesk.ui.settings.screenshots:save_settings_screenshots", "ctx"),
+    ("rules_detail", "crmdesk.ui.rules.screenshots:save_rules_screenshots", "ctx"),
     ("import_detail", "crmdesk.ui.importing.screenshots:save_import_screenshots", "ctx"),
 ]
 SETTLE_TIMEOUT_S = 30.0

@@ -32,14 +32,15 @@ from crmdesk.db.models.customers import (
 )
 from crmdesk.db.models.org import CustomerAlert, RuleFiring, Territory, TerritoryRule, WorkflowRule
 from crmdesk.db.models.sales import DocType, OrderStatus, Receipt, SalesLine, SalesOrder
-from crmdesk.db.models.system import AuditLog, Attachment, ImportBatch, ImportRejectedRow, SavedFilter, Setting
+from crmdesk.db.models.system import (AuditLog, Attachment, ImportBatch, ImportBatchChange, ImportRejectedRow,
+                                      SavedFilter, Setting)
 from crmdesk.db.models.users import Role, User, user_territories
 
 __all__ = [
     "Attachment", "AuditLog", "CaseNote", "CaseStatus", "CaseType", "CustomerAlert", "LostReason",
     "OpportunityItem", "OpportunityStageChange", "RuleFiring", "Channel", "Contact", "CustomFieldDef", "CustomFieldValue",
     "Customer", "CustomerRelation", "CustomerStatus", "CustomerType", "DocType", "FieldType", "ImportBatch",
-    "ImportRejectedRow", "Interaction", "Opportunity", "OpportunityStage", "OrderStatus", "Product",
+    "ImportBatchChange", "ImportRejectedRow", "Interaction", "Opportunity", "OpportunityStage", "OrderStatus", "Product",
     "Receipt", "RelationType", "Role", "SalesLine", "SalesOrder", "SavedFilter", "ServiceCase", "Setting",
     "StockSnapshot", "Tag", "Task", "TaskStatus", "Territory", "TerritoryRule", "User", "WorkflowRule",
     "customer_tags", "customer_territories", "user_territories",

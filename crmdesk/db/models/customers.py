@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crmdesk.db.base import Base, Money, TimestampMixin
@@ -33,6 +33,8 @@ class CustomerType(Base):
     code: Mapped[str] = mapped_column(String(20), unique=True)  # retail / direct / dealer
     name: Mapped[str] = mapped_column(String(50), unique=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # "" (the shop's default), credit or at_sale: how this type's customers pay (services.settlement).
+    settlement: Mapped[str] = mapped_column(String(10), default="", server_default="")
 
     fields: Mapped[list[CustomFieldDef]] = relationship(
         back_populates="customer_type", order_by="CustomFieldDef.sort_order", cascade="all, delete-orphan"
@@ -99,6 +101,8 @@ class Customer(TimestampMixin, Base):
         Index("ix_customers_territory", "territory_id"),
         # The customer list's default view (not archived, by name) reads this index alone (migration 0003).
         Index("ix_customers_archived_name", "archived", "name"),
+        # The list in pinyin order: search_text starts with the name's full pinyin (migration 0010).
+        Index("ix_customers_archived_sort", "archived", text("substr(search_text, 1, 48)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -119,6 +123,8 @@ class Customer(TimestampMixin, Base):
     tax_id: Mapped[str] = mapped_column(String(50), default="")
     credit_limit: Mapped[Money]
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=0)
+    # "" (by the rules: terms, type, shop default), credit or at_sale (services.settlement).
+    settlement: Mapped[str] = mapped_column(String(10), default="", server_default="")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Who set owner_id: "manual" (the form; sticks until cleared), "rule" (a territory's
     # salesperson), "import" (the 业务员 of an imported file), "" (nobody).
@@ -176,5 +182,7 @@ class Contact(TimestampMixin, Base):
     birthday: Mapped[dt.date | None] = mapped_column(Date)
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    # The import that created it (a customer file's 联系人); no foreign key: see migration 0009.
+    source_batch_id: Mapped[int | None] = mapped_column(Integer)
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")

@@ -38,6 +38,9 @@ class SalesOrder(TimestampMixin, Base):
     due_date: Mapped[dt.date | None] = mapped_column(Date)  # order date + payment terms
     total_amount: Mapped[Money]  # sum of the lines' amounts, kept by whoever writes lines
     notes: Mapped[str] = mapped_column(Text, default="")
+    # credit (owed until receipts pay it), at_sale (paid on the spot by the customer's settlement
+    # rule when imported) or file (the import said the whole file was paid at sale): services.settlement.
+    settlement: Mapped[str] = mapped_column(String(10), default="credit", server_default="credit")
     source_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
 
     lines: Mapped[list[SalesLine]] = relationship(

@@ -55,6 +55,24 @@ class ImportBatch(Base):
     # JSON: [{code, message, count, examples}] and [[header, field, confidence]] (field "" = ignored)
     warnings: Mapped[str] = mapped_column(Text, default="", server_default="")
     mapping: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Before-values kept (migration 0009): only such batches can be undone.
+    changes_kept: Mapped[bool] = mapped_column(Boolean, default=True, server_default="0")
+
+
+class ImportBatchChange(Base):
+    """A value an import overwrote (``old_value`` as text, NULL = it was NULL), so the batch can
+    be undone; ``column`` "*" marks a row it created where the table has no ``source_batch_id``."""
+
+    __tablename__ = "import_batch_changes"
+    __table_args__ = (Index("ix_import_batch_changes_batch", "batch_id"),
+                      Index("ix_import_batch_changes_row", "table_name", "row_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"))
+    table_name: Mapped[str] = mapped_column(String(50))
+    row_id: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(50))
+    old_value: Mapped[str | None] = mapped_column(Text)
 
 
 class ImportRejectedRow(Base):

@@ -6,6 +6,9 @@ stock list — so a click on it tells the dashboard what to drill into.
 
 from __future__ import annotations
 
+import math
+import unicodedata
+
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
@@ -21,6 +24,9 @@ FIGSIZE = (5.2, 3.0)
 TOP_CUSTOMERS = 15
 TOP_BRANDS = 12
 MIN_LABELLED_SHARE = 3.0  # percent
+PARETO_LABEL_CHARS = 6
+PARETO_LABEL_ROTATION = 35
+PARETO_LABEL_SIZE = 7
 NO_BRAND_GID = "__no_brand__"
 
 
@@ -93,8 +99,10 @@ def pareto_chart(df: pd.DataFrame) -> Figure:
     bars = ax.bar(positions, top["gross_profit"].astype(float), color=REVENUE_COLOUR)
     for bar, code in zip(bars, top["customer_code"], strict=True):
         bar.set_gid(str(code))
-    names = top["customer_name"] if "customer_name" in top else top["customer_code"]
-    ax.set_xticks(list(positions), [_shorten(str(n), 6) for n in names], rotation=60, ha="right", fontsize=7)
+    names = [str(n) for n in (top["customer_name"] if "customer_name" in top else top["customer_code"])]
+    label_pareto_bars(ax, names)
+    # The canvas resizes the figure to the dashboard's cell: label again for the room there is.
+    fig.canvas.mpl_connect("resize_event", lambda _event: label_pareto_bars(ax, names))
     _yuan_axis(ax.yaxis)
     ax.tick_params(axis="y", labelsize=8)
     if "cumulative_share_pct" in top:
@@ -107,6 +115,30 @@ def pareto_chart(df: pd.DataFrame) -> Figure:
         ax2.tick_params(axis="y", labelsize=8)
         ax2.spines[["top"]].set_visible(False)
     return fig
+
+
+def _label_width_px(text: str, fontsize: float, dpi: float) -> float:
+    em = fontsize * dpi / 72
+    return sum(em if unicodedata.east_asian_width(ch) in "WF" else em * 0.6 for ch in text)
+
+
+def label_pareto_bars(ax, names: list[str]) -> list[str]:
+    """Name only as many bars as fit without overprinting: the top customer, then every k-th
+    (k from the axes' width now); the rest are named on hover. Returns the labels set."""
+    fig = ax.figure
+    short = [_shorten(n, PARETO_LABEL_CHARS) for n in names]
+    slot = max(ax.get_position().width * fig.get_figwidth() * fig.dpi / max(len(names), 1), 1.0)
+    angle = math.radians(PARETO_LABEL_ROTATION)
+    height = 1.4 * PARETO_LABEL_SIZE * fig.dpi / 72  # the line's height, not just the glyphs'
+    # A slanted label takes its width along the axis by cos(angle), plus its height's share; 20 %
+    # more because the axes narrow once the labels are laid out (constrained layout).
+    widest = max((_label_width_px(t, PARETO_LABEL_SIZE, fig.dpi) for t in short), default=0.0)
+    need = 1.2 * (widest * math.cos(angle) + height * math.sin(angle))
+    step = max(1, math.ceil(need / slot))
+    labels = [text if i % step == 0 else "" for i, text in enumerate(short)]
+    ax.set_xticks(list(range(len(names))), labels, rotation=PARETO_LABEL_ROTATION, ha="right",
+                  rotation_mode="anchor", fontsize=PARETO_LABEL_SIZE)
+    return labels
 
 
 def brand_margin_chart(df: pd.DataFrame) -> Figure:

@@ -125,6 +125,7 @@ class DashboardView(RefreshOnFilters, QWidget):
         self.charts_layout = grid = QGridLayout()
         for name in CHARTS:
             canvas = ChartCanvas(hover_formatter=self._hover_for(name))
+            canvas.caption = lambda canvas=canvas: self.chart_caption(canvas)
             canvas.setMinimumHeight(230)
             canvas.clicked.connect(lambda key, name=name: self.drill(name, key))
             self.canvases[name] = canvas
@@ -242,6 +243,16 @@ class DashboardView(RefreshOnFilters, QWidget):
     def tile_texts(self) -> dict[str, str]:
         """KPI key → the value shown (tests compare it with the numbers)."""
         return {t.kpi.key: t.value.text() for t in self.tiles if t.kpi is not None and t.isVisibleTo(self)}
+
+    def chart_caption(self, canvas: ChartCanvas) -> str:
+        """Under an exported chart: which chart, the period and filters, when and by whom."""
+        from crmdesk.reports.provenance import view_info
+
+        figure = canvas.figure
+        title = figure.axes[0].get_title() if figure is not None and figure.axes else ""
+        with self.ctx.read() as session:
+            info = view_info(session, self.ctx.actor, f"{_('Dashboard')} · {title}".rstrip(" ·"), self.last_filters)
+        return info.caption()
 
     # -- hover and drill-down ---------------------------------------------------------------
     def _hover_for(self, chart: str) -> Callable[[Artist, int | None], str | None]:

@@ -2,7 +2,8 @@
 
 Money columns (yuan) show two decimals and thousands separators; percent
 columns hold percentages (25.0 means 25 %, as ``crmdesk.reports.common.pct``
-makes them) and show one decimal and a % sign. Sorting sorts the frame itself by the
+makes them) and show one decimal and a % sign; other number columns show one
+number of decimals per column (``crmdesk.reports.column_format``). Sorting sorts the frame itself by the
 raw values (numbers as numbers, Decimals included), never the display text.
 """
 
@@ -18,7 +19,9 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from crmdesk.core.search_text import pinyin_sort_key
 from crmdesk.i18n import _
+from crmdesk.reports.column_format import ColumnFormat, column_formats, money_columns_of
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -86,7 +89,8 @@ def _sort_key(value: Any) -> tuple[int, Any]:
         return (0, number) if not math.isnan(number) else (2, 0)
     if isinstance(value, (dt.date, pd.Timestamp)):
         return (0, pd.Timestamp(value).value)
-    return (1, str(value))
+    # Chinese text by pinyin, as a Chinese reader looks things up, not by character code.
+    return (1, pinyin_sort_key(str(value)))
 
 
 class DataFrameModel(QAbstractTableModel):
@@ -98,6 +102,7 @@ class DataFrameModel(QAbstractTableModel):
         self._cells: list[list[Any]] = []
         self._names: list[str] = []
         self._kinds: dict[str, str] = {}
+        self._formats: dict[str, ColumnFormat] = {}
 
     # -- content ----------------------------------------------------------------------------
     def set_frame(self, frame: pd.DataFrame | None, money_columns: Iterable[str] = (),
@@ -105,8 +110,10 @@ class DataFrameModel(QAbstractTableModel):
         self.beginResetModel()
         self._frame = (frame if frame is not None else pd.DataFrame()).reset_index(drop=True)
         self._load_cells()
+        money_columns = money_columns_of(self._frame, money_columns)
         self._kinds = ({c: "text" for c in TRANSLATED_COLUMNS} | {c: "money" for c in money_columns}
                        | {c: "pct" for c in pct_columns})
+        self._formats = column_formats(self._frame, money_columns, pct_columns)
         self.endResetModel()
 
     def _load_cells(self) -> None:
@@ -126,7 +133,15 @@ class DataFrameModel(QAbstractTableModel):
         return self._frame.iloc[row].to_dict()
 
     def display_text(self, row: int, column: int) -> str:
-        return format_cell(self._cells[column][row], self._kinds.get(self._names[column], ""))
+        name = self._names[column]
+        value = self._cells[column][row]
+        number = self._formats.get(name)
+        if number is not None and number.kind == "number" and _is_number(value) and not is_missing(value):
+            return number.text(value)  # one format per column: "1.0" beside "1.1", never "1"
+        return format_cell(value, self._kinds.get(name, ""))
+
+    def column_format(self, column: str) -> ColumnFormat | None:
+        return self._formats.get(column)
 
     # -- Qt model API -----------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature

@@ -22,6 +22,8 @@ from openpyxl.utils import get_column_letter
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from crmdesk.i18n import _
+from crmdesk.reports.column_format import ColumnFormat, column_formats, money_columns_of
+from crmdesk.reports.provenance import write_about_sheet
 from crmdesk.ui.analysis.dataframe_model import TRANSLATED_COLUMNS, is_missing
 
 log = logging.getLogger(__name__)
@@ -50,13 +52,15 @@ def _excel_value(value: Any) -> Any:
     return str(value)
 
 
-def _number_format(value: Any, kind: str) -> str | None:
+def _number_format(value: Any, kind: str, column: ColumnFormat | None = None) -> str | None:
     if kind == "money":
         return MONEY_FORMAT
     if kind == "pct":
         return PCT_FORMAT
     if isinstance(value, bool):
         return None
+    if isinstance(value, (int, float)) and column is not None and column.kind == "number":
+        return column.excel()  # one format per column, as on screen
     if isinstance(value, int):
         return INT_FORMAT
     if isinstance(value, float):
@@ -68,11 +72,16 @@ def _number_format(value: Any, kind: str) -> str | None:
 
 def write_dataframe_xlsx(frame: pd.DataFrame, path: str | Path, *, money_columns: Iterable[str] = (),
                          pct_columns: Iterable[str] = (), sheet_title: str = "",
-                         header_labels: dict[str, str] | None = None) -> Path:
-    """Write ``frame`` to ``path`` (.xlsx); header cells show ``header_labels`` (else column names)."""
+                         header_labels: dict[str, str] | None = None,
+                         about: list[tuple[str, str]] | None = None) -> Path:
+    """Write ``frame`` to ``path`` (.xlsx); header cells show ``header_labels`` (else column names);
+    ``about`` (what the export holds: period, filters, made when and by whom) goes on a sheet of its own."""
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         path = path.with_suffix(".xlsx")
+    money_columns = money_columns_of(frame, money_columns)
+    pct_columns = tuple(pct_columns)
+    formats = column_formats(frame, money_columns, pct_columns)
     kinds = {c: "money" for c in money_columns} | {c: "pct" for c in pct_columns}
     # Reports hold percentages (25.0); Excel's % format wants the fraction 0.25.
     divide = {c for c in kinds if kinds[c] == "pct"}
@@ -100,7 +109,7 @@ def write_dataframe_xlsx(frame: pd.DataFrame, path: str | Path, *, money_columns
             elif name in TRANSLATED_COLUMNS and isinstance(value, str):
                 value = _(value)
             cell = ws.cell(row=row_no, column=col_no, value=value)
-            fmt = _number_format(value, kinds.get(name, "")) if value is not None else None
+            fmt = _number_format(value, kinds.get(name, ""), formats.get(str(name))) if value is not None else None
             if fmt:
                 cell.number_format = fmt
             if row_no < 500:  # widths from the first rows are good enough
@@ -110,6 +119,8 @@ def write_dataframe_xlsx(frame: pd.DataFrame, path: str | Path, *, money_columns
     ws.freeze_panes = "A2"
     if columns and len(frame):
         ws.auto_filter.ref = ws.dimensions
+    if about:
+        write_about_sheet(wb, about)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
@@ -118,6 +129,8 @@ def write_dataframe_xlsx(frame: pd.DataFrame, path: str | Path, *, money_columns
 def _shown(value: Any, fmt: str | None) -> str:
     if isinstance(value, float) and fmt in (MONEY_FORMAT, FLOAT_FORMAT):
         return f"{value:,.2f}"
+    if isinstance(value, float) and fmt and "." in fmt:
+        return f"{value:,.{len(fmt.split('.')[1])}f}"
     if isinstance(value, (dt.date, dt.datetime)):
         return "2026-01-01"
     return "" if value is None else str(value)
@@ -128,13 +141,15 @@ def _text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def save_figure(figure: Any, path: str | Path, dpi: int = 150) -> Path:
-    """Save a matplotlib Figure; PNG unless the suffix says PDF/SVG."""
+def save_figure(figure: Any, path: str | Path, dpi: int = 150, caption: str = "") -> Path:
+    """Save a matplotlib Figure; PNG unless the suffix says PDF/SVG; ``caption`` is printed under it."""
+    from crmdesk.charts.caption import save_with_caption
+
     path = Path(path)
     if path.suffix.lower() not in (".png", ".pdf", ".svg"):
         path = path.with_suffix(".png")
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=dpi, bbox_inches="tight", facecolor="white")
+    save_with_caption(figure, path, caption, dpi=dpi)
     return path
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
@@ -26,7 +27,10 @@ from PySide6.QtWidgets import (
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import _
 from crmdesk.reports.access import record_export, run_report
+from crmdesk.reports.column_format import money_columns_of
 from crmdesk.reports.filters import ReportFilters
+from crmdesk.reports.output import with_info
+from crmdesk.reports.provenance import ExportInfo, export_info
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.permissions import PermissionDenied, can
 from crmdesk.ui.analysis.dataframe_model import DataFrameModel
@@ -85,6 +89,7 @@ class OptionsBar(QWidget):
         # Typing "180" must start one computation, not three.
         self._debounce = QTimer(self, singleShot=True, interval=400)
         self._debounce.timeout.connect(self.changed)
+        options = tuple(o for o in options if o.gui)  # the CLI's own switches have their own controls here
         for option in options:
             layout.addWidget(QLabel(_(option_label(option.name))))
             editor = self._editor(option)
@@ -95,6 +100,12 @@ class OptionsBar(QWidget):
         self.setVisible(bool(options))
 
     def _editor(self, option: ReportOption) -> QWidget:
+        if option.flag:
+            check = QCheckBox()
+            check.setChecked(bool(option.default))
+            check.toggled.connect(self._debounce.start)
+            self._getters[option.name] = check.isChecked
+            return check
         if option.choices:
             combo = QComboBox()
             for choice in option.choices:
@@ -131,6 +142,10 @@ class OptionsBar(QWidget):
 
         self._getters[option.name] = text_value
         return edit
+
+    def announce(self) -> None:
+        """A value was set from outside the editor (a completer): recompute after the debounce."""
+        self._debounce.start()
 
     def flush(self) -> None:
         """Announce a pending change now instead of after the debounce."""
@@ -193,6 +208,12 @@ class ReportPanel(RefreshOnFilters, QWidget):
         header.addWidget(self.busy)
         for button in (self.refresh_button, self.export_table_button, self.export_chart_button):
             header.addWidget(button)
+        self.batch = None
+        if spec.folder_exporter is not None and may_export:  # the statement: all customers with a balance
+            from crmdesk.ui.analysis.statement_batch_action import BatchStatements
+
+            self.batch = BatchStatements(self)
+            header.addWidget(self.batch.button)
 
         self.filter_bar = FilterBar()
         if choices is not None:
@@ -200,8 +221,23 @@ class ReportPanel(RefreshOnFilters, QWidget):
         self.filter_bar.filters_changed.connect(self._on_filters_changed)
         self.options_bar = OptionsBar(spec.options)
         self.options_bar.changed.connect(self.refresh)
+        self.completers = {}
+        for option in spec.options:
+            if option.lookup == "customer" and option.name in self.options_bar.editors:
+                from crmdesk.ui.analysis.customer_completer import CustomerCompleter
+
+                completer = CustomerCompleter(ctx, self.options_bar.editors[option.name])
+                completer.chosen.connect(lambda _code: self.options_bar.announce())
+                self.completers[option.name] = completer
+        # What the result says about itself (lifetime: the fitted parameters).
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setStyleSheet("color: #444")
+        self.summary.hide()
 
         self.canvas = ChartCanvas()
+        self.canvas.caption = self._chart_caption  # the right-click export says what it shows too
         self.canvas.clicked.connect(self.drill_key)
         self.canvas.setVisible(spec.chart is not None)
         self.model = DataFrameModel(self)
@@ -230,6 +266,7 @@ class ReportPanel(RefreshOnFilters, QWidget):
         layout.addLayout(header)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.options_bar)
+        layout.addWidget(self.summary)
         layout.addWidget(self.stack, 1)
 
     # -- computing --------------------------------------------------------------------------
@@ -256,6 +293,9 @@ class ReportPanel(RefreshOnFilters, QWidget):
         self.message.hide()
         self.last_frame = frame
         self.model.set_frame(frame, self.spec.money_columns, self.spec.pct_columns)
+        text = self.spec.summary(frame) if self.spec.summary is not None else ""
+        self.summary.setText(text)
+        self.summary.setVisible(bool(text))
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the report's own order
         self.table.resizeColumnsToContents()
         if self.spec.chart is not None:
@@ -288,15 +328,20 @@ class ReportPanel(RefreshOnFilters, QWidget):
             self.stack.setCurrentIndex(1)
 
     # -- export -----------------------------------------------------------------------------
-    def _record_export(self, path) -> bool:
-        """The core checks and audits the export; refused → a message and nothing written."""
+    def _record_export(self, path) -> ExportInfo | None:
+        """The core checks and audits the export, and says what it holds (period, filters, who, when);
+        refused → a message and None (nothing is written)."""
         try:
             with self.ctx.db.sessions.begin() as session:
                 record_export(session, self.ctx.actor, self.spec, path)
+                return export_info(session, self.ctx.actor, self.spec, self.last_filters, self.last_options)
         except PermissionDenied as exc:
             report_failure(self, _("Export table"), exc)
-            return False
-        return True
+            return None
+
+    def _chart_caption(self) -> str:
+        with self.ctx.read() as session:
+            return export_info(session, self.ctx.actor, self.spec, self.last_filters, self.last_options).caption()
 
     def export_table(self, path=None):
         """Save the table as .xlsx (or .pdf); a report's own exporter for the suffix wins (the statement's)."""
@@ -305,17 +350,24 @@ class ReportPanel(RefreshOnFilters, QWidget):
         if path is None:
             return None
         path = Path(path)
-        if not self._record_export(path):
+        info = self._record_export(path)
+        if info is None:
             return None
         own = self.spec.exporters.get(path.suffix.lower())
         try:
             if own is not None:
-                own(self.last_frame if self.last_frame is not None else self.model.frame, self.last_options, path)
+                frame = self.last_frame if self.last_frame is not None else self.model.frame
+                own(with_info(frame, info), self.last_options, path)
                 saved = path
             else:
-                saved = write_dataframe_xlsx(self.model.frame, path, money_columns=self.spec.money_columns,
+                frame = self.model.frame
+                saved = write_dataframe_xlsx(frame, path,
+                                             money_columns=money_columns_of(self.last_frame if self.last_frame
+                                                                            is not None else frame,
+                                                                            self.spec.money_columns),
                                              pct_columns=self.spec.pct_columns, sheet_title=_(self.spec.title),
-                                             header_labels={c: _(str(c)) for c in self.model.frame.columns})
+                                             header_labels={c: _(str(c)) for c in frame.columns},
+                                             about=info.lines())
         except (OSError, ValueError) as exc:
             report_failure(self, _("Export table"), exc)
             return None
@@ -328,10 +380,11 @@ class ReportPanel(RefreshOnFilters, QWidget):
             return None
         if path is None:
             path = ask_chart_path(self, _(self.spec.title))
-        if path is None or not self._record_export(path):
+        info = self._record_export(path) if path is not None else None
+        if info is None:
             return None
         try:
-            saved = save_figure(self.canvas.figure, path)
+            saved = save_figure(self.canvas.figure, path, caption=info.caption())
         except (OSError, ValueError) as exc:
             report_failure(self, _("Export chart"), exc)
             return None

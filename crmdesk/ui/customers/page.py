@@ -116,6 +116,7 @@ class CustomersPage(QWidget):
         shortcut("Ctrl+F", self.focus_search)
         shortcut("Ctrl+L", self.quick_log)
         shortcut("Ctrl+N", self.new_customer)
+        shortcut("F8", lambda: page_actions.new_case(self))  # a service case for the selected customer
         self.ctx.bus.changed.connect(self._on_changed)
 
     # -- page protocol ---------------------------------------------------------------------

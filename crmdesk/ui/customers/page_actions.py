@@ -186,8 +186,32 @@ def edit_types(page: CustomersPage):
     return dialog
 
 
+def new_case(page: CustomersPage):
+    """F8: a service case for the selected (or open) customer, the cursor in its subject."""
+    customer_id = page.current_customer_id()
+    if customer_id is None:
+        page.ctx.bus.status_message.emit(_("Select a customer first."))
+        return None
+    from crmdesk.ui.service.new_case_dialog import NewCaseDialog
+
+    dialog = NewCaseDialog(page.ctx, customer_id, page.window())
+    dialog.open()
+    return dialog
+
+
+def find_duplicates(page: CustomersPage):
+    from crmdesk.ui.customers.dialogs.duplicates_dialog import DuplicatesDialog
+
+    dialog = DuplicatesDialog(page.ctx, page)
+    dialog.finished.connect(lambda _r: page.requery(keep_selection=True))
+    dialog.open()
+    return dialog
+
+
 def fill_more_menu(page: CustomersPage, menu: QMenu) -> None:
     actor = page.ctx.actor
+    if can(actor, "customers.merge"):
+        menu.addAction(_("Find duplicates…"), lambda: find_duplicates(page))
     if can(actor, "customers.types"):
         menu.addAction(_("Customer types and fields…"), lambda: edit_types(page))
     if can(actor, "customers.interactions"):

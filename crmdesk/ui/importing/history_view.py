@@ -18,6 +18,7 @@ from crmdesk.ui.importing.labels import kind_label, status_label
 from crmdesk.ui.importing.rejected_view import RejectedView
 from crmdesk.ui.importing.sync_controller import Problem, SyncController
 from crmdesk.ui.importing.table_models import RowsModel
+from crmdesk.ui.importing.undo_action import may_undo, undo_with_confirmation
 
 HISTORY_LIMIT = 200
 
@@ -85,8 +86,14 @@ class HistoryView(QWidget):
         self.rejected = RejectedView(ctx)
         self.refresh_button = QPushButton(_("Refresh"))
         self.refresh_button.clicked.connect(self.refresh)
+        self.undo_button = QPushButton(_("Undo this import…"))
+        self.undo_button.setToolTip(_("Remove what the selected import added and restore what it updated "
+                                      "(after a backup)"))
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.undo_selected)
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Imports, newest first. Select one to see the rows it rejected.")), 1)
+        top.addWidget(self.undo_button)
         top.addWidget(self.refresh_button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -126,6 +133,7 @@ class HistoryView(QWidget):
             self.select_batch(selected)
         else:
             self.rejected.show_batch(None)
+            self.undo_button.setEnabled(False)
 
     def select_batch(self, batch_id: int) -> bool:
         for row, item in enumerate(self.model.items):
@@ -144,6 +152,12 @@ class HistoryView(QWidget):
         rows = self.table.selectionModel().selectedRows()
         item = self.model.item(rows[0].row()) if rows else None
         self.rejected.show_batch(item.batch_id if item else None, item.file_name if item else "")
+        self.undo_button.setEnabled(bool(item and item.batch_id is not None and may_undo(self.ctx, item.status)))
+
+    def undo_selected(self) -> None:
+        batch_id = self.selected_batch_id()
+        if batch_id is not None and undo_with_confirmation(self, self.ctx, batch_id):
+            self.refresh()
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().showEvent(event)

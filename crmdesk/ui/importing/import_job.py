@@ -32,6 +32,7 @@ class FileOptions:
     header_row: int = 0
     profile: str = ""
     mapping: dict[str, str] | None = None  # the user's own column → field mapping
+    paid_at_sale: bool | None = None  # sales: True = all paid on the spot; None = the profile, the rules
 
     def profile_object(self) -> Profile | str | None:
         """The named profile, with the user's mapping laid over it when there is one."""
@@ -64,7 +65,7 @@ def import_files(db: Database, actor: Actor, files: list[FileOptions], dry_run: 
         sub = Progress(lambda f, m, i=i: progress.update((i + (f or 0)) / n, m))
         progress_link(progress, sub)
         run.results.append(import_file(db, actor, options.path, dry_run=dry_run, strict=strict, progress=sub,
-                                       **options.arguments()))
+                                       paid_at_sale=options.paid_at_sale, **options.arguments()))
     run.current = None
     progress.update(1.0, _("import finished"), force=True)
     return run

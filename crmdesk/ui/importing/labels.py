@@ -33,6 +33,7 @@ FIELD_LABELS: dict[str, str] = {
 STATUS_LABELS: dict[str, str] = {
     "done": N_("Imported"), "skipped": N_("Skipped"), "failed": N_("Failed"), "refused": N_("Refused"),
     "dry-run": N_("Dry run"), "running": N_("Running"), "cancelled": N_("Cancelled"), "held": N_("Held"),
+    "undone": N_("Undone"),
 }
 
 

@@ -80,6 +80,9 @@ class ImportWizard(QWidget):
         self.step = PreviewStep()
         self.dry_run_box = QCheckBox(_("Dry run (check and count, write nothing)"))
         self.strict_box = QCheckBox(_("Strict (refuse a file with any bad row)"))
+        self.paid_at_sale_box = QCheckBox(_("Sales in these files were paid at sale"))
+        self.paid_at_sale_box.setToolTip(_("Counter sales paid on the spot: none of them becomes receivable. "
+                                           "Unticked: the profile and Settings → Settlement decide per customer."))
         self.import_button = QPushButton(_("Import"))
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.start_import)
@@ -87,6 +90,7 @@ class ImportWizard(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.dry_run_box)
         bottom.addWidget(self.strict_box)
+        bottom.addWidget(self.paid_at_sale_box)
         bottom.addStretch(1)
         bottom.addWidget(self.import_button)
         setup = QWidget()
@@ -163,6 +167,8 @@ class ImportWizard(QWidget):
             self.ctx.bus.status_message.emit(_("A sync is running; import when it has finished."))
             return False
         files = self.step.all_options()
+        for options in files:
+            options.paid_at_sale = True if self.paid_at_sale_box.isChecked() else None
         self.run = ImportRun()
         self.results = []
         self.result_model.set_items([])

@@ -30,9 +30,17 @@ class SettingsSection(NamedTuple):
 SETTINGS_SECTIONS: list[SettingsSection] = [
     SettingsSection("language", N_("Language"), "crmdesk.ui.settings.language_section:create"),
     SettingsSection("database", N_("Database"), "crmdesk.ui.settings.database_section:create"),
+    SettingsSection("shop", N_("Shop and statements"), "crmdesk.ui.settings.shop_section:create", "settings.edit"),
     SettingsSection("sync", N_("Sync"), "crmdesk.ui.importing.sync_settings_section:create"),
     SettingsSection("users", N_("Users"), "crmdesk.ui.settings.users_section:create", "users.manage", True),
     SettingsSection("territories", N_("Territories"), "crmdesk.ui.settings.territories_section:create",
                     "territories.manage", True),
+    SettingsSection("pipeline", N_("Pipeline"), "crmdesk.ui.settings.pipeline_section:create", "settings.edit",
+                    True),
+    SettingsSection("settlement", N_("Settlement"), "crmdesk.ui.settings.settlement_section:create",
+                    "settings.edit", True),
     SettingsSection("audit", N_("Audit log"), "crmdesk.ui.settings.audit_section:create", "audit.view", True),
+    SettingsSection("service", N_("Service cases"), "crmdesk.ui.settings.service_section:create", "settings.edit", True),
+    SettingsSection("customer_codes", N_("Customer codes"), "crmdesk.ui.settings.codes_section:create",
+                    "settings.edit", True),
 ]

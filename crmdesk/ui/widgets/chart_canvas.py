@@ -75,6 +75,8 @@ class ChartCanvas(QWidget):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._show_context_menu)
         self.last_hover_text: str | None = None  # what the tooltip shows (tests read it)
+        # What an exported file says under the chart (period, filters, who, when); set by the screen.
+        self.caption: Callable[[], str] | None = None
 
     # --- public API -------------------------------------------------------------------------
     @property
@@ -113,10 +115,12 @@ class ChartCanvas(QWidget):
         """Save the figure; the format follows the suffix (.png, .pdf, .svg; default .png)."""
         if self._figure is None:
             raise ValueError("there is no chart to export")
+        from crmdesk.charts.caption import save_with_caption
+
         path = Path(path)
         if path.suffix.lower() not in EXPORT_FORMATS:
             path = path.with_suffix(".png")
-        self._figure.savefig(path, dpi=dpi, bbox_inches="tight", facecolor="white")
+        save_with_caption(self._figure, path, self.caption() if self.caption is not None else "", dpi=dpi)
         return path
 
     def artist_at(self, event: MouseEvent) -> tuple[Artist, int | None] | None:

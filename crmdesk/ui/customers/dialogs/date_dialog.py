@@ -32,7 +32,8 @@ class DateDialog(QDialog):
         return self.calendar.selectedDate().toPython()
 
 
-def ask_date(parent: QWidget | None, initial: dt.date | None = None) -> dt.date | None:
-    """The chosen new due date, or None when cancelled."""
-    dialog = DateDialog(_("Reschedule"), _("New due date:"), initial, parent)
+def ask_date(parent: QWidget | None, initial: dt.date | None = None, title: str | None = None,
+             prompt: str | None = None) -> dt.date | None:
+    """The chosen date (by default: a task's new due date), or None when cancelled."""
+    dialog = DateDialog(title or _("Reschedule"), prompt or _("New due date:"), initial, parent)
     return dialog.date() if dialog.exec() == QDialog.DialogCode.Accepted else None

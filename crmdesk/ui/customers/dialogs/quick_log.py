@@ -1,40 +1,30 @@
 """Quick log: a visit, call, WeChat message, email or store visit, typed with the
 keyboard only. The channel is chosen with arrows/letters or Alt+1…5, Tab moves
-on, Ctrl+Enter saves from anywhere and Enter saves on the last fields."""
+on, Ctrl+Enter saves from anywhere and Enter saves on the last fields. The follow-up
+goes to the customer's salesperson unless the chooser names someone else."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QDateTime, QEvent, Qt
+from PySide6.QtCore import QDate, QDateTime, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QDialogButtonBox, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
 
 from crmdesk.i18n import _
+from crmdesk.services.assignees import assignable_users, default_assignee
 from crmdesk.services.contacts import list_contacts
 from crmdesk.services.customers import get_customer
 from crmdesk.services.interactions import CHANNEL_LABELS, InteractionInput, log_interaction
 from crmdesk.ui.context import AppContext
+from crmdesk.ui.widgets.ctrl_enter import CtrlEnterSaves
 from crmdesk.ui.customers.prompts import show_error
 
 DEFAULT_FOLLOW_UP_DAYS = 3
 
 
-class QuickLogDialog(QDialog):
+class QuickLogDialog(CtrlEnterSaves):
     def __init__(self, ctx: AppContext, customer_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -44,6 +34,8 @@ class QuickLogDialog(QDialog):
             customer = get_customer(session, customer_id)
             title = f"{customer.code} {customer.name}"
             contacts = list_contacts(session, ctx.actor, customer_id)
+            users = assignable_users(session, ctx.actor)
+            self.default_assignee_id = default_assignee(session, ctx.actor, customer_id)
         self.setWindowTitle(_("Log contact: {customer}").format(customer=title))
 
         self.channel_combo = QComboBox()
@@ -70,7 +62,16 @@ class QuickLogDialog(QDialog):
         self.follow_up_edit.setDisplayFormat("yyyy-MM-dd")
         self.follow_up_edit.setCalendarPopup(True)
         self.follow_up_edit.setEnabled(False)
+        self.assignee_combo = QComboBox()
+        self.assignee_combo.setToolTip(_("Who follows up: the customer's salesperson unless you pick someone else"))
+        for user in users:
+            self.assignee_combo.addItem(user.name, user.id)
+        if self.assignee_combo.findData(self.default_assignee_id) < 0 and self.default_assignee_id is not None:
+            self.assignee_combo.addItem(ctx.actor.display_name, self.default_assignee_id)
+        self.assignee_combo.setCurrentIndex(max(0, self.assignee_combo.findData(self.default_assignee_id)))
+        self.assignee_combo.setEnabled(False)
         self.follow_up_check.toggled.connect(self.follow_up_edit.setEnabled)
+        self.follow_up_check.toggled.connect(self.assignee_combo.setEnabled)
 
         form = QFormLayout()
         form.addRow(_("Channel"), self.channel_combo)
@@ -81,6 +82,8 @@ class QuickLogDialog(QDialog):
         follow = QHBoxLayout()
         follow.addWidget(self.follow_up_check)
         follow.addWidget(self.follow_up_edit, 1)
+        follow.addWidget(QLabel(_("by")))
+        follow.addWidget(self.assignee_combo, 1)
         form.addRow(_("Next follow-up"), follow)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
@@ -99,38 +102,27 @@ class QuickLogDialog(QDialog):
         self.setTabOrder(self.notes_edit, self.outcome_edit)
         self.setTabOrder(self.outcome_edit, self.follow_up_check)
         self.setTabOrder(self.follow_up_check, self.follow_up_edit)
-        self.setTabOrder(self.follow_up_edit, self.contact_combo)
+        self.setTabOrder(self.follow_up_edit, self.assignee_combo)
+        self.setTabOrder(self.assignee_combo, self.contact_combo)
         self.setTabOrder(self.contact_combo, self.when_edit)
-        self.notes_edit.installEventFilter(self)
-        self.channel_combo.setFocus()
-
-    @staticmethod
-    def _is_ctrl_enter(event) -> bool:
-        return (event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-                and bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
-        # The notes box would take Ctrl+Enter as a new line; here it saves.
-        if watched is self.notes_edit and self._is_ctrl_enter(event):
-            self.save()
-            return True
-        return super().eventFilter(watched, event)
-
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if self._is_ctrl_enter(event):
-            self.save()
-            return
-        super().keyPressEvent(event)
+        self.save_on_ctrl_enter(self.notes_edit)
+        # Typing goes into the note at once (the channel defaults to a call; Tab order reaches it).
+        self.notes_edit.setFocus()
 
     def value(self) -> InteractionInput:
         when = self.when_edit.dateTime().toPython()
         follow_up: dt.date | None = None
+        assignee_id: int | None = None
         if self.follow_up_check.isChecked():
             follow_up = self.follow_up_edit.date().toPython()
+            chosen = self.assignee_combo.currentData()
+            # Left at the default: let the service apply its rule (it may differ by the time it saves).
+            assignee_id = None if chosen == self.default_assignee_id else chosen
         return InteractionInput(channel=self.channel_combo.currentData(), occurred_at=when,
                                 contact_id=self.contact_combo.currentData(),
                                 notes=self.notes_edit.toPlainText().strip(),
-                                outcome=self.outcome_edit.text().strip(), next_follow_up=follow_up)
+                                outcome=self.outcome_edit.text().strip(), next_follow_up=follow_up,
+                                assignee_id=assignee_id)
 
     def save(self) -> None:
         data = self.value()

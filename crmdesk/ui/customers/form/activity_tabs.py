@@ -8,7 +8,9 @@ from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QVBoxLayou
 
 from crmdesk.i18n import N_, _
 from crmdesk.services import interactions as interaction_service
+from crmdesk.services import opportunities as opportunity_service
 from crmdesk.services import tasks as task_service
+from crmdesk.services.permissions import can
 from crmdesk.ui.customers.dialogs.date_dialog import ask_date
 from crmdesk.ui.customers.form.simple_table import SimpleTable
 from crmdesk.ui.customers.prompts import confirm, show_error
@@ -26,15 +28,19 @@ class LogTab(QWidget):
         self.table = SimpleTable(LOG_HEADERS)
         self.log_button = QPushButton(_("Log contact… (Ctrl+L)"))
         self.delete_button = QPushButton(_("Delete entry"))
+        self.opportunity_button = QPushButton(_("Turn into opportunity…"))
+        self.opportunity_button.setVisible(can(host.ctx.actor, "customers.opportunities"))
         buttons = QHBoxLayout()
         buttons.addWidget(self.log_button)
         buttons.addWidget(self.delete_button)
+        buttons.addWidget(self.opportunity_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(self.table)
         self.log_button.clicked.connect(lambda: self.host.quick_log())
         self.delete_button.clicked.connect(self.delete)
+        self.opportunity_button.clicked.connect(lambda: self.turn_into_opportunity())
 
     def load(self, entries) -> None:
         self.table.set_rows([[e.occurred_at.strftime("%Y-%m-%d %H:%M"), _(e.channel_label), e.contact_name,
@@ -52,13 +58,29 @@ class LogTab(QWidget):
         except Exception as exc:  # noqa: BLE001
             show_error(self, exc)
 
+    def turn_into_opportunity(self) -> int | None:
+        """Open the opportunity form prefilled from the selected entry; saving links the two."""
+        from crmdesk.ui.pipeline.opportunity_dialog import open_opportunity  # loaded on first use
+
+        entry_id = self.table.current_id()
+        if entry_id is None:
+            return None
+        try:
+            with self.host.ctx.read() as session:
+                draft = opportunity_service.draft_from_interaction(session, self.host.ctx.actor, entry_id)
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return None
+        return open_opportunity(self.host.ctx, self, None, customer_id=draft.customer_id, draft=draft,
+                                from_interaction_id=entry_id)
+
 
 class FollowupsTab(QWidget):
     def __init__(self, host, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
         self._tasks: list = []
-        self.table = SimpleTable(TASK_HEADERS)
+        self.table = SimpleTable(TASK_HEADERS, stretch=TASK_HEADERS.index(N_("Task")))
         self.add_button = QPushButton(_("Add follow-up…"))
         self.done_button = QPushButton(_("Mark done"))
         self.reschedule_button = QPushButton(_("Reschedule…"))
@@ -85,7 +107,7 @@ class FollowupsTab(QWidget):
             if not ok or not title.strip():
                 return
         if due is None:
-            due = ask_date(self, dt.date.today() + dt.timedelta(days=1))
+            due = ask_date(self, dt.date.today() + dt.timedelta(days=1), _("Add follow-up"), _("Due date:"))
             if due is None:
                 return
         try:

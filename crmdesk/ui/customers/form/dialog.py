@@ -35,10 +35,13 @@ from crmdesk.services.customers import CustomerInput
 from crmdesk.services.permissions import can
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers.form.activity_tabs import FollowupsTab, LogTab
+from crmdesk.ui.customers.form.alerts_banner import AlertsBanner
 from crmdesk.ui.customers.form.basic_tab import BasicTab
+from crmdesk.ui.customers.form.cases_tab import CasesTab
 from crmdesk.ui.customers.form.contacts_tab import ContactsTab
 from crmdesk.ui.customers.form.financial_tab import FinancialTab
 from crmdesk.ui.customers.form.links_tabs import AttachmentsTab, HistoryTab, RelationsTab
+from crmdesk.ui.customers.form.opportunities_tab import OpportunitiesTab
 from crmdesk.ui.customers.form.purchases_tab import PurchasesTab
 from crmdesk.ui.customers.prompts import CANCEL, SAVE, confirm, save_discard_cancel, show_error
 
@@ -46,7 +49,8 @@ log = logging.getLogger(__name__)
 
 # Changes announced on the bus that the form reloads for.
 FORM_ENTITIES = {"customers", "contacts", "interactions", "tasks", "customer_relations", "attachments",
-                 "sales_orders", "sales_lines", "receipts", "custom_fields", "customer_types"}
+                 "sales_orders", "sales_lines", "receipts", "custom_fields", "customer_types", "opportunities",
+                 "service_cases", "case_notes", "customer_alerts"}
 
 
 def _knows_type(choices, profile) -> bool:
@@ -95,15 +99,22 @@ class CustomerFormDialog(QDialog):
         self.contacts = ContactsTab(self)
         self.log_tab = LogTab(self)
         self.followups = FollowupsTab(self)
+        # Counter staff have no pipeline: the tab is left out rather than shown empty.
+        self.opportunities = OpportunitiesTab(self) if can(ctx.actor, "customers.opportunities") else None
+        self.cases = CasesTab(self)
         self.relations = RelationsTab(self)
         self.attachments = AttachmentsTab(self)
         self.history = HistoryTab()
         for widget, title in ((self.basic, _("Basic")), (self.financial, _("Financial")),
                               (self.purchases, _("Purchases")), (self.contacts, _("Contact persons")),
                               (self.log_tab, _("Contact log")), (self.followups, _("Follow-ups")),
+                              (self.opportunities, _("Opportunities")), (self.cases, _("Service")),
                               (self.relations, _("Relationships")), (self.attachments, _("Attachments")),
                               (self.history, _("History"))):
-            self.tabs.addTab(widget, title)
+            if widget is not None:
+                self.tabs.addTab(widget, title)
+        # Alerts the process rules raised ("over the credit limit with an open order") show on opening.
+        self.alerts = AlertsBanner(ctx, customer_id)
 
         self.save_button = QPushButton(_("Save"))
         self.save_button.setToolTip(_("Ctrl+S"))
@@ -117,6 +128,7 @@ class CustomerFormDialog(QDialog):
         bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
+        layout.addWidget(self.alerts)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
 
@@ -157,6 +169,10 @@ class CustomerFormDialog(QDialog):
             self.contacts.load(profile.contacts)
             self.log_tab.load(profile.interactions)
             self.followups.load(profile.tasks)
+            if self.opportunities is not None:
+                self.opportunities.load(profile.opportunities)
+            self.cases.load(profile.cases)
+            self.alerts.set_customer(self.customer_id)
             self.relations.load(profile.relations)
             self.attachments.load(profile.attachments)
             self.history.load(profile.history)
@@ -223,6 +239,7 @@ class CustomerFormDialog(QDialog):
         data = self.basic.collect()
         data.credit_limit = self.financial.credit_limit_units()
         data.payment_terms_days = self.financial.payment_terms_days()
+        data.settlement = self.financial.settlement()
         return data
 
     def save(self) -> bool:
@@ -233,7 +250,7 @@ class CustomerFormDialog(QDialog):
             if self.customer_id is None:
                 with self.ctx.read() as session:
                     hits = customer_service.find_duplicates(session, data.name, [data.phone, data.mobile],
-                                                            actor=self.ctx.actor)
+                                                            actor=self.ctx.actor, tax_id=data.tax_id)
                 if hits and not confirm(self, self._duplicates_text(hits), _("Possible duplicate")):
                     return False
                 with self.ctx.write("customers") as session:
@@ -269,8 +286,9 @@ class CustomerFormDialog(QDialog):
     def _duplicates_text(hits) -> str:
         lines = [_("Similar customers exist already:")]
         for h in hits[:10]:
-            why = _("same name") if h.reason == "name" else _("same phone {phone}").format(phone=h.matched)
-            lines.append(f"  {h.code} {h.name} ({why})")
+            lines.append(f"  {h.code} {h.name}（{h.why}）")
+        if len(hits) > 10:
+            lines.append("  " + _("… and {count} more").format(count=len(hits) - 10))
         lines.append("")
         lines.append(_("Save this new customer anyway?"))
         return "\n".join(lines)

@@ -20,7 +20,7 @@ class SimpleTable(QTableWidget):
     id_activated = Signal(object)
 
     def __init__(self, headers: Sequence[str], parent: QWidget | None = None,
-                 right_aligned: Sequence[int] = ()) -> None:
+                 right_aligned: Sequence[int] = (), stretch: int | None = None) -> None:
         super().__init__(0, len(headers), parent)
         self._headers = list(headers)
         self._right = set(right_aligned)
@@ -33,8 +33,12 @@ class SimpleTable(QTableWidget):
         self.setWordWrap(False)
         self.verticalHeader().setVisible(False)
         self.verticalHeader().setDefaultSectionSize(22)
-        self.horizontalHeader().setStretchLastSection(True)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # ``stretch``: the column that takes the spare width (a task's title, not its notes).
+        header.setStretchLastSection(stretch is None)
+        if stretch is not None:
+            header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         self.activated.connect(lambda index: self.id_activated.emit(self.id_at(index.row())))
 
     def set_rows(self, rows: Sequence[Sequence[object]], ids: Sequence[object] | None = None,
