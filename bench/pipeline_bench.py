@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 SOURCE_DB = ROOT / "bench" / "out" / "salesforce_100k_1m.db"
 DEFAULT_DB = ROOT / "bench" / "out" / "pipeline_100k_1m.db"
 OPEN_TARGET = 2_000
@@ -35,7 +36,9 @@ def ensure_copy(path: Path, source: Path = SOURCE_DB) -> None:
     if path.exists():
         return
     if not source.exists():
-        raise SystemExit(f"{source} is missing: run bench/salesforce_bench.py first (it creates it)")
+        from salesforce_bench import ensure_db  # the 100k / 1M demo shop, made once
+
+        ensure_db(source)
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, path)
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 SOURCE_DB = ROOT / "bench" / "out" / "salesforce_100k_1m.db"
 DEFAULT_DB = ROOT / "bench" / "out" / "rules_100k_1m.db"
 DRY_GOAL_S, RUN_GOAL_S = 1.0, 3.0
@@ -40,7 +41,9 @@ def prepare(path: Path):
 
     if not path.exists():
         if not SOURCE_DB.exists():
-            raise SystemExit(f"{SOURCE_DB} is missing: run bench/salesforce_bench.py first")
+            from salesforce_bench import ensure_db  # the 100k / 1M demo shop, made once
+
+            ensure_db(SOURCE_DB)
         print(f"copying {SOURCE_DB.name} to {path.name} (once) …", flush=True)
         shutil.copyfile(SOURCE_DB, path)
     db = open_database(path)
