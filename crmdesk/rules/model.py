@@ -71,7 +71,7 @@ class RuleInfo:
     created_by_name: str  # "" = shop-wide
     last_run_at: dt.datetime | None
     open_firings: int  # customers for whom the reason holds now
-    summary: str  # one line: "daily · 3 conditions → task, tag"
+    summary: str  # one line: "daily · conditions: 3 → task, tag"
 
     def to_input(self) -> RuleInput:
         return RuleInput(self.name, self.trigger, self.conditions, self.actions, self.description, self.active)

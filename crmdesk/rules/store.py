@@ -57,7 +57,7 @@ def summary(rule: RuleInput) -> str:
         label = catalog.action_label(a.kind)
         if label not in kinds:
             kinds.append(label)
-    return _("{trigger} · {n} conditions → {actions}").format(
+    return _("{trigger} · conditions: {n} → {actions}").format(
         trigger=catalog.trigger_label(rule.trigger), n=len(rule.conditions), actions=", ".join(kinds))
 
 

@@ -16,6 +16,14 @@ _STYLE = ("QFrame#alerts_banner { background: #fdecc8; border: 1px solid #e0a800
           "QFrame#alerts_banner QLabel { color: #6b4a00; }")
 
 
+def _drop(widget: QWidget) -> None:
+    # Hidden at once: deleteLater alone leaves the old row painted under the new one until the
+    # event loop gets round to deleting it (seen as doubled, overlapping text on reload).
+    widget.hide()
+    widget.setParent(None)
+    widget.deleteLater()
+
+
 class AlertsBanner(QFrame):
     """``reload()`` re-reads the customer's open alerts; ``dismissed(alert_id)`` after a dismiss."""
 
@@ -55,12 +63,12 @@ class AlertsBanner(QFrame):
             item = self._rows.takeAt(0)
             widget = item.widget()
             if widget is not None:
-                widget.deleteLater()
+                _drop(widget)
             elif item.layout() is not None:
                 while item.layout().count():
                     child = item.layout().takeAt(0).widget()
                     if child is not None:
-                        child.deleteLater()
+                        _drop(child)
         self.dismiss_buttons = {}
         for alert in self.alerts:
             row = QHBoxLayout()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
@@ -44,8 +44,11 @@ from crmdesk.ui.customers.form.links_tabs import AttachmentsTab, HistoryTab, Rel
 from crmdesk.ui.customers.form.opportunities_tab import OpportunitiesTab
 from crmdesk.ui.customers.form.purchases_tab import PurchasesTab
 from crmdesk.ui.customers.prompts import CANCEL, SAVE, confirm, save_discard_cancel, show_error
+from crmdesk.ui.widgets.screen_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
+
+FORM_SIZE = QSize(980, 680)
 
 # Changes announced on the bus that the form reloads for.
 FORM_ENTITIES = {"customers", "contacts", "interactions", "tasks", "customer_relations", "attachments",
@@ -69,7 +72,6 @@ class CustomerFormDialog(QDialog):
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
         self.setModal(False)
-        self.resize(980, 680)
         self.ctx = ctx
         self.customer_id = customer_id
         self.loaded_updated_at = None
@@ -108,7 +110,7 @@ class CustomerFormDialog(QDialog):
         for widget, title in ((self.basic, _("Basic")), (self.financial, _("Financial")),
                               (self.purchases, _("Purchases")), (self.contacts, _("Contact persons")),
                               (self.log_tab, _("Contact log")), (self.followups, _("Follow-ups")),
-                              (self.opportunities, _("Opportunities")), (self.cases, _("Service")),
+                              (self.opportunities, _("Sales opportunities")), (self.cases, _("Service")),
                               (self.relations, _("Relationships")), (self.attachments, _("Attachments")),
                               (self.history, _("History"))):
             if widget is not None:
@@ -131,6 +133,7 @@ class CustomerFormDialog(QDialog):
         layout.addWidget(self.alerts)
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
+        fit_to_screen(self, FORM_SIZE)  # 980×680, less on a 1024×700 screen (the Basic tab scrolls)
 
         self.save_button.clicked.connect(self.save)
         self.log_button.clicked.connect(self.quick_log)
