@@ -67,6 +67,8 @@ ACTIONS: dict[str, frozenset[str]] = {
     "rules.manage": _SELLERS,  # a salesperson's rules run with their rights, on their customers
     "rules.run": _roles(OWNER, MANAGER, SALES, SCHEDULER),
     "alerts.dismiss": _ALL_STAFF,
+    "expenses.view": _SELLERS,  # like cost: never counter staff; a salesperson their customers'
+    "expenses.edit": _SELLERS,  # typed expenses; a salesperson only on their customers
     "reports.view": _ALL_STAFF,
     "reports.cost": _SELLERS,  # cost, gross profit, margin
     "reports.export": _SELLERS,

@@ -15,6 +15,7 @@ from crmdesk.db.models.activity import (
     Task,
     TaskStatus,
 )
+from crmdesk.db.models.expenses import Allocation, Expense, ExpenseItem
 from crmdesk.db.models.catalog import Product, StockSnapshot
 from crmdesk.db.models.customers import (
     Contact,
@@ -37,6 +38,7 @@ from crmdesk.db.models.system import (AuditLog, Attachment, ImportBatch, ImportB
 from crmdesk.db.models.users import Role, User, user_territories
 
 __all__ = [
+    "Allocation", "Expense", "ExpenseItem",
     "Attachment", "AuditLog", "CaseNote", "CaseStatus", "CaseType", "CustomerAlert", "LostReason",
     "OpportunityItem", "OpportunityStageChange", "RuleFiring", "Channel", "Contact", "CustomFieldDef", "CustomFieldValue",
     "Customer", "CustomerRelation", "CustomerStatus", "CustomerType", "DocType", "FieldType", "ImportBatch",
