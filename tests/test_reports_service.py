@@ -93,3 +93,18 @@ def test_service_charts(cases, owner):
     assert list(fig.axes[1].get_lines()[0].get_ydata())[2] == 3.67
     by_type = service_chart(_run(cases, owner, "by-type"), {})
     assert len(by_type.axes[0].patches) == 6  # closed + open bars for 3 types
+
+
+def test_a_case_resolved_on_the_desk_counts_as_closed_at_its_resolved_time(db, owner):
+    """The service desk sets resolved_at on resolving and closed_at only on closing."""
+    with db.sessions.begin() as s:
+        c = Customer(code="C9", name="远福办公")
+        s.add(c)
+        s.flush()
+        s.add(ServiceCase(number="D1", customer_id=c.id, case_type="delivery", subject="送货", status="resolved",
+                          opened_at=T(2026, 5, 1, 9), resolved_at=T(2026, 5, 1, 15)))
+    with db.sessions() as s:
+        df = service(s, owner, ReportFilters(), {"view": "by-type"})
+    row = df.set_index("case_type").loc["delivery"]
+    assert (row["cases"], row["open_cases"], row["closed_cases"]) == (1, 0, 1)
+    assert row["avg_hours_to_close"] == pytest.approx(6.0)

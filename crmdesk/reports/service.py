@@ -1,7 +1,8 @@
 """Service cases: workload, time to close and satisfaction.
 
-A case is closed when its status is ``resolved`` or ``closed`` and it has ``closed_at``;
-time to close = closed_at − opened_at. Satisfaction is the 1–5 score asked at closing;
+A case counts as closed when its status is ``resolved`` or ``closed``; its close time is
+``closed_at``, else ``resolved_at`` (the service desk sets ``resolved_at`` on resolving and
+``closed_at`` only on closing); time to close = that time − opened_at. Satisfaction is the 1–5 score asked at closing;
 averages count only cases that have one (``rated``).
 
 ``--view by-type`` (default): cases opened in the date range, per ``case_type`` (complaint,
@@ -23,7 +24,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import CaseStatus, ServiceCase
@@ -48,7 +49,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 def cases_frame(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
     """All cases passing the customer/assignee filters, with is_closed and hours_to_close."""
     c = ServiceCase.__table__.c
-    stmt = select(c.id, c.case_type, c.status, c.opened_at, c.closed_at, c.satisfaction)
+    stmt = select(c.id, c.case_type, c.status, c.opened_at,
+                  func.coalesce(c.closed_at, c.resolved_at).label("closed_at"), c.satisfaction)
     if has_customer_filter(f) or scoped(actor):  # scoped: the actor may see only some customers
         stmt = stmt.where(c.customer_id.in_(customer_ids_select(f, actor)))
     if f.salesperson_ids:
