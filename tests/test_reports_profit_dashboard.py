@@ -1,0 +1,69 @@
+"""The dashboard's 利润 tile and whale curve (issue 15), and the drill-down to the losers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+from test_reports_profit_data import build_profit_shop
+
+from crmdesk.db.models.expenses import Expense, ExpenseItem
+from crmdesk.reports.dashboard import clear_memo, dashboard_data
+from crmdesk.reports.filters import ReportFilters
+from crmdesk.services.actor import Actor
+
+Q1 = ReportFilters(date_from=dt.date(2024, 1, 1), date_to=dt.date(2024, 3, 31))
+
+
+@pytest.fixture
+def shop(db):
+    clear_memo()
+    return build_profit_shop(db)
+
+
+def test_profit_tile_next_to_gross_profit(db, shop):
+    with db.sessions() as s:
+        d = dashboard_data(s, Actor.system(), Q1)
+    keys = [k.key for k in d.kpis]
+    assert keys[keys.index("gross_profit") + 1] == "profit"
+    # gross profit 1080 − every expense of the quarter 709 = 371
+    assert d.kpi("profit").value == 371.0
+    assert d.whale["customer"].tolist() == ["C003", "C001", "C002", "C004"]
+    assert d.whale.attrs["peak_pct"] == 111.78
+
+
+def test_an_expense_changes_the_tile_at_once(db, shop):
+    with db.sessions() as s:
+        assert dashboard_data(s, Actor.system(), Q1).kpi("profit").value == 371.0
+    with db.sessions.begin() as s:
+        other = s.scalar(select(ExpenseItem.id).where(ExpenseItem.name == "其他"))
+        s.add(Expense(expense_date=dt.date(2024, 3, 3), doc_number="E9", item_id=other, amount=10_000))  # 1 yuan
+    with db.sessions() as s:
+        assert dashboard_data(s, Actor.system(), Q1).kpi("profit").value == 370.0
+
+
+def test_counter_gets_no_profit(db, shop):
+    counter = Actor(user_id=None, username="c", role="counter")
+    with db.sessions() as s:
+        d = dashboard_data(s, counter, Q1)
+    assert not d.has_kpi("profit") and d.whale is None
+
+
+def test_whale_drill_lists_the_losers(db, shop):
+    from crmdesk.ui.analysis.drill_targets import DrillTarget, level_for
+
+    level = level_for(DrillTarget("losers", "profit-curve", "Customers that lose money"))
+    with db.sessions() as s:
+        df = level.compute(s, Actor.system(), Q1)
+    assert df["customer"].tolist() == ["C004"] and df["profit"].tolist() == [-46.67]
+
+
+def test_whale_chart_has_a_clickable_curve(db, shop):
+    from crmdesk.charts.profit_charts import whale_chart
+
+    with db.sessions() as s:
+        d = dashboard_data(s, Actor.system(), Q1)
+    fig = whale_chart(d.whale, {})
+    gids = {a.get_gid() for ax in fig.axes for a in [*ax.lines, *ax.patches]}
+    assert "loss" in gids
