@@ -18,15 +18,16 @@ from crmdesk.importers import import_file, list_batches, preview, run_sync
 from crmdesk.importers.detect import detect_kind
 from crmdesk.importers.fields import header_key, match_header
 
-# Case 0: a 费用明细 export (expenses) — GBK, title lines, 单据类型 费用单, a 费用项目 column.
-EXPENSES = "\n".join([
-    "费用明细表",
+# Case 0: a 付款明细 export (payments to suppliers; expenses have a kind of their own since issue
+# 15) — GBK, title lines, 单据类型 付款单, a 会计科目 column.
+PAYMENTS = "\n".join([
+    "付款明细表",
     "查询期间：2025-01-01 至 2025-01-31",
-    "日期,单据编号,单据类型,往来单位编号,往来单位全名,经手人,费用项目,金额",
-    "2025-01-02,FY-0001,费用单,,,王五,房租,8000.00",
-    "2025-01-05,FY-0002,费用单,D01,供电局,王五,电费,612.40",
-    "2025-01-09,FY-0003,费用单,D02,自来水公司,王五,水费,88.00",
-    "2025-01-20,FY-0004,费用单,,,王五,办公用品,35.50",
+    "日期,单据编号,单据类型,往来单位编号,往来单位全名,经手人,会计科目,金额",
+    "2025-01-02,FK-0001,付款单,G01,纸业公司,王五,应付账款,8000.00",
+    "2025-01-05,FK-0002,付款单,D01,供电局,王五,应付账款,612.40",
+    "2025-01-09,FK-0003,付款单,D02,自来水公司,王五,应付账款,88.00",
+    "2025-01-20,FK-0004,付款单,G02,文具厂,王五,应付账款,35.50",
     "",
 ])
 
@@ -64,23 +65,23 @@ def shop(tmp_path):
 
 
 # --- case 0: the kind on evidence -----------------------------------------------------------------
-def test_expense_export_is_held_not_imported_as_receipts(db, owner, tmp_path):
-    f = write(tmp_path, "费用明细.csv", EXPENSES, "gbk")
+def test_supplier_payment_export_is_held_not_imported_as_receipts(db, owner, tmp_path):
+    f = write(tmp_path, "付款明细.csv", PAYMENTS, "gbk")
     before = dump(db)
     r = import_file(db, owner, f)
     assert r.status == "held" and not r.ok
-    assert "does not look like receipts" in r.message and "费用项目" in r.message and "费用单" in r.message
+    assert "does not look like receipts" in r.message and "会计科目" in r.message and "付款单" in r.message
     assert scalar(db, "SELECT COUNT(*) FROM receipts") == 0
     assert scalar(db, "SELECT COUNT(*) FROM customers") == 0
     # Only the history row that says why: nothing else changed.
     after = [line for line in dump(db) if line not in before]
     assert all("import_batches" in line for line in after)
     batch = list_batches(db.sessions())[0]
-    assert batch.status == "held" and "费用项目" in batch.message
+    assert batch.status == "held" and "会计科目" in batch.message
 
 
-def test_expense_export_on_the_cli_exits_1_with_the_reason(shop, tmp_path, capsys):
-    f = write(tmp_path, "fy.csv", EXPENSES, "gbk")
+def test_supplier_payment_export_on_the_cli_exits_1_with_the_reason(shop, tmp_path, capsys):
+    f = write(tmp_path, "fy.csv", PAYMENTS, "gbk")
     assert main(["--db", shop, "import", str(f)]) == 1
     captured = capsys.readouterr()
     err = captured.err.strip().splitlines()
@@ -89,11 +90,11 @@ def test_expense_export_on_the_cli_exits_1_with_the_reason(shop, tmp_path, capsy
 
 
 def test_a_given_kind_imports_with_a_warning_instead(db, owner, tmp_path):
-    f = write(tmp_path, "fy.csv", EXPENSES, "gbk")
+    f = write(tmp_path, "fy.csv", PAYMENTS, "gbk")
     r = import_file(db, owner, f, kind="receipts")
     assert r.status == "done"
     codes = {w.code: w for w in r.warnings}
-    assert codes["foreign_column"].examples == ["费用项目"]
+    assert codes["foreign_column"].examples == ["会计科目"]
     assert codes["doc_type"].count == 4
 
 
@@ -325,8 +326,8 @@ def test_messages_are_translated(db, owner, tmp_path):
 
     i18n.set_language("zh_CN")
     try:
-        r = import_file(db, owner, write(tmp_path, "fy.csv", EXPENSES, "gbk"))
-        assert "看起来不是" in r.message and "费用项目" in r.message
+        r = import_file(db, owner, write(tmp_path, "fy.csv", PAYMENTS, "gbk"))
+        assert "看起来不是" in r.message and "会计科目" in r.message
     finally:
         i18n.set_language("en")
 
@@ -336,7 +337,7 @@ def test_status_bar_summary_names_held_files(db, owner, tmp_path):
 
     inbox = tmp_path / "in"
     inbox.mkdir()
-    write(inbox, "fy.csv", EXPENSES, "gbk")
+    write(inbox, "fy.csv", PAYMENTS, "gbk")
     result = run_sync(db, owner, folder=inbox)
     text_ = summarize(result, dt.datetime(2025, 1, 1, 7, 30))
     assert "1 files held, unsure what they hold (see Import → History)" in text_

@@ -15,14 +15,15 @@ from crmdesk.db import Database
 from crmdesk.db.bulk import insert_columns, set_based_triggers
 from crmdesk.db.models import CaseNote
 from crmdesk.db.models import (
-    Contact, Customer, CustomerRelation, CustomerType, CustomFieldValue, Interaction, Opportunity, OpportunityItem,
-    OpportunityStageChange, Product, Receipt, SalesLine, SalesOrder, ServiceCase, StockSnapshot, Task, Territory,
-    customer_tags,
+    Contact, Customer, CustomerRelation, CustomerType, CustomFieldValue, Expense, Interaction, Opportunity,
+    OpportunityItem, OpportunityStageChange, Product, Receipt, SalesLine, SalesOrder, ServiceCase, StockSnapshot, Task,
+    Territory, customer_tags,
 )
 from crmdesk.demo import (
     activity, contacts, customer_rows, pipeline, pipeline_history, receipts, relations, sales, stock,
 )
 from crmdesk.demo import customers as customer_frames
+from crmdesk.demo import expenses as expense_rows
 from crmdesk.demo import products as product_frames
 from crmdesk.demo import rules as demo_rules
 from crmdesk.demo.calendar import DemoCalendar
@@ -69,7 +70,7 @@ class DemoSummary:
 # Each part of the shop draws from its own random stream, so changing one part
 # does not reshuffle the others.
 _STREAMS = ("customers", "products", "sales", "receipts", "contacts", "relations", "rows", "stock",
-            "opportunities", "interactions", "tasks", "cases")
+            "opportunities", "interactions", "tasks", "cases", "expenses")  # new streams go last
 
 
 def _check_empty(conn: Connection) -> None:
@@ -179,7 +180,7 @@ def _customers(run: _Run, org: Org, cust, sale) -> tuple[customer_rows.CustomerS
 
 
 def _goods_and_sales(run: _Run, cust, prod, sale) -> None:
-    """Products, their stock history, orders with their lines, and the receipts."""
+    """Products, their stock history, orders with their lines, the receipts and the expenses."""
     run.prog.update(0.36, _("Products and stock"))
     reorder = stock.reorder_points(prod, sale, run.cal)
     run.insert(Product, product_frames.product_columns(prod, run.cal, reorder))
@@ -194,6 +195,8 @@ def _goods_and_sales(run: _Run, cust, prod, sale) -> None:
     run.prog.update(0.8, _("Receipts"))
     run.insert(Receipt, receipts.build_receipts(run.rngs["receipts"], run.cal, cust, sale, run.first_id(Receipt)))
     run.insert(StockSnapshot, snapshots)
+    run.insert(Expense, expense_rows.build_expenses(run.rngs["expenses"], run.conn, run.cal, cust, sale,
+                                                    run.first_id(Expense)))
 
 
 def _activity(run: _Run, org: Org, cust, sale, summary, first_contact: np.ndarray) -> None:

@@ -19,6 +19,9 @@ Kinds and their fields (the contract; header synonyms in ``fields.FIELDS``):
   order_number, notes. Key: number.
 * ``stock`` (dated snapshot) – product_code, product_name, spec, unit, category, warehouse,
   quantity, cost_value, unit_cost, snapshot_date. Key: product + warehouse + date.
+* ``expenses`` (费用明细) – doc_number, line_no, expense_date, item, amount, customer_code,
+  customer_name, salesperson, order_number, product_code, product_name, brand, notes. Key:
+  doc_number + line_no, else doc_number + place in the document. Unknown customers: shared, warned.
 
 Detect and preview (wizard page 1–2)::
 

@@ -28,7 +28,7 @@ def prepare(layout: Layout) -> Prepared:
     notes: list[str] = []
     warnings: list[FileWarning] = []
     rule = {"sales": _sales, "customers": _customers, "products": _products, "receipts": _receipts,
-            "stock": _stock}[layout.kind]
+            "stock": _stock, "expenses": _expenses}[layout.kind]
     rule(layout, frame, checks, header_of, present, notes, warnings)
     prep = finish(layout, frame, raw, numbers, checks, blank, footer, present, notes)
     prep.warnings = warnings
@@ -259,3 +259,16 @@ def _stock(layout, frame, checks, header_of, present, notes, warnings) -> None:
         qty = frame["quantity"].to_numpy(dtype=np.float64)
         frame["cost_value"] = np.rint(qty * frame["unit_cost"].to_numpy(dtype=np.int64)).astype(np.int64)
     _duplicates(frame, checks, ["product_code", "warehouse", "snapshot_date"], _h(header_of, "product_code"))
+
+
+def _expenses(layout, frame, checks, header_of, present, notes, warnings) -> None:
+    """An expense line is keyed by (document, line): the file's 行号, else its place among the
+    document's lines in the file — counted over every row, rejected ones too, so that a row fixed
+    and imported again keeps its number and updates instead of doubling."""
+    _require(frame, checks, header_of, "doc_number")
+    checks.add(pd.isna(frame["expense_date"].to_numpy()), _("required value missing"), _h(header_of, "expense_date"))
+    _require(frame, checks, header_of, "item")
+    if "line_no" in present:
+        _duplicates(frame, checks, ["doc_number", "line_no"], _h(header_of, "line_no"))
+    else:
+        frame["line_no"] = frame.groupby("doc_number", sort=False).cumcount().to_numpy(dtype=np.int64) + 1

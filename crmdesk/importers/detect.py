@@ -47,6 +47,10 @@ def find_header_row(rows: list[list[str]]) -> int:
 
 def detect_kind(headers: list[str]) -> str | None:
     """The kind whose required fields the headers supply, checked from the most specific."""
+    expenses = propose_mapping("expenses", headers)
+    item = [h for h, f in expenses.items() if f == "item"]
+    if item and strong_hits("expenses", item) and not missing_required("expenses", set(expenses.values())):
+        return "expenses"  # a 费用项目 column: nothing else crmdesk imports has one
     sales = set(propose_mapping("sales", headers).values())
     has_product = bool(sales & _PRODUCT)
     has_customer = bool(sales & _CUSTOMER)

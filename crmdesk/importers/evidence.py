@@ -1,6 +1,6 @@
 """Is the file what its headers suggest? A kind is decided on evidence, not on the nearest fit:
-a document-type column whose values say 费用单 or 进货单, or a header that has no place in any
-kind crmdesk imports (费用项目, 供应商 …), means the file is something else. Detected, such a
+a document-type column whose values say 费用单 or 进货单, or a header that has no place in the
+kind (费用项目 outside an expenses file, 供应商 anywhere …), means the file is something else. Detected, such a
 file is held with the reason (nothing written); with ``--kind`` given it imports, with a warning.
 Reads only the sample rows the detection already has."""
 
@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from crmdesk.i18n import _
-from crmdesk.importers.fields import header_key, shown
+from crmdesk.importers.fields import EXPENSE_ITEM, header_key, shown
 from crmdesk.importers.findings import FileWarning
 
 # Columns of documents crmdesk does not import: expenses, purchases, payments to suppliers, ledgers.
@@ -19,6 +19,8 @@ FOREIGN_HEADERS = {header_key(h) for h in (
     "会计科目", "科目", "科目名称", "科目编码", "付款金额", "应付金额", "供应商", "供应商名称", "供应商编号",
     "供货单位", "供货商", "进货单号", "采购单号", "采购订单号", "expensetype", "expensecategory", "expenseitem",
     "vendor", "vendorname", "supplier", "suppliername", "glaccount", "account code")}
+
+EXPENSE_HEADERS = {header_key(h) for h in EXPENSE_ITEM.split("|")}
 
 # Words in a document type, checked in this order: the first that occurs decides.
 _DOC_WORDS: tuple[tuple[str, str], ...] = (
@@ -49,7 +51,8 @@ def doc_kind(value: str) -> str:
 def weigh(file_name: str, kind: str, detected: bool, headers: list[str], sample: list[list[str]]) -> Evidence:
     """Check ``kind`` against the foreign headers and the document types of ``sample``."""
     ev = Evidence()
-    foreign = [shown(h) for h in headers if header_key(h) in FOREIGN_HEADERS]
+    own = EXPENSE_HEADERS if kind == "expenses" else set()  # an expenses file's 费用项目 is its own column
+    foreign = [shown(h) for h in headers if header_key(h) in FOREIGN_HEADERS - own]
     types = _doc_types(headers, sample)
     said = Counter(doc_kind(v) for v in types.elements())
     said.pop("", None)

@@ -19,7 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-KINDS = ("customers", "products", "sales", "receipts", "stock")
+# Expenses come last: a sync imports them after the sales whose orders they name.
+KINDS = ("customers", "products", "sales", "receipts", "stock", "expenses")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ _PRODUCT_CODE = ("商品编号|存货编码|产品编码|物料代码|商品编�
 _PRODUCT_NAME = "商品全名|商品名称|存货名称|产品名称|物料名称|品名|商品|productname|description|itemname|product|item"
 _SPEC = "规格型号|规格|型号|spec"
 _UNIT = "单位|计量单位|计量单位名称|基本单位|unit|uom"
+# 费用项目 and its kin: the header that makes a file an expenses file (``detect.detect_kind``).
+EXPENSE_ITEM = "费用项目|费用名称|费用类别|费用类型|费用科目|支出项目|支出类别|收支项目|expenseitem|expensetype|expensecategory"
 _CATEGORY = "产品分类|商品类别|存货分类名称|商品分类|存货分类|类别|分类|品类|category|productcategory|productline"
 
 FIELDS: dict[str, tuple[Field, ...]] = {
@@ -154,6 +157,21 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         _f("unit_cost", "money", "成本单价|单位成本|成本价|单价|unitcost"),
         _f("snapshot_date", "date", "盘点日期|截止日期|库存日期|日期|snapshotdate|date"),
     ),
+    "expenses": (  # 费用单 / 费用明细 (one line per expense)
+        _f("doc_number", "code", "单据编号|单号|单据号|费用单号|报销单号|凭证号|documentno|docno|documentnumber|number"),
+        _f("line_no", "int", "行号|明细行号|lineno|line"),
+        _f("expense_date", "date", "日期|录单日期|单据日期|费用日期|发生日期|业务日期|报销日期|expensedate|date"),
+        _f("item", "text", EXPENSE_ITEM + "|item"),
+        _f("amount", "money", "金额|费用金额|支出金额|报销金额|amount|total"),
+        _f("customer_code", "code", _CUSTOMER_CODE),
+        _f("customer_name", "text", _CUSTOMER_NAME),
+        _f("salesperson", "text", _SALESPERSON),
+        _f("order_number", "code", "订单号|关联单号|源单号|源单编号|销售单号|订单编号|ordernumber|orderid|orderno"),
+        _f("product_code", "code", _PRODUCT_CODE),
+        _f("product_name", "text", _PRODUCT_NAME),
+        _f("brand", "text", "品牌|brand"),
+        _f("notes", "text", "备注|摘要|说明|notes|remark"),
+    ),
 }
 
 # What a file needs so that rows can be stored; alternatives in a tuple (any one suffices).
@@ -163,6 +181,7 @@ REQUIRED: dict[str, tuple[tuple[str, ...], ...]] = {
     "sales": (("order_number",), ("order_date",), ("product_code", "product_name"), ("quantity", "amount")),
     "receipts": (("number",), ("receipt_date",), ("customer_code", "customer_name"), ("amount",)),
     "stock": (("product_code",), ("quantity",)),
+    "expenses": (("doc_number",), ("expense_date",), ("item",), ("amount",)),
 }
 
 # Weak synonyms (``编号``, ``name`` …) map a column once the kind is known but never decide the kind.

@@ -171,6 +171,8 @@ _STORED = {
     "stock": {"product_code": ("products", "code"), "product_name": ("products", "name"),
               "spec": ("products", "spec"), "unit": ("products", "unit"), "category": ("products", "category"),
               "warehouse": ("stock_snapshots", "warehouse")},
+    "expenses": {"doc_number": ("expenses", "doc_number"), "item": ("expense_items", "name"),
+                 "brand": ("expenses", "brand")},
 }
 
 

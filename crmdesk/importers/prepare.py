@@ -133,7 +133,7 @@ def _is_sums_row(layout: Layout, frame: pd.DataFrame, raw: pd.DataFrame) -> bool
     return summed > 0
 
 
-_KEY_FIELDS = {"order_number", "customer_code", "product_code", "code", "number"}
+_KEY_FIELDS = {"order_number", "customer_code", "product_code", "code", "number", "doc_number"}
 
 
 def _kept(raw: pd.DataFrame, numbers: np.ndarray, keep: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:

@@ -29,6 +29,7 @@ from crmdesk.importers.profiles import Profile, ProfileError
 from crmdesk.importers.reading import ReadError
 from crmdesk.importers.rules_after import run_import_rules
 from crmdesk.importers.tables import insert
+from crmdesk.importers.write_expenses import write_expenses
 from crmdesk.importers.write_masters import write_customers, write_products, write_receipts, write_stock
 from crmdesk.importers.write_sales import Counts, write_sales
 from crmdesk.money import format_yuan
@@ -38,7 +39,7 @@ from crmdesk.services.permissions import require
 
 log = logging.getLogger(__name__)
 WRITERS = {"sales": write_sales, "customers": write_customers, "products": write_products,
-           "receipts": write_receipts, "stock": write_stock}
+           "receipts": write_receipts, "stock": write_stock, "expenses": write_expenses}
 
 DONE, SKIPPED, FAILED, REFUSED, DRY_RUN, HELD = "done", "skipped", "failed", "refused", "dry-run", "held"
 
@@ -318,6 +319,10 @@ def _finish_batch(s: Session, actor: Actor, batch: ImportBatch, prep: Prepared, 
     if counts.stubs_products:
         result.notes.append(_("{n} unknown products created as incomplete records").format(n=counts.stubs_products))
     result.added, result.updated, result.unchanged = counts.added, counts.updated, counts.unchanged
+    found = getattr(counts, "warnings", [])  # what the writer met (expenses: unknown customers, new items)
+    if found:
+        result.warnings.extend(found)
+        batch.warnings = to_json(result.warnings)
     if batch.kind == "sales":
         result.receivable, result.settled_at_sale = counts.receivable, counts.settled
         result.notes.append(settlement_note(counts.receivable, counts.settled))

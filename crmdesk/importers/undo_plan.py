@@ -23,14 +23,16 @@ from crmdesk.importers.changes import CREATED
 from crmdesk.importers.tables import fetch_in
 
 # Deleted in this order (what refers to something comes before it).
-SOURCE_TABLES = ("sales_lines", "receipts", "stock_snapshots", "sales_orders", "contacts", "customers", "products")
-CREATED_TABLES = ("customer_types", "users")  # removed only when nothing refers to them any more
+SOURCE_TABLES = ("expenses", "sales_lines", "receipts", "stock_snapshots", "sales_orders", "contacts", "customers",
+                 "products")
+# Removed only when nothing refers to them any more (an expenses file's new expense items too).
+CREATED_TABLES = ("customer_types", "users", "expense_items")
 # Rows that go with a customer (CASCADE) without being a dependency: made by the system, not a person.
 GOES_ALONG = {"customer_territories", "rule_firings", "customer_alerts", "import_batch_changes"}
 # References without a FOREIGN KEY (added by plain ADD COLUMN): (table, column) → referenced table.
 PLAIN_REFS = {("opportunities", "contact_id"): "contacts", ("service_cases", "product_id"): "products",
               ("customers", "import_owner_id"): "users", ("workflow_rules", "created_by_id"): "users"}
-EDITABLE = ("customers", "products", "contacts")  # audited when a person changes them
+EDITABLE = ("customers", "products", "contacts", "expenses")  # audited when a person changes them
 DONE, UNDONE = "done", "undone"
 
 LABELS = {
@@ -40,7 +42,8 @@ LABELS = {
     "opportunities": N_("opportunities"), "service_cases": N_("service cases"), "attachments": N_("attachments"),
     "customer_relations": N_("relations"), "custom_field_values": N_("custom field values"),
     "customer_tags": N_("tags"), "opportunity_items": N_("products of interest"), "users": N_("salespeople"),
-    "customer_types": N_("customer types"), "case_notes": N_("case notes"),
+    "customer_types": N_("customer types"), "case_notes": N_("case notes"), "expenses": N_("expenses"),
+    "expense_items": N_("expense items"),
 }
 
 
@@ -111,7 +114,9 @@ def plan_undo(conn: Connection, batch_id: int) -> UndoPlan:
         plan.delete[name] = np.setdiff1d(ids, updated.to_numpy(dtype=np.int64))
     marks = changes["column"] == CREATED
     for name in CREATED_TABLES:
-        plan.created[name] = changes.loc[marks & (changes["table_name"] == name), "row_id"].astype(int).tolist()
+        ids = changes.loc[marks & (changes["table_name"] == name), "row_id"].astype(int).tolist()
+        if ids or name != "expense_items":  # only an expenses file makes items: others need not list them
+            plan.created[name] = ids
     restore = changes.loc[~marks]
     gone = pd.Series(False, index=restore.index)
     for name, ids in plan.delete.items():

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from crmdesk.db.models import Customer, CustomerType
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
-from crmdesk.reports import linecache
+from crmdesk.reports import dashboard_profit, linecache
 from crmdesk.reports.common import (customer_ids_select, frame, has_customer_filter, ids_of, lines_scope, pct,
                                     product_scope_ids, scoped, yuan)
 from crmdesk.reports.filters import ReportFilters
@@ -86,6 +86,8 @@ class Dashboard:
     restock_count: int = 0
     overstock_count: int = 0
     customer_types: pd.DataFrame | None = None  # customer_type, revenue
+    # rank, customer, customer_name, profit, cum_profit_pct, cum_customers_pct (issue 15); None without cost
+    whale: pd.DataFrame | None = None
 
     def kpi(self, key: str) -> Kpi:
         return next(k for k in self.kpis if k.key == key)
@@ -103,7 +105,7 @@ def dashboard_data(session: Session, actor: Actor, filters: ReportFilters) -> Da
     cache = linecache.get(session)
     scope = lines_scope(session, actor)
     key = (cache.signature, filters.cache_key(), actor.user_id, actor.role, actor.territory_ids,
-           None if scope is None else scope.key)
+           None if scope is None else scope.key, dashboard_profit.expenses_key(session))
     with _memo_lock:
         if key in _memo:
             _memo.move_to_end(key)
@@ -141,6 +143,9 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
     cost = sees_cost(actor)
     now, before = _line_values(c, cur, sale, cost), _line_values(c, prev, sale, cost)
     kpis = [Kpi(key, title, now[key], before[key], unit) for key, title, unit in LINE_KPIS if key in now]
+    if cost:  # 利润 next to 毛利: gross profit less the period's expenses (``dashboard_profit``)
+        kpis.insert(2, Kpi("profit", N_("Profit"), dashboard_profit.period_profit(session, actor, f, start, end),
+                           dashboard_profit.period_profit(session, actor, f, p_start, p_end), "yuan"))
     # Gross profit per line of the period (never computed for those who may not see cost).
     margin_u = (c.amount[cur] - c.cost[cur]).astype("float64") if cost else None
     # Receivables follow only the customer filters, stock only the product filters: a change of
@@ -169,6 +174,7 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
         margin_by_brand=_brands(session, c, cur, margin_u) if cost else None,
         ageing={b: rec_now[b] for b in BUCKETS}, restock_count=restock, overstock_count=overstock,
         customer_types=_customer_types(session, c, cur),
+        whale=dashboard_profit.whale(session, actor, f, start, end) if cost else None,
     )
 
 

@@ -9,6 +9,9 @@ from crmdesk.reports.spec import ReportSpec
 
 _MODULES: list[str] = [
     "crmdesk.reports.margin",
+    "crmdesk.reports.profit",
+    "crmdesk.reports.profit_curve",
+    "crmdesk.reports.cost_to_serve",
     "crmdesk.reports.key_customers",
     "crmdesk.reports.rfm",
     "crmdesk.reports.preferences",

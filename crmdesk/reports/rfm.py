@@ -11,7 +11,9 @@ named into segments, with each customer's segment one period earlier.
   window shifted by the same amount), "" when the customer had bought nothing
   then. ``--view moves`` counts customers per (previous_segment, segment).
 
-Both snapshots come from one pass over the cached lines.
+Both snapshots come from one pass over the cached lines. ``--measure profit`` (issue 15) makes
+``monetary`` the customer's profit in the window (gross profit less direct and allocated expenses,
+``reports.profit``, the window being the allocation period) instead of the net amount.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from crmdesk.i18n import N_
+from crmdesk.i18n import N_, _
 from crmdesk.reports.common import empty, resolve_as_of, yuan
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import (customers as cached_customers, day_number, line_arrays, order_customers,
                                        order_days)
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
+from crmdesk.services.permissions import PermissionDenied, sees_cost
 
 COLUMNS = ["customer_code", "customer_name", "recency_days", "frequency", "monetary", "r_score", "f_score",
            "m_score", "segment", "previous_segment"]
@@ -65,7 +68,7 @@ def score(values: pd.Series, reverse: bool = False) -> pd.Series:
 
 
 def _snapshot(lines: dict[str, np.ndarray], owner_of: np.ndarray, day_of: np.ndarray, lower: dt.date | None,
-              as_of: dt.date) -> pd.DataFrame:
+              as_of: dt.date, money_of: pd.Series | None = None) -> pd.DataFrame:
     """RFM per customer id over the lines dated lower..as_of (O(lines): bincounts, no sort)."""
     day, cust, amount = lines["day"], lines["customer_id"], lines["revenue_u"]
     m = day <= day_number(as_of)
@@ -79,6 +82,10 @@ def _snapshot(lines: dict[str, np.ndarray], owner_of: np.ndarray, day_of: np.nda
     last = np.full(size, -1, dtype="int64")
     np.maximum.at(last, owner_of[order_ids], day_of[order_ids])  # per order, not per line: 5× fewer
     ids = np.nonzero(freq > 0)[0]
+    if money_of is not None:  # profit per customer id instead of the net amount
+        money = np.zeros(size, dtype="int64")
+        known = money_of[money_of.index < size]
+        money[known.index.to_numpy(dtype="int64")] = known.to_numpy(dtype="int64")
     df = pd.DataFrame({"last": last[ids], "frequency": freq[ids].astype("int64"), "money_u": money[ids]}, index=ids)
     df["recency_days"] = (day_number(as_of) - df["last"]).astype("int64")
     if df.empty:
@@ -92,8 +99,19 @@ def _snapshot(lines: dict[str, np.ndarray], owner_of: np.ndarray, day_of: np.nda
     return df
 
 
-def rfm_frames(session: Session, actor: Actor, f: ReportFilters, previous_days: int) -> tuple[pd.DataFrame,
-                                                                                                pd.DataFrame]:
+def _profits(session: Session, actor: Actor, f: ReportFilters, lower: dt.date | None, as_of: dt.date) -> pd.Series:
+    """customer id → profit units over lower..as_of."""
+    from crmdesk.reports.profit import profit_units
+    from crmdesk.reports.profit_allocation import NO_SALES, OVERHEAD
+
+    df = profit_units(session, actor, f.with_(date_from=lower, date_to=as_of), "customer")
+    df = df[~df["customer"].isin([OVERHEAD, NO_SALES])]
+    values = df["revenue_u"] - df["cost_u"] - df["direct_u"] - df["allocated_u"]
+    return pd.Series(values.to_numpy(dtype="int64"), index=df["customer_id"].to_numpy(dtype="int64"))
+
+
+def rfm_frames(session: Session, actor: Actor, f: ReportFilters, previous_days: int, measure: str = "revenue"
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(current, previous) snapshots indexed by customer id."""
     as_of = resolve_as_of(session, f)
     prev_as_of = as_of - dt.timedelta(days=previous_days)
@@ -102,14 +120,20 @@ def rfm_frames(session: Session, actor: Actor, f: ReportFilters, previous_days: 
     lines = line_arrays(session, actor, f, ("day", "customer_id", "order_id", "revenue_u"), date_from=prev_lo,
                         date_to=as_of)
     owner_of, day_of = order_customers(session), order_days(session)
-    return (_snapshot(lines, owner_of, day_of, lo, as_of),
-            _snapshot(lines, owner_of, day_of, prev_lo, prev_as_of))
+    now = prev = None
+    if measure == "profit":
+        now, prev = _profits(session, actor, f, lo, as_of), _profits(session, actor, f, prev_lo, prev_as_of)
+    return (_snapshot(lines, owner_of, day_of, lo, as_of, now),
+            _snapshot(lines, owner_of, day_of, prev_lo, prev_as_of, prev))
 
 
 def rfm(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
     previous_days = int(options.get("previous_days") or 90)
     view = options.get("view") or "customers"
-    current, previous = rfm_frames(session, actor, f, previous_days)
+    measure = options.get("measure") or "revenue"
+    if measure == "profit" and not sees_cost(actor):  # profit is made of cost: not for counter staff
+        raise PermissionDenied("reports.cost", _("rfm --measure profit shows profit"))
+    current, previous = rfm_frames(session, actor, f, previous_days, measure)
     if view == "moves":
         if current.empty:
             return empty(MOVES_COLUMNS)
@@ -148,6 +172,8 @@ SPECS = [
             ReportOption("view", N_("customers: one row per customer; moves: customers per segment change"),
                          default="customers", choices=("customers", "moves")),
             ReportOption("previous_days", N_("length of the comparison period in days"), default=90, type=int),
+            ReportOption("measure", N_("monetary value: net revenue or profit (after expenses)"), default="revenue",
+                         choices=("revenue", "profit")),
         ),
         chart=_chart,
         money_columns=("monetary",),

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import (Attachment, Contact, CustomerRelation, CustomFieldValue, Interaction, Opportunity,
-                               Receipt, SalesLine, SalesOrder, ServiceCase, Task, customer_tags)
+from crmdesk.db.models import (Attachment, Contact, CustomerRelation, CustomFieldValue, Expense, Interaction,
+                               Opportunity, Receipt, SalesLine, SalesOrder, ServiceCase, Task, customer_tags)
 from crmdesk.i18n import _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
@@ -25,7 +25,9 @@ from crmdesk.services.customers import EDITED_FIELDS, get_customer, refresh_sear
 from crmdesk.services.spot_assignment import assign_on_the_spot
 from crmdesk.services.permissions import require, require_customer
 
-_MOVED_BY_CUSTOMER_ID = (SalesOrder, SalesLine, Receipt, Contact, Interaction, Task, Opportunity, ServiceCase)
+# Expenses too: they would otherwise go with the merged customer (ON DELETE CASCADE) and its cost vanish.
+_MOVED_BY_CUSTOMER_ID = (SalesOrder, SalesLine, Receipt, Expense, Contact, Interaction, Task, Opportunity,
+                         ServiceCase)
 # Fields the survivor always keeps, blank or not.
 _NEVER_FILLED = {"code", "name", "status"}
 
@@ -113,7 +115,7 @@ def _fill_custom_values(session: Session, survivor_id: int, merged_id: int) -> i
 
 
 def merge_customers(session: Session, actor: Actor, survivor_id: int, merged_id: int) -> MergeResult:
-    """Move orders, order lines (sales_lines.customer_id too), receipts, contacts, interactions,
+    """Move orders, order lines (sales_lines.customer_id too), receipts, expenses, contacts, interactions,
     tasks, opportunities, service cases, attachments (files too), relations, tags and custom values
     to the survivor (its own values win; its blanks are filled), then delete the merged customer.
     The audit log records the merge on both with both codes."""

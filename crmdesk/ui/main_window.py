@@ -25,6 +25,7 @@ from crmdesk.ui.pages import PageEntry, load_factory, pages_for
 from crmdesk.ui.placeholder_page import ComingPage, ErrorPage
 from crmdesk.ui.widgets.backup_action import back_up_with_dialog
 from crmdesk.ui.widgets.icons import icon
+from crmdesk.ui.widgets.screen_fit import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -260,9 +261,8 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            # First start: 1280×800, but never larger than a small laptop's screen.
-            available = self.screen().availableGeometry().size() if self.screen() else DEFAULT_SIZE
-            self.resize(DEFAULT_SIZE.boundedTo(available))
+            # First start: 1280×800, but never larger than a small laptop's screen, frame included.
+            fit_to_screen(self, DEFAULT_SIZE)
         state = settings.value("main/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

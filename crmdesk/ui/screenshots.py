@@ -26,6 +26,8 @@ EXTRA_SHOTS: list[tuple[str, str, str]] = [
     ("analysis_detail", "crmdesk.ui.analysis.screenshots:save_analysis_screenshots", "window"),
     ("settings_detail", "crmdesk.ui.settings.screenshots:save_settings_screenshots", "ctx"),
     ("rules_detail", "crmdesk.ui.rules.screenshots:save_rules_screenshots", "ctx"),
+    # customers_list_1024, customer_form_1024, analysis_dashboard_1024: a shop monitor's 1024×700.
+    ("small_screens", "crmdesk.ui.small_screen_shots:save_small_screen_shots", "window"),
     ("import_detail", "crmdesk.ui.importing.screenshots:save_import_screenshots", "ctx"),
 ]
 SETTLE_TIMEOUT_S = 30.0

@@ -41,6 +41,7 @@ class DashboardData:
     brands: pd.DataFrame = field(default_factory=pd.DataFrame)  # brand, revenue, gross_profit, margin_pct
     ageing: pd.DataFrame = field(default_factory=pd.DataFrame)  # bucket, label, amount
     customer_types: pd.DataFrame = field(default_factory=pd.DataFrame)  # customer_type, revenue, …
+    whale: pd.DataFrame = field(default_factory=pd.DataFrame)  # rank, customer, …, cum_profit_pct (issue 15)
     restock_count: int | None = None
     overstock_count: int | None = None
     source: str = ""
@@ -97,6 +98,7 @@ def adapt(board: Any) -> DashboardData:
         brands=_frame(_get(board, "brands", "margin_by_brand", "brand_margin")),
         ageing=_ageing_frame(_get(board, "ageing", "receivables_ageing", "aging")),
         customer_types=_frame(_get(board, "customer_types", "by_customer_type")),
+        whale=_frame(_get(board, "whale")),
         restock_count=_int(_get(board, "restock_count", "restock")),
         overstock_count=_int(_get(board, "overstock_count", "overstock")),
         source="crmdesk.reports.dashboard",

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from crmdesk.charts.fonts import configure_matplotlib
+from crmdesk.charts.profit_charts import whale_chart
 from crmdesk.i18n import _
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.services.permissions import sees_cost
@@ -45,9 +46,19 @@ from crmdesk.ui.widgets.chart_canvas import ChartCanvas, default_description
 
 log = logging.getLogger(__name__)
 
-CHARTS = ("monthly", "pareto", "brands", "ageing", "stock", "types")
-COST_CHARTS = frozenset({"pareto", "brands"})  # gross profit and nothing else
+CHARTS = ("monthly", "pareto", "brands", "ageing", "stock", "types", "whale")
+COST_CHARTS = frozenset({"pareto", "brands", "whale"})  # gross profit / profit and nothing else
 TILE_COLUMNS = 6
+CHART_COLUMNS = 3
+# Below these widths a tile or a chart gets cut, so the grids take fewer columns instead
+# (a 1024-pixel screen: 4 tiles and 2 charts a row; 1280: 6 and 3).
+TILE_MIN_WIDTH = 120
+CHART_MIN_WIDTH = 270
+
+
+def fitting_columns(width: int, item_width: int, spacing: int, most: int) -> int:
+    """How many items of ``item_width`` fit side by side in ``width`` (at least one, at most ``most``)."""
+    return max(1, min(most, (width + spacing) // max(1, item_width + spacing)))
 
 
 def tile_columns(count: int, most: int = TILE_COLUMNS) -> int:
@@ -65,8 +76,10 @@ def shown_charts(data: DashboardData | None, with_cost: bool) -> list[str]:
     names = []
     for name in CHARTS:
         if name in COST_CHARTS:
-            frame = None if data is None else (data.pareto if name == "pareto" else data.brands)
-            if not with_cost or (frame is not None and not frame.empty and "gross_profit" not in frame.columns):
+            frame = None if data is None else {"pareto": data.pareto, "brands": data.brands,
+                                                "whale": getattr(data, "whale", None)}[name]
+            money = "profit" if name == "whale" else "gross_profit"
+            if not with_cost or (frame is not None and not frame.empty and money not in frame.columns):
                 continue
         names.append(name)
     return names
@@ -130,6 +143,8 @@ class DashboardView(RefreshOnFilters, QWidget):
             canvas.clicked.connect(lambda key, name=name: self.drill(name, key))
             self.canvases[name] = canvas
         self.charts: list[str] = []  # the charts laid out, in order
+        self._chart_most = CHART_COLUMNS  # chart and tile columns the current width allows
+        self._tile_most = TILE_COLUMNS
         hint = QLabel(_("Click a bar or a slice to drill down; hover for values."))
         hint.setStyleSheet("color: gray")
         overview = QWidget()
@@ -151,18 +166,47 @@ class DashboardView(RefreshOnFilters, QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.stack, 1)
 
-    def _lay_out_charts(self, names: list[str]) -> None:
-        """Three charts a row, two when only four are shown (a 2 × 2 grid, no hole)."""
-        if names == self.charts:
+    def chart_columns(self, count: int) -> int:
+        """Three charts a row, two when only four are shown (a 2 × 2 grid, no hole), fewer when narrow."""
+        return min(2 if count <= 4 else 3, self._chart_most)
+
+    def tile_columns(self) -> int:
+        """Tile columns as laid out now (tests compare them by window width)."""
+        return tile_columns(len(self.data.kpis) if self.data is not None else 0, self._tile_most)
+
+    def _lay_out_charts(self, names: list[str], force: bool = False) -> None:
+        if names == self.charts and not force:
             return
         for canvas in self.canvases.values():
             self.charts_layout.removeWidget(canvas)
             canvas.hide()
-        per_row = 2 if len(names) <= 4 else 3
+        per_row = self.chart_columns(len(names))
+        for column in range(CHART_COLUMNS):  # equal columns; a column left over from a wider grid takes none
+            self.charts_layout.setColumnStretch(column, 1 if column < per_row else 0)
         for i, name in enumerate(names):
             self.charts_layout.addWidget(self.canvases[name], i // per_row, i % per_row)
             self.canvases[name].show()
         self.charts = list(names)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self._reflow():
+            self._lay_out_charts(self.charts, force=True)
+            if self.data is not None:
+                self._place_tiles(len(self.data.kpis))
+
+    def _reflow(self) -> bool:
+        """Tile and chart columns for the current width (True if they changed): tiles as wide as
+        their longest figure or label, charts at least CHART_MIN_WIDTH."""
+        margins = self.layout().contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        shown = self.tiles[:len(self.data.kpis)] if self.data is not None else []
+        tile_width = max([TILE_MIN_WIDTH] + [t.minimumSizeHint().width() for t in shown])
+        most = (fitting_columns(width, tile_width, self.tiles_layout.spacing(), TILE_COLUMNS),
+                fitting_columns(width, CHART_MIN_WIDTH, self.charts_layout.spacing(), CHART_COLUMNS))
+        changed = most != (self._tile_most, self._chart_most)
+        self._tile_most, self._chart_most = most
+        return changed
 
     # -- computing --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -194,6 +238,7 @@ class DashboardView(RefreshOnFilters, QWidget):
             "ageing": lambda: charts.ageing_chart(data.ageing),
             "stock": lambda: charts.stock_chart(data.restock_count, data.overstock_count),
             "types": lambda: charts.customer_type_chart(data.customer_types),
+            "whale": lambda: whale_chart(data.whale, {}),
         }
         self._lay_out_charts(shown_charts(data, self.with_cost))
         self._generation += 1
@@ -228,16 +273,22 @@ class DashboardView(RefreshOnFilters, QWidget):
     def _show_tiles(self, data: DashboardData) -> None:
         while len(self.tiles) < len(data.kpis):
             self.tiles.append(KpiTile())
+        for tile, kpi in zip(self.tiles, data.kpis, strict=False):
+            tile.set_kpi(kpi)
+        if self._reflow():  # the new figures may need wider tiles
+            self._lay_out_charts(self.charts, force=True)
+        self._place_tiles(len(data.kpis))
+
+    def _place_tiles(self, count: int) -> None:
         # Re-placed each time: how many tiles there are depends on the role (no cost tiles for
-        # counter staff), and the rows stay evenly filled.
-        columns = tile_columns(len(data.kpis))
+        # counter staff) and how many fit a row on the width; the rows stay evenly filled.
+        columns = tile_columns(count, self._tile_most)
         for tile in self.tiles:
             self.tiles_layout.removeWidget(tile)
-        for i, (tile, kpi) in enumerate(zip(self.tiles, data.kpis, strict=False)):
-            tile.set_kpi(kpi)
+        for i, tile in enumerate(self.tiles[:count]):
             self.tiles_layout.addWidget(tile, i // columns, i % columns)
             tile.show()
-        for tile in self.tiles[len(data.kpis):]:
+        for tile in self.tiles[count:]:
             tile.hide()
 
     def tile_texts(self) -> dict[str, str]:
@@ -279,6 +330,8 @@ class DashboardView(RefreshOnFilters, QWidget):
             target = DrillTarget("ageing", key, self._names["ageing"].get(key, key))
         elif chart == "types":
             target = DrillTarget("customer_type", key, key)
+        elif chart == "whale":  # any part of the curve: the customers that lose money
+            target = DrillTarget("losers", "profit-curve", _("Customers that lose money"))
         elif chart == "stock" and key in ("restock", "overstock"):
             target = DrillTarget("report", key, key)
         if target is not None and self.drill_view.start(target, self.last_filters):

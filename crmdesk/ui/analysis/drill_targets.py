@@ -34,7 +34,7 @@ NOT_GROUP_COLUMNS = {"customer_code", "customer_name", "customer", "product", "p
 
 @dataclass(frozen=True)
 class DrillTarget:
-    kind: str  # brand, category, customer_type, product, customer, month, ageing, report, rows
+    kind: str  # brand, category, customer_type, product, customer, month, ageing, report, rows, losers
     value: str  # the data value (brand name, product code, customer code …)
     label: str  # what the breadcrumb shows
     rows: pd.DataFrame | None = field(default=None, compare=False)
@@ -148,6 +148,9 @@ def level_for(target: DrillTarget) -> DrillLevel:
     if target.kind == "report":
         return DrillLevel(_(REPORTS[v].title), partial(_report_rows, name=v), money_columns=_report_money(v),
                           pct_columns=REPORTS[v].pct_columns)
+    if target.kind == "losers":  # the dashboard's whale curve (issue 15)
+        return DrillLevel(target.label, _losers, money_columns=_report_money("profit-curve"),
+                          pct_columns=REPORTS["profit-curve"].pct_columns)
     if target.kind == "rows":
         return DrillLevel(_("{name}: customers").format(name=target.label), None, frame=target.rows,
                           money_columns=(), pct_columns=())
@@ -164,6 +167,10 @@ def _report_money(name: str) -> tuple[str, ...]:
 
 def _report_rows(session: Session, actor: Actor, f: ReportFilters, name: str) -> pd.DataFrame:
     return run_report(session, actor, REPORTS[name], f)
+
+
+def _losers(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
+    return run_report(session, actor, REPORTS["profit-curve"], f, {"losers": True})
 
 
 def _receivables_in_bucket(session: Session, actor: Actor, f: ReportFilters, bucket: str) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from crmdesk.i18n import _
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.ui.analysis.filter_choices import PRESETS, PRICE_BANDS, FilterChoices, preset_range, price_band
+from crmdesk.ui.widgets.flow_layout import FlowLayout
 
 DEBOUNCE_MS = 300
 DEFAULT_PRESET = "last_12_months"
@@ -118,9 +119,11 @@ class FilterBar(QWidget):
         rows.setContentsMargins(0, 0, 0, 0)
         rows.setSpacing(4)
         layout = QHBoxLayout()
-        choices_row = QHBoxLayout()
+        choices = QWidget()
+        choices_row = FlowLayout(choices)  # wraps on a narrow window instead of widening the page
+        choices_row.setContentsMargins(0, 0, 0, 0)
         rows.addLayout(layout)
-        rows.addLayout(choices_row)
+        rows.addWidget(choices)
 
         self.preset = QComboBox()
         for key, label in PRESETS:
@@ -151,7 +154,6 @@ class FilterBar(QWidget):
         self.reset_button.clicked.connect(self.reset)
         layout.addStretch(1)
         choices_row.addWidget(self.reset_button)
-        choices_row.addStretch(1)
 
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.apply_now)

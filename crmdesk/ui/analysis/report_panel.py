@@ -44,6 +44,7 @@ from crmdesk.ui.analysis.filtered_view import RefreshOnFilters, drill_stack
 from crmdesk.ui.analysis.runner import BusyIndicator, LatestRunner
 from crmdesk.ui.analysis.worker_session import worker_session
 from crmdesk.ui.context import AppContext
+from crmdesk.ui.widgets.adaptive_toolbar import AdaptiveToolbar
 from crmdesk.ui.widgets.chart_canvas import ChartCanvas
 
 log = logging.getLogger(__name__)
@@ -203,17 +204,18 @@ class ReportPanel(RefreshOnFilters, QWidget):
         may_export = can(ctx.actor, "reports.export")
         self.export_table_button.setVisible(may_export)
         self.export_chart_button.setVisible(spec.chart is not None and may_export)
-        header = QHBoxLayout()
-        header.addWidget(title, 1)  # the title takes the free room; cut only when there is none
-        header.addWidget(self.busy)
+        # The title takes the free room; buttons that do not fit a narrow window go into "More".
+        header = self.toolbar = AdaptiveToolbar()
+        header.add_stretch_widget(title, 1)
+        header.add_stretch_widget(self.busy, 0)
         for button in (self.refresh_button, self.export_table_button, self.export_chart_button):
-            header.addWidget(button)
+            header.add_button(button)
         self.batch = None
         if spec.folder_exporter is not None and may_export:  # the statement: all customers with a balance
             from crmdesk.ui.analysis.statement_batch_action import BatchStatements
 
             self.batch = BatchStatements(self)
-            header.addWidget(self.batch.button)
+            header.add_button(self.batch.button)
 
         self.filter_bar = FilterBar()
         if choices is not None:
@@ -263,7 +265,7 @@ class ReportPanel(RefreshOnFilters, QWidget):
         self.stack, self.drill = drill_stack(ctx, results)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
+        layout.addWidget(header)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.options_bar)
         layout.addWidget(self.summary)

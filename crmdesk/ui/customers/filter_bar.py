@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QWidget
 
 from crmdesk.i18n import _
 from crmdesk.services.custom_fields import TypeInfo
 from crmdesk.services.customer_query import CustomerQuery, ListOptions
+from crmdesk.ui.widgets.flow_layout import FlowLayout, flow_group
 
 _ALL = None  # the "any" entry's data
 
@@ -40,7 +41,7 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
+        layout = FlowLayout(self)  # wraps on a narrow window instead of widening the page
         layout.setContentsMargins(0, 0, 0, 0)
         self.type_combo = QComboBox()
         self.grade_combo = QComboBox()
@@ -60,13 +61,10 @@ class FilterBar(QWidget):
                       self.owner_combo, self.tag_combo):
             layout.addWidget(combo)
             combo.currentIndexChanged.connect(self.changed)
-        layout.addWidget(QLabel(_("Field:")))
-        layout.addWidget(self.field_combo)
-        layout.addWidget(self.field_value)
+        layout.addWidget(flow_group(QLabel(_("Field:")), self.field_combo, self.field_value))
         for check in (self.incomplete_check, self.overdue_check, self.archived_check):
             layout.addWidget(check)
             check.toggled.connect(self.changed)
-        layout.addStretch(1)
         self._value_timer = QTimer(self)
         self._value_timer.setSingleShot(True)
         self._value_timer.setInterval(300)

@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from crmdesk.i18n import _
 from crmdesk.ui.customers.filter_bar import FilterBar
+from crmdesk.ui.widgets.adaptive_toolbar import AdaptiveToolbar
 
 
 class SearchEdit(QLineEdit):
@@ -82,12 +82,12 @@ class CustomerListView(QWidget):
         self.filters_button.setMenu(self.filters_menu)
         self.export_button = _button(_("Export…"), _("Export the customers in this view to Excel or CSV"))
 
-        top = QHBoxLayout()
-        top.addWidget(self.search_edit, 1)
+        # On a narrow window the buttons that do not fit go into "More", above its own entries.
+        self.toolbar = AdaptiveToolbar(overflow_button=self.more_button)
+        self.toolbar.add_stretch_widget(self.search_edit)
         for button in (self.new_button, self.open_button, self.log_button, self.archive_button,
-                       self.delete_button, self.merge_button, self.filters_button, self.export_button,
-                       self.more_button):
-            top.addWidget(button)
+                       self.delete_button, self.merge_button, self.filters_button, self.export_button):
+            self.toolbar.add_button(button)
 
         self.filter_bar = FilterBar()
 
@@ -109,7 +109,7 @@ class CustomerListView(QWidget):
         self.count_label = QLabel()
 
         layout = QVBoxLayout(self)
-        layout.addLayout(top)
+        layout.addWidget(self.toolbar)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)

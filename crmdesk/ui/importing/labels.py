@@ -10,6 +10,7 @@ KIND_LABELS: dict[str, str] = {
     "sales": N_("Sales lines"),
     "receipts": N_("Receipts"),
     "stock": N_("Stock snapshot"),
+    "expenses": N_("Expenses"),
 }
 
 FIELD_LABELS: dict[str, str] = {
@@ -28,6 +29,7 @@ FIELD_LABELS: dict[str, str] = {
     "cost_amount": N_("Cost amount"), "unit_cost": N_("Unit cost"), "profit": N_("Gross profit"),
     "number": N_("Receipt number"), "receipt_date": N_("Receipt date"), "method": N_("Payment method"),
     "cost_value": N_("Stock value at cost"), "snapshot_date": N_("Snapshot date"),
+    "doc_number": N_("Document number"), "expense_date": N_("Expense date"), "item": N_("Expense item"),
 }
 
 STATUS_LABELS: dict[str, str] = {

@@ -20,6 +20,7 @@ from crmdesk.ui.importing.labels import kind_label, status_label
 from crmdesk.ui.importing.preview_step import PreviewStep
 from crmdesk.ui.importing.sync_controller import SyncController, problems_of
 from crmdesk.ui.importing.table_models import RowsModel
+from crmdesk.ui.widgets.flow_layout import FlowLayout
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +88,12 @@ class ImportWizard(QWidget):
         self.import_button.setDefault(True)
         self.import_button.clicked.connect(self.start_import)
         self.step.preview_ready.connect(lambda _p: self._update_buttons())
+        options = QWidget()  # the three options wrap on a narrow window instead of widening the page
+        options_flow = FlowLayout(options)
+        for box in (self.dry_run_box, self.strict_box, self.paid_at_sale_box):
+            options_flow.addWidget(box)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.dry_run_box)
-        bottom.addWidget(self.strict_box)
-        bottom.addWidget(self.paid_at_sale_box)
-        bottom.addStretch(1)
+        bottom.addWidget(options, 1)
         bottom.addWidget(self.import_button)
         setup = QWidget()
         col = QVBoxLayout(setup)

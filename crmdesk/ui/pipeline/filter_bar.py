@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QComboBox, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QPushButton, QWidget
 
 from crmdesk.i18n import _
 from crmdesk.money import to_units
 from crmdesk.services.opportunity_board import BoardFilter, StageInfo
 from crmdesk.services.opportunity_choices import Choices
+from crmdesk.ui.widgets.flow_layout import FlowLayout, flow_group
 
 NO_DATE = QDate(2000, 1, 1)
 
@@ -62,20 +63,13 @@ class PipelineFilterBar(QWidget):
         for edit in (self.amount_min, self.amount_max):
             edit.setMaximumWidth(90)
         self.clear_button = QPushButton(_("Clear filters"))
-        layout = QHBoxLayout(self)
+        layout = FlowLayout(self)  # wraps on a 1024-pixel screen instead of widening the page
         layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.owner, self.stage, self.customer_type, self.territory):
             layout.addWidget(w)
-        layout.addWidget(QLabel(_("Expected close")))
-        layout.addWidget(self.close_from)
-        layout.addWidget(QLabel("–"))
-        layout.addWidget(self.close_to)
-        layout.addWidget(QLabel(_("Amount")))
-        layout.addWidget(self.amount_min)
-        layout.addWidget(QLabel("–"))
-        layout.addWidget(self.amount_max)
+        layout.addWidget(flow_group(QLabel(_("Expected close")), self.close_from, QLabel("–"), self.close_to))
+        layout.addWidget(flow_group(QLabel(_("Amount")), self.amount_min, QLabel("–"), self.amount_max))
         layout.addWidget(self.clear_button)
-        layout.addStretch(1)
         for combo in (self.owner, self.stage, self.customer_type, self.territory):
             combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         for edit in (self.close_from, self.close_to):

@@ -8,7 +8,7 @@ import logging
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSplitter, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from crmdesk.i18n import _
@@ -19,6 +19,7 @@ from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers.prompts import show_error
 from crmdesk.ui.service.detail_pane import CaseDetailPane
 from crmdesk.ui.service.queue_model import DEFAULT_WIDTHS, CaseQueueModel
+from crmdesk.ui.widgets.flow_layout import FlowLayout, flow_group
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,10 @@ class ServicePage(QWidget):
         self.view_buttons: dict[str, QToolButton] = {}
         self.view_group = QButtonGroup(self)
         self.view_group.setExclusive(True)
-        bar = QHBoxLayout()
+        # One line on a wide window; on a 1024-pixel screen the bar wraps instead of widening the page.
+        bar_widget = QWidget()
+        bar = FlowLayout(bar_widget)
+        views = []
         for view in VIEWS:
             button = QToolButton()
             button.setCheckable(True)
@@ -44,8 +48,8 @@ class ServicePage(QWidget):
             self.view_group.addButton(button)
             self.view_buttons[view] = button
             button.clicked.connect(self.requery)
-            bar.addWidget(button)
-        bar.addSpacing(16)
+            views.append(button)
+        bar.addWidget(flow_group(*views))
         self.type_combo = QComboBox()
         self.status_combo = QComboBox()
         self.status_combo.addItem(_("Not yet resolved"), ACTIVE)
@@ -59,12 +63,13 @@ class ServicePage(QWidget):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(_("Search number, subject, customer"))
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(200)
         self.new_button = QPushButton(_("New case… (F8)"))
         self.count_label = QLabel()
         for w in (self.type_combo, self.status_combo, self.priority_combo):
             bar.addWidget(w)
             w.currentIndexChanged.connect(self.requery)
-        bar.addWidget(self.search_edit, 1)
+        bar.addWidget(self.search_edit)
         bar.addWidget(self.new_button)
         self.model = CaseQueueModel(self)
         self.table = QTableView()
@@ -93,7 +98,7 @@ class ServicePage(QWidget):
         split.setStretchFactor(1, 2)
         split.setSizes([900, 600])
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
+        layout.addWidget(bar_widget)
         layout.addWidget(split, 1)
 
         self._timer = QTimer(self)

@@ -43,4 +43,6 @@ SETTINGS_SECTIONS: list[SettingsSection] = [
     SettingsSection("service", N_("Service cases"), "crmdesk.ui.settings.service_section:create", "settings.edit", True),
     SettingsSection("customer_codes", N_("Customer codes"), "crmdesk.ui.settings.codes_section:create",
                     "settings.edit", True),
+    SettingsSection("expense_items", N_("Expense items"), "crmdesk.ui.settings.expense_items_section:create",
+                    "settings.edit", True),
 ]

@@ -75,6 +75,9 @@ def _service_page(widget: QWidget):
 
     for top in QApplication.topLevelWidgets():
         page_widget = getattr(top, "page_widget", None)
-        if callable(page_widget):
-            return page_widget("service")
+        if not callable(page_widget) or not top.isVisible():  # a closed window may linger until deleted
+            continue
+        page = page_widget("service")
+        if page is not None and hasattr(page, "select_case"):
+            return page
     return None

@@ -39,6 +39,7 @@ from crmdesk.ui.customers.form.alerts_banner import AlertsBanner
 from crmdesk.ui.customers.form.basic_tab import BasicTab
 from crmdesk.ui.customers.form.cases_tab import CasesTab
 from crmdesk.ui.customers.form.contacts_tab import ContactsTab
+from crmdesk.ui.customers.form.expenses_tab import ExpensesTab
 from crmdesk.ui.customers.form.financial_tab import FinancialTab
 from crmdesk.ui.customers.form.links_tabs import AttachmentsTab, HistoryTab, RelationsTab
 from crmdesk.ui.customers.form.opportunities_tab import OpportunitiesTab
@@ -53,7 +54,7 @@ FORM_SIZE = QSize(980, 680)
 # Changes announced on the bus that the form reloads for.
 FORM_ENTITIES = {"customers", "contacts", "interactions", "tasks", "customer_relations", "attachments",
                  "sales_orders", "sales_lines", "receipts", "custom_fields", "customer_types", "opportunities",
-                 "service_cases", "case_notes", "customer_alerts"}
+                 "service_cases", "case_notes", "customer_alerts", "expenses"}
 
 
 def _knows_type(choices, profile) -> bool:
@@ -104,6 +105,8 @@ class CustomerFormDialog(QDialog):
         # Counter staff have no pipeline: the tab is left out rather than shown empty.
         self.opportunities = OpportunitiesTab(self) if can(ctx.actor, "customers.opportunities") else None
         self.cases = CasesTab(self)
+        # Expenses are cost: counter staff never see them (like gross profit).
+        self.expenses = ExpensesTab(self) if can(ctx.actor, "expenses.view") else None
         self.relations = RelationsTab(self)
         self.attachments = AttachmentsTab(self)
         self.history = HistoryTab()
@@ -111,6 +114,7 @@ class CustomerFormDialog(QDialog):
                               (self.purchases, _("Purchases")), (self.contacts, _("Contact persons")),
                               (self.log_tab, _("Contact log")), (self.followups, _("Follow-ups")),
                               (self.opportunities, _("Sales opportunities")), (self.cases, _("Service")),
+                              (self.expenses, _("Expenses")),
                               (self.relations, _("Relationships")), (self.attachments, _("Attachments")),
                               (self.history, _("History"))):
             if widget is not None:
@@ -175,6 +179,8 @@ class CustomerFormDialog(QDialog):
             if self.opportunities is not None:
                 self.opportunities.load(profile.opportunities)
             self.cases.load(profile.cases)
+            if self.expenses is not None:
+                self.expenses.load()
             self.alerts.set_customer(self.customer_id)
             self.relations.load(profile.relations)
             self.attachments.load(profile.attachments)
