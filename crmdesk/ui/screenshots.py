@@ -26,6 +26,7 @@ EXTRA_SHOTS: list[tuple[str, str, str]] = [
     ("analysis_detail", "crmdesk.ui.analysis.screenshots:save_analysis_screenshots", "window"),
     ("settings_detail", "crmdesk.ui.settings.screenshots:save_settings_screenshots", "ctx"),
     ("rules_detail", "crmdesk.ui.rules.screenshots:save_rules_screenshots", "ctx"),
+    ("profit_detail", "crmdesk.ui.analysis.profit_shots:save_profit_screenshots", "ctx"),
     # customers_list_1024, customer_form_1024, analysis_dashboard_1024: a shop monitor's 1024×700.
     ("small_screens", "crmdesk.ui.small_screen_shots:save_small_screen_shots", "window"),
     ("import_detail", "crmdesk.ui.importing.screenshots:save_import_screenshots", "ctx"),
@@ -98,7 +99,9 @@ def build_demo_database(path: Path):
         log.warning("crmdesk.demo is not available (%s); screenshots show an empty database", exc)
         return db
     try:
-        generate(db, customers=300, lines=6000, seed=7, end_date=dt.date(2026, 6, 30))
+        # Ending today: open opportunities, due tasks and overdue cases are counted from today, so a
+        # history that ended months ago shows every card as stale and every task as overdue.
+        generate(db, customers=300, lines=6000, seed=7, end_date=dt.date.today())
     except Exception:  # noqa: BLE001 - an empty database still gives useful screenshots
         log.exception("demo data could not be generated; screenshots show an empty database")
     return db
