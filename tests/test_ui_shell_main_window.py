@@ -154,7 +154,7 @@ def test_navigation_titles_in_chinese(qtbot, ctx):
     set_language("zh_CN")
     window = _window(qtbot, ctx)
     titles = [window.nav.item(row).text() for row in range(window.nav.count())]
-    assert titles == ["客户", "跟进", "销售机会", "售后服务", "规则", "分析", "导入", "设置"]
+    assert titles == ["客户", "跟进", "销售机会", "售后服务", "规则", "分析", "费用", "导入", "设置"]
     assert window.menuBar().actions()[0].text() == "文件(&F)"
 
 

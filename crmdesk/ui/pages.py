@@ -39,9 +39,11 @@ PAGES: list[PageEntry] = [
     PageEntry("rules", N_("Rules"), "Ctrl+5", "crmdesk.ui.rules.page:create_rules_page", "rules.view"),
     PageEntry("analysis", N_("Analysis"), "Ctrl+6", "crmdesk.ui.analysis.page:create_analysis_page",
               "reports.view"),
-    PageEntry("import", N_("Import"), "Ctrl+7", "crmdesk.ui.importing.page:create_import_page",
+    PageEntry("expenses", N_("Expenses"), "Ctrl+7", "crmdesk.ui.expenses.page:create_expenses_page",
+              "expenses.view"),
+    PageEntry("import", N_("Import"), "Ctrl+8", "crmdesk.ui.importing.page:create_import_page",
               "import.run"),
-    PageEntry("settings", N_("Settings"), "Ctrl+8", "crmdesk.ui.settings.page:create_settings_page",
+    PageEntry("settings", N_("Settings"), "Ctrl+9", "crmdesk.ui.settings.page:create_settings_page",
               "settings.edit"),
 ]
 
