@@ -67,3 +67,25 @@ def test_whale_chart_has_a_clickable_curve(db, shop):
     fig = whale_chart(d.whale, {})
     gids = {a.get_gid() for ax in fig.axes for a in [*ax.lines, *ax.patches]}
     assert "loss" in gids
+
+
+@pytest.mark.parametrize("who", ["owner", "sales1"])
+def test_the_previous_periods_tile_from_line_arrays_equals_the_reports_total(demo_db, who):
+    """The dashboard sums the previous period's profit from its own line arrays (no grouping by
+    customer); it must equal the sum of ``profit --by customer`` rows, scoped and filtered alike."""
+    from crmdesk.reports import dashboard_profit, linecache
+    from crmdesk.services.actor import actor_for_username
+
+    lo, hi = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    with demo_db.sessions() as s:
+        actor = actor_for_username(s, who)
+        for f in (ReportFilters(), ReportFilters(customer_types=("dealer",)), ReportFilters(grades=("A", "B"))):
+            c = linecache.get(s)
+            base = c.base_mask(s, actor, f.with_(date_from=lo, date_to=hi))
+            m = (c.day >= linecache.day_number(lo)) & (c.day <= linecache.day_number(hi))
+            m = m if base is None else m & base
+            fast = dashboard_profit.line_profit(s, actor, f, c.amount[m], c.cost[m], lo, hi)
+            slow = dashboard_profit.period_profit(dashboard_profit.period_units(s, actor, f, lo, hi))
+            assert fast == pytest.approx(slow, abs=0.005), (who, f)
+            if f == ReportFilters():
+                assert slow != 0  # the period has sales and expenses: the check is not of two zeros

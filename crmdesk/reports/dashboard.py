@@ -34,7 +34,7 @@ from crmdesk.db.models import Customer, CustomerType
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports import dashboard_profit, linecache
-from crmdesk.reports.common import (customer_ids_select, frame, has_customer_filter, ids_of, lines_scope, pct,
+from crmdesk.reports.common import (customer_ids_select, frame, has_customer_filter, lines_scope, pct,
                                     product_scope_ids, scoped, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.key_customers import abc_classes
@@ -143,9 +143,10 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
     cost = sees_cost(actor)
     now, before = _line_values(c, cur, sale, cost), _line_values(c, prev, sale, cost)
     kpis = [Kpi(key, title, now[key], before[key], unit) for key, title, unit in LINE_KPIS if key in now]
+    units = dashboard_profit.period_units(session, actor, f, start, end) if cost else None
     if cost:  # 利润 next to 毛利: gross profit less the period's expenses (``dashboard_profit``)
-        kpis.insert(2, Kpi("profit", N_("Profit"), dashboard_profit.period_profit(session, actor, f, start, end),
-                           dashboard_profit.period_profit(session, actor, f, p_start, p_end), "yuan"))
+        profit_before = dashboard_profit.line_profit(session, actor, f, c.amount[prev], c.cost[prev], p_start, p_end)
+        kpis.insert(2, Kpi("profit", N_("Profit"), dashboard_profit.period_profit(units), profit_before, "yuan"))
     # Gross profit per line of the period (never computed for those who may not see cost).
     margin_u = (c.amount[cur] - c.cost[cur]).astype("float64") if cost else None
     # Receivables follow only the customer filters, stock only the product filters: a change of
@@ -174,7 +175,7 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
         margin_by_brand=_brands(session, c, cur, margin_u) if cost else None,
         ageing={b: rec_now[b] for b in BUCKETS}, restock_count=restock, overstock_count=overstock,
         customer_types=_customer_types(session, c, cur),
-        whale=dashboard_profit.whale(session, actor, f, start, end) if cost else None,
+        whale=dashboard_profit.whale(session, actor, f, start, end, units) if cost else None,
     )
 
 
@@ -331,7 +332,7 @@ def _customer_flags(session: Session, actor: Actor, f: ReportFilters, c: linecac
     """Customers counted in receivables (owner = salesperson, as in the receivables report)."""
     if not (has_customer_filter(f) or f.salesperson_ids or scoped(actor)):
         return None
-    ids = ids_of(session, customer_ids_select(f, actor, owner_for_salesperson=True))
+    ids = linecache.customer_ids(session, customer_ids_select(f, actor, owner_for_salesperson=True))
     ok = np.zeros(max(int(c.customer.max(initial=0)), int(ids.max(initial=0))) + 1, dtype=bool)
     ok[ids] = True
     return ok

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from crmdesk.reports.common import yuan
 from crmdesk.reports.filters import ReportFilters
-from crmdesk.reports.profit import profit_units
-from crmdesk.reports.profit_allocation import signature
+from crmdesk.reports.common import has_product_filter
+from crmdesk.reports.profit import customer_expenses, profit_units, whole_shop
+from crmdesk.reports.profit_allocation import allocate, signature
 from crmdesk.reports.profit_curve import profit_curve
 from crmdesk.services.actor import Actor
 
@@ -28,15 +29,39 @@ def expenses_key(session: Session) -> tuple:
     return signature(session)
 
 
-def period_profit(session: Session, actor: Actor, f: ReportFilters, lo: dt.date, hi: dt.date) -> float:
-    df = profit_units(session, actor, f.with_(date_from=lo, date_to=hi), "customer")
-    if df.empty:
+def period_units(session: Session, actor: Actor, f: ReportFilters, lo: dt.date, hi: dt.date) -> pd.DataFrame:
+    """``profit --by customer`` in units for the period: the tile and the whale curve share it
+    (computing it once per period keeps a salesperson's dashboard within its time)."""
+    return profit_units(session, actor, f.with_(date_from=lo, date_to=hi), "customer")
+
+
+def period_profit(units: pd.DataFrame) -> float:
+    if units.empty:
         return 0.0
-    return float(yuan(int((df["revenue_u"] - df["cost_u"] - df["direct_u"] - df["allocated_u"]).sum())))
+    return float(yuan(int((units["revenue_u"] - units["cost_u"] - units["direct_u"] - units["allocated_u"]).sum())))
 
 
-def whale(session: Session, actor: Actor, f: ReportFilters, lo: dt.date, hi: dt.date) -> pd.DataFrame:
-    df = profit_curve(session, actor, f.with_(date_from=lo, date_to=hi), {})
+def line_profit(session: Session, actor: Actor, f: ReportFilters, amount, cost, lo: dt.date,
+                hi: dt.date) -> float:
+    """The tile's profit from the dashboard's own line arrays of the period (``amount``/``cost``:
+    the period's lines the actor sees, in units) and the period's expenses: the same total as
+    summing ``period_units`` rows — gross profit of those lines less the visible customers'
+    direct and allocated expenses, less the overhead for the whole shop — without grouping the
+    lines by customer (the previous period's tile only needs the total). With product or
+    salesperson filters the expenses follow the kept lines: then ``period_units`` it is."""
+    if has_product_filter(f) or f.salesperson_ids:
+        return period_profit(period_units(session, actor, f, lo, hi))
+    alloc = allocate(session, lo, hi)
+    exp = customer_expenses(session, actor, f.with_(date_from=lo, date_to=hi), alloc)
+    total = int(amount.sum()) - int(cost.sum()) - int(exp["direct_u"].sum()) - int(exp["allocated_u"].sum())
+    if whole_shop(actor, f):
+        total -= int(alloc.overhead.sum())
+    return float(yuan(total))
+
+
+def whale(session: Session, actor: Actor, f: ReportFilters, lo: dt.date, hi: dt.date,
+          units: pd.DataFrame | None = None) -> pd.DataFrame:
+    df = profit_curve(session, actor, f.with_(date_from=lo, date_to=hi), {}, units)
     out = df[WHALE_COLUMNS].copy()
     out.attrs = dict(df.attrs)
     return out

@@ -240,6 +240,31 @@ def _memo(session: Session, name: str, build):
     return value
 
 
+CUSTOMER_ID_SETS_KEPT = 16  # filter/scope combinations remembered per copy
+
+
+def customer_ids(session: Session, stmt) -> np.ndarray:
+    """The ids ``stmt`` (a SELECT of customer ids: a scope and customer filters) returns,
+    memoised with this copy and keyed by the query itself, so any filter or scope change
+    misses. A salesperson's dashboard asks for the same set three times (receivables, and the
+    profit of two periods): 50 ms each at 100,000 customers."""
+    from crmdesk.db.columnar import fetch_ids
+
+    key = str(stmt.compile(session.get_bind(), compile_kwargs={"literal_binds": True}))
+    cache = get(session)
+    with cache._lock:
+        kept = cache.memo.setdefault("customer_ids", OrderedDict())
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+    ids = fetch_ids(session, stmt)
+    with cache._lock:
+        kept[key] = ids
+        while len(kept) > CUSTOMER_ID_SETS_KEPT:
+            kept.popitem(last=False)
+    return ids
+
+
 def customers(session: Session) -> pd.DataFrame:
     """``common.customers_frame`` kept with the cache (reloaded when a customer changes)."""
     return _memo(session, "customers", customers_frame)

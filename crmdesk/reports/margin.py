@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -27,10 +28,29 @@ VALUE_COLUMNS = ["revenue", "cost", "gross_profit", "margin_pct", "quantity"]
 
 
 
+def _sums_by_id(lines: pd.DataFrame, id_col: str, sums: list[str]) -> pd.DataFrame:
+    """``groupby(id_col).sum()`` by bincount: ids are small positive integers, and a pandas
+    groupby of a salesperson's half a million lines cost 25 ms of their dashboard's 300.
+    Integer money is summed in float64 and rounded back: exact while a sum stays below 2**53
+    units (900 billion yuan)."""
+    ids = lines[id_col].to_numpy()
+    if not len(ids) or ids.min() < 0:
+        return lines.groupby(id_col, as_index=False)[sums].sum()
+    ids = ids.astype("int64", copy=False)
+    size = int(ids.max()) + 1
+    present = np.flatnonzero(np.bincount(ids, minlength=size))
+    out = {id_col: present}
+    for col in sums:
+        values = lines[col].to_numpy()
+        total = np.bincount(ids, weights=values, minlength=size)[present]
+        out[col] = np.round(total).astype(values.dtype) if values.dtype.kind in "iu" else total
+    return pd.DataFrame(out)
+
+
 def _by_entity(lines, sums, id_col: str, entities, by: str, detail: str):
     """Sums per product or customer, labelled: the entity itself gets code and name
     (``product`` + ``product_name``), a grouping attribute (brand, customer_type …) its value."""
-    df = lines.groupby(id_col, as_index=False)[sums].sum()
+    df = _sums_by_id(lines, id_col, sums)
     if by == detail:
         df[by] = df[id_col].map(entities["code"])
         df[f"{by}_name"] = df[id_col].map(entities["name"])

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.core.search_text import pinyin_sort_series
 from crmdesk.i18n import N_
+from crmdesk.reports import linecache
 from crmdesk.reports.common import (customer_ids_select, empty, has_customer_filter, has_product_filter, ids_of,
                                     pct, product_ids_select, scoped, user_names, yuan)
 from crmdesk.reports.filters import ReportFilters
@@ -53,8 +54,13 @@ def customer_expenses(session: Session, actor: Actor, f: ReportFilters, alloc: A
     filters keep (whole customers)."""
     pc = alloc.per_customer()
     if scoped(actor) or has_customer_filter(f):
-        pc = pc[pc.index.isin(ids_of(session, customer_ids_select(f, actor)))]
+        pc = pc[pc.index.isin(_visible_ids(session, actor, f))]
     return pc
+
+
+def _visible_ids(session: Session, actor: Actor, f: ReportFilters):
+    """The customers the actor sees and the filters keep (memoised with the line cache)."""
+    return linecache.customer_ids(session, customer_ids_select(f, actor))
 
 
 def _key_of(session: Session, lines: pd.DataFrame, by: str) -> pd.Series:

@@ -26,9 +26,10 @@ from crmdesk.services.actor import Actor
 COLUMNS = ["rank", "customer", "customer_name", "profit", "cum_profit", "cum_profit_pct", "cum_customers_pct"]
 
 
-def curve_units(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFrame:
-    """Customers by profit desc (then code): customer_id… with profit_u, cum_u; attrs peak_pct."""
-    df = profit_units(session, actor, f, "customer")
+def curve_units(session: Session, actor: Actor, f: ReportFilters, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Customers by profit desc (then code): customer_id… with profit_u, cum_u; attrs peak_pct.
+    ``units``: ``profit_units(…, "customer")`` already computed for ``f`` (the dashboard's)."""
+    df = profit_units(session, actor, f, "customer") if units is None else units
     df = df[~df["customer"].isin([OVERHEAD, NO_SALES])]
     if df.empty:
         return df
@@ -36,8 +37,9 @@ def curve_units(session: Session, actor: Actor, f: ReportFilters) -> pd.DataFram
     return df.reset_index(drop=True)
 
 
-def profit_curve(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any]) -> pd.DataFrame:
-    df = curve_units(session, actor, f)
+def profit_curve(session: Session, actor: Actor, f: ReportFilters, options: dict[str, Any],
+                 units: pd.DataFrame | None = None) -> pd.DataFrame:
+    df = curve_units(session, actor, f, units)
     if df.empty:
         return empty(COLUMNS)
     total = int(df["profit_u"].sum())
