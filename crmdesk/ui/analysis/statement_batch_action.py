@@ -64,12 +64,14 @@ class BatchStatements:
         options = {k: v for k, v in panel.options_bar.values().items() if k != "customer"}
         self.button.setEnabled(False)
         self.last_result, self.last_error = None, ""
+        # The button comes back in _done/_failed, which run_in_background connects before the job
+        # starts: a "finished" connected afterwards can miss a job that ends at once (seen once).
         self.last_job = run_in_background(batch_job, panel.ctx.db, panel.ctx.actor, panel.filter_bar.filters(),
                                           target, to_folder, options, on_success=self._done, on_error=self._failed)
-        self.last_job.finished.connect(lambda: self.button.setEnabled(True))
         return self.last_job
 
     def _done(self, result: tuple[int, list[Path]]) -> None:
+        self.button.setEnabled(True)
         self.last_result = result
         count, files = result
         where = files[0] if len(files) == 1 else files[0].parent if files else ""
@@ -78,6 +80,7 @@ class BatchStatements:
 
     def _failed(self, exc: Exception, _trace: str) -> None:
         # Shown in the panel, not a modal box: "nobody has a balance" is an answer, not an accident.
+        self.button.setEnabled(True)
         self.last_error = str(exc)
         log.info("batch statements: %s", exc)
         self.panel.message.setText(_("Statements not written: {error}").format(error=exc))
