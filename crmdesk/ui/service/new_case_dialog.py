@@ -6,10 +6,7 @@ Ctrl+Enter saves from anywhere — shortcut, subject, Ctrl+Enter."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit, QWidget
 
 from crmdesk.i18n import _
 from crmdesk.money import format_yuan
@@ -71,17 +68,7 @@ class NewCaseDialog(CtrlEnterSaves):
         form.addRow(_("Order"), self.order_combo)
         form.addRow(_("Product"), self.product_edit)
         form.addRow("", self.product_combo)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        hint = QLabel(_("Ctrl+Enter saves · Esc cancels"))
-        hint.setStyleSheet("color: #777;")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save, context=Qt.ShortcutContext.WindowShortcut)
+        self.buttons = self.finish_layout(form, _("Ctrl+Enter saves · Esc cancels"))
         self.save_on_ctrl_enter(self.description_edit)
         self.resize(520, 0)
         if customer_id is not None:

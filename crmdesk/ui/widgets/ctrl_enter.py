@@ -5,7 +5,8 @@ active; a key typed into a field must save at once."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLayout, QVBoxLayout, QWidget
 
 
 def is_ctrl_enter(event: QEvent) -> bool:
@@ -19,6 +20,23 @@ class CtrlEnterSaves(QDialog):
 
     def save(self) -> None:  # pragma: no cover - each dialog defines it
         raise NotImplementedError
+
+    def finish_layout(self, form: QLayout, hint: str) -> QDialogButtonBox:
+        """The dialog's body: ``form``, a grey ``hint`` line and Save/Cancel (Save the default),
+        with Ctrl+Enter saving wherever the focus is."""
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        label = QLabel(hint)
+        label.setStyleSheet("color: #777;")
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(label)
+        layout.addWidget(buttons)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.save, context=Qt.ShortcutContext.WindowShortcut)
+        return buttons
 
     def save_on_ctrl_enter(self, *boxes: QWidget) -> None:
         self._ctrl_enter_boxes = set(boxes)

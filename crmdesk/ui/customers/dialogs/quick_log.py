@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QDate, QDateTime, Qt
+from PySide6.QtCore import QDate, QDateTime
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QDialogButtonBox, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDateTimeEdit, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QPlainTextEdit, QWidget)
 
 from crmdesk.i18n import _
 from crmdesk.services.assignees import assignable_users, default_assignee
@@ -85,19 +85,7 @@ class QuickLogDialog(CtrlEnterSaves):
         follow.addWidget(QLabel(_("by")))
         follow.addWidget(self.assignee_combo, 1)
         form.addRow(_("Next follow-up"), follow)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
-        hint = QLabel(_("Alt+1…5 channel · Ctrl+Enter saves · Esc cancels"))
-        hint.setStyleSheet("color: #777;")
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(self.buttons)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save,
-                      context=Qt.ShortcutContext.WindowShortcut)
+        self.buttons = self.finish_layout(form, _("Alt+1…5 channel · Ctrl+Enter saves · Esc cancels"))
         self.setTabOrder(self.channel_combo, self.notes_edit)
         self.setTabOrder(self.notes_edit, self.outcome_edit)
         self.setTabOrder(self.outcome_edit, self.follow_up_check)
