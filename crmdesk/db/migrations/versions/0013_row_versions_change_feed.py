@@ -1,0 +1,20 @@
+"""row versions for optimistic saves and the committed change feed (placeholder — filled in by its task)
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-04
+"""
+from __future__ import annotations
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
