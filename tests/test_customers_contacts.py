@@ -156,6 +156,7 @@ def test_parse_vcard_21_quoted_printable_and_bad_cards():
         "BEGIN:VCARD\r\nVERSION:3.0\r\nTEL:123\r\nEND:VCARD\r\n"
     )
     contacts, problems = parse_vcards(text)
-    assert [(c.name, c.mobile) for c in contacts] == [("李娜", "13800000000")]
+    assert [(c.name, [(p.kind, p.type, p.value) for p in c.all_points()]) for c in contacts] == [
+        ("李娜", [("phone", "mobile", "13800000000")])]
     assert problems == ["card 2: no name"]
     assert contacts_to_vcard([]) == ""

@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import logging
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,13 +163,40 @@ class Source:
                       index_col=False)
         if usecols is not None:
             kwargs["usecols"] = usecols
+        engine = "c" if sep != r"\s+" else "python"
         try:
-            frame = pd.read_csv(io.StringIO(text), engine="c" if sep != r"\s+" else "python", **kwargs)
+            with warnings.catch_warnings():
+                # pandas drops fields beyond the header with only a warning on stderr: make it an error
+                # here and look at what those fields hold (a trailing comma is empty and harmless).
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                try:
+                    frame = pd.read_csv(io.StringIO(text), engine=engine, **kwargs)
+                except pd.errors.ParserWarning:
+                    frame = self._csv_with_extra_fields(text, engine, kwargs, len(headers), header_row)
         except (pd.errors.ParserError, ValueError) as exc:
             raise ReadError(_("{file}: cannot split the rows into columns ({error})").format(
                 file=self.path.name, error=exc)) from exc
         numbers = np.arange(header_row + 1, header_row + 1 + len(frame), dtype=np.int64)
         return headers, frame, numbers
+
+    def _csv_with_extra_fields(self, text: str, engine: str, kwargs: dict, width: int, header_row: int):
+        """Rows with more fields than the header: kept when every extra field is empty (a trailing
+        separator, as Thunderbird writes), else the file is refused naming the first such row."""
+        sep = kwargs["sep"] if kwargs["sep"] != r"\s+" else None
+        widest = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=sep or ",")), default=width) \
+            if sep else width
+        wide = dict(kwargs, names=list(range(max(widest, width))))
+        wide.pop("usecols", None)
+        frame = pd.read_csv(io.StringIO(text), engine=engine, **wide)
+        extra = frame.iloc[:, width:]
+        filled = extra.ne("").any(axis=1).to_numpy() if extra.shape[1] else np.zeros(len(frame), dtype=bool)
+        if filled.any():
+            row = header_row + 1 + int(np.flatnonzero(filled)[0])
+            raise ReadError(_("{file}, row {row}: more fields than the header has columns ({width}); the extra "
+                              "values would be lost").format(file=self.path.name, row=row, width=width))
+        frame = frame.iloc[:, :width]
+        usecols = kwargs.get("usecols")
+        return frame[usecols] if usecols is not None else frame
 
     # -- Excel ----------------------------------------------------------------------------
     def _excel_rows(self) -> list[list[str]]:

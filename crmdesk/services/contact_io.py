@@ -1,5 +1,7 @@
 """Contacts import from CSV/XLSX (Chinese or English headers), and the table reader the
-contact-log import shares. Rejected rows are reported with row, column and reason."""
+contact-log import shares. Rejected rows are reported with row, column and reason; columns not
+read are reported too. A Google, Outlook or Thunderbird address book (services.contact_csv_layouts)
+goes into the one customer it is imported for, with all its phones and emails."""
 
 from __future__ import annotations
 
@@ -16,6 +18,9 @@ from crmdesk.i18n import _
 from crmdesk.core.cells import parse_one_date
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
+from crmdesk.services.contact_csv_layouts import detect_layout, read_csv_book
+from crmdesk.services.contact_points import PointInput, clean_points, match_key, points_from_legacy
+from crmdesk.services.contacts import set_points, stored_points
 from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services.customers import refresh_search_text
 from crmdesk.services.permissions import can_see_customer, require, require_customer
@@ -38,6 +43,8 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0  # already there, unchanged
     rejected: list[RejectedRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # imported, but something was left out (said how)
+    ignored: list[str] = field(default_factory=list)  # headers of non-empty columns that were not read
 
 
 # Canonical key → accepted headers (case-insensitive, spaces ignored).
@@ -133,7 +140,11 @@ def import_contacts(session: Session, actor: Actor, table: TableFile,
     require(actor, "customers.contacts")
     headers, rows = table.headers, table.rows
     mapping = map_headers(headers, CONTACT_COLUMNS)
+    if detect_layout(headers) in ADDRESS_BOOKS and "customer_code" not in mapping:
+        return _import_address_book(session, actor, table, customer_id)
     result = ImportResult(total=len(rows))
+    filled = {i for _n, cells in rows for i, c in enumerate(cells) if c.strip()}
+    result.ignored = [h for i, h in enumerate(headers) if i in filled and i not in mapping.values()]
     if "name" not in mapping:
         raise CustomerError(_("{file}: no contact name column (联系人 / Contact)").format(file=table.name))
     if customer_id is None and "customer_code" not in mapping and "customer_name" not in mapping:
@@ -180,14 +191,18 @@ def import_contacts(session: Session, actor: Actor, table: TableFile,
         if contact is None:
             contact = Contact(customer_id=cid, name=name, **values)
             session.add(contact)
+            set_points(contact, points_from_legacy(*(values.get(k, "") for k in LEGACY)))
             session.flush()
             audit.record(session, actor, "contacts", contact.id, "import", "name", None, name)
             result.added += 1
         else:
             before = {k: getattr(contact, k) for k in values}
+            points = stored_points(contact)
             for k, v in values.items():
                 if v not in ("", None):
                     setattr(contact, k, v)
+            if any(values.get(k) and values[k] != before[k] for k in LEGACY):
+                set_points(contact, _replace_legacy(points, before, values))
             if audit.record_changes(session, actor, "contacts", contact.id, before,
                                     {k: getattr(contact, k) for k in values}):
                 result.updated += 1
@@ -196,6 +211,41 @@ def import_contacts(session: Session, actor: Actor, table: TableFile,
     for cid in touched:
         refresh_search_text(session, cid)
     return result
+
+
+LEGACY = ("phone", "mobile", "email", "wechat")  # the columns of this import that are contact points
+_SLOTS = {"phone": ("phone", "work"), "mobile": ("phone", "mobile"), "email": ("email", "other"),
+          "wechat": ("im", "wechat")}
+ADDRESS_BOOKS = ("google", "outlook", "thunderbird")  # layouts this file's own columns cannot read
+
+
+def _replace_legacy(points: list[PointInput], before: dict, values: dict) -> list[PointInput]:
+    """The contact's points with each changed column's old value replaced by the new one, which
+    becomes the preferred of its kind (as the column showed it)."""
+    new: list[PointInput] = []
+    gone: set[tuple[str, str]] = set()
+    for key in LEGACY:
+        value = values.get(key) or ""
+        if value and value != before.get(key):
+            kind, type_ = _SLOTS[key]
+            if before.get(key):
+                gone.add((kind, match_key(kind, before[key])))
+            new.append(PointInput(kind, value, type_, True))
+    kept = [PointInput(p.kind, p.value, p.type, False, p.label) for p in points if p.key() not in gone]
+    return clean_points(new + kept)
+
+
+def _import_address_book(session: Session, actor: Actor, table: TableFile, customer_id: int | None) -> ImportResult:
+    from crmdesk.services.vcard import VCardImportResult, import_cards
+
+    book = read_csv_book(table.headers, table.rows)
+    if customer_id is None:
+        raise CustomerError(_("{file}: an address book ({layout}) has no customer column: import it into one "
+                              "customer, or match it to the customers (crmdesk contacts import --match)").format(
+            file=table.name, layout=book.layout))
+    cards = import_cards(session, actor, customer_id, table.name, book.cards, VCardImportResult())
+    return ImportResult(total=len(table.rows), added=cards.added, updated=cards.updated, skipped=cards.skipped,
+                        warnings=cards.problems, ignored=list(book.ignored))
 
 
 def count_contacts(session: Session, actor: Actor, customer_id: int) -> int:

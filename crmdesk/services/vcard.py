@@ -1,93 +1,140 @@
-"""vCard 3.0 export and import of contacts with vobject (the well-kept vCard/iCalendar
-library), Chinese names included. Import also reads the 2.1 cards phones export
-(quoted-printable UTF-8 names) and 4.0 cards."""
+"""vCard import into one customer and export of customers' contacts (2.1/3.0/4.0 read by
+vcard_read, 3.0 or 2.1 written by vcard_write). Importing the same file twice adds nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import vobject
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from crmdesk.db.models import Contact, Customer
 from crmdesk.i18n import _
-from crmdesk.core.cells import parse_one_date
-from crmdesk.services.actor import Actor
-from crmdesk.services.contacts import ContactInfo, ContactInput, add_contact, list_contacts
-from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services import audit
+from crmdesk.services.actor import Actor
+from crmdesk.services.contact_points import PointInput, clean_points, match_key
+from crmdesk.services.contacts import (ContactInfo, ContactInput, add_contact, list_contacts, set_points,
+                                       stored_points)
+from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services.customer_scope import visible_ids
+from crmdesk.services.customers import refresh_search_text
 from crmdesk.services.permissions import require, require_customer
+from crmdesk.services.vcard_read import Card, ReadResult, read_vcards
+from crmdesk.services.vcard_write import VERSIONS, contacts_to_vcard, split_name
 
 log = logging.getLogger(__name__)
 
-# Two-character surnames: the rest of a Chinese name is the given name.
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-                      "夏侯", "轩辕", "令狐", "端木", "西门", "南宫")
-_CJK = re.compile(r"^[\u3400-\u9fff·]+$")
-_CARD = re.compile(r"BEGIN:VCARD.*?END:VCARD", re.IGNORECASE | re.DOTALL)
+__all__ = ["VCardImportResult", "split_name", "contacts_to_vcard", "export_vcards", "import_vcards", "parse_vcards",
+           "card_input", "card_problems", "merge_into_customer", "read_file", "import_cards"]
 
 
 @dataclass
 class VCardImportResult:
     added: int = 0
-    skipped: int = 0  # already there (same name and phone/mobile)
-    problems: list[str] = field(default_factory=list)  # "card 3: no name"
+    updated: int = 0
+    skipped: int = 0  # already there, nothing new
+    unnamed: int = 0  # cards without any name (FN, N or ORG): not imported
+    phones: int = 0  # kept, in the cards imported
+    emails: int = 0
+    problems: list[str] = field(default_factory=list)  # "file, card 3 (王伟), line 7: reason"
+    ignored: dict[str, int] = field(default_factory=dict)  # property → count
+    lines_skipped: int = 0
 
 
-def split_name(name: str) -> tuple[str, str]:
-    """(family, given). Chinese: surname first (one character, or a known two-character one);
-    others: the last word is the family name."""
-    name = name.strip()
-    if _CJK.match(name) and len(name) >= 2:
-        n = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
-        return name[:n], name[n:]
-    parts = name.split()
-    if len(parts) >= 2:
-        return parts[-1], " ".join(parts[:-1])
-    return name, ""
+def card_input(card: Card) -> ContactInput:
+    return ContactInput(name=card.name[:100], role=card.title[:50], notes=card.notes, birthday=card.birthday,
+                        birthday_month=card.birthday_month, birthday_day=card.birthday_day,
+                        points=list(card.points))
 
 
-def _card(c: ContactInfo, organisation: str) -> vobject.base.Component:
-    card = vobject.vCard()
-    family, given = split_name(c.name)
-    card.add("n").value = vobject.vcard.Name(family=family, given=given)
-    card.add("fn").value = c.name
-    if organisation:
-        card.add("org").value = [organisation]
-    if c.role:
-        card.add("title").value = c.role
-    for number, kind in ((c.phone, "WORK"), (c.mobile, "CELL")):
-        if number:
-            tel = card.add("tel")
-            tel.value = number
-            tel.type_param = [kind, "VOICE"]
-    if c.email:
-        email = card.add("email")
-        email.value = c.email
-        email.type_param = "INTERNET"
-    if c.birthday:
-        card.add("bday").value = c.birthday.isoformat()
-    if c.wechat:
-        card.add("x-wechat").value = c.wechat
-    if c.notes:
-        card.add("note").value = c.notes
-    return card
+def card_problems(file_name: str, card: Card) -> list[str]:
+    label = _("{file}, card {n} ({name})").format(file=file_name, n=card.number, name=card.name or "?")
+    return [f"{label}, {p}" for p in card.problems]
 
 
-def contacts_to_vcard(contacts: list[ContactInfo], organisations: dict[int, str] | None = None) -> str:
-    organisations = organisations or {}
-    return "".join(_card(c, organisations.get(c.customer_id, "")).serialize() for c in contacts)
+def read_file(path: Path, fallback_charset: str = "gb18030") -> ReadResult:
+    if not path.is_file():
+        raise CustomerError(_("File not found: {path}").format(path=path))
+    return read_vcards(path.read_bytes(), fallback_charset)
 
 
-def export_vcards(session: Session, actor: Actor, customer_ids: list[int], path: Path | str) -> int:
+def parse_vcards(text: str | bytes) -> tuple[list[ContactInput], list[str]]:
+    """The named cards of a vCard text as contact inputs, and the problems met."""
+    result = read_vcards(text.encode("utf-8") if isinstance(text, str) else text)
+    problems = list(result.problems)
+    inputs = []
+    for card in result.cards:
+        problems += card_problems("", card)
+        if card.name:
+            inputs.append(card_input(card))
+        else:
+            problems.append(_("card {n}: no name").format(n=card.number))
+    return inputs, problems
+
+
+def _same_person(contact: Contact, data: ContactInput) -> bool:
+    """Same name, and a phone or email in common (or either has none)."""
+    if contact.name != data.name.strip():
+        return False
+    mine = {p.key() for p in stored_points(contact)}
+    theirs = {p.key() for p in data.all_points()}
+    return not mine or not theirs or bool(mine & theirs)
+
+
+def merge_into_customer(session: Session, actor: Actor, customer_id: int, data: ContactInput) -> str:
+    """Add the contact, or complete the same person's contact: ``added``, ``updated`` or ``skipped``."""
+    contacts = session.scalars(select(Contact).where(Contact.customer_id == customer_id)
+                               .options(selectinload(Contact.points)).order_by(Contact.id)).all()
+    existing = next((c for c in contacts if _same_person(c, data)), None)
+    if existing is None:
+        add_contact(session, actor, customer_id, data)
+        return "added"
+    before = {"points": "; ".join(f"{p.kind}/{p.type}: {p.value}" for p in stored_points(existing)),
+              "role": existing.role, "notes": existing.notes, "birthday": existing.birthday,
+              "birthday_month": existing.birthday_month, "birthday_day": existing.birthday_day}
+    points = stored_points(existing)
+    have = {p.key() for p in points}
+    new = [PointInput(p.kind, p.value, p.type, False, p.label) for p in data.all_points()
+           if (p.kind, match_key(p.kind, p.value)) not in have]
+    if new:
+        set_points(existing, clean_points(points + new))
+    if data.role and not existing.role:
+        existing.role = data.role
+    if data.notes and data.notes not in (existing.notes or ""):
+        existing.notes = f"{existing.notes}\n{data.notes}".strip() if existing.notes else data.notes
+    if existing.birthday is None and existing.birthday_month is None and (data.birthday or data.birthday_month):
+        existing.birthday = data.birthday
+        existing.birthday_month = data.birthday.month if data.birthday else data.birthday_month
+        existing.birthday_day = data.birthday.day if data.birthday else data.birthday_day
+    after = {"points": "; ".join(f"{p.kind}/{p.type}: {p.value}" for p in stored_points(existing)),
+             "role": existing.role, "notes": existing.notes, "birthday": existing.birthday,
+             "birthday_month": existing.birthday_month, "birthday_day": existing.birthday_day}
+    if not audit.record_changes(session, actor, "contacts", existing.id, before, after):
+        return "skipped"
+    session.flush()
+    refresh_search_text(session, customer_id)
+    return "updated"
+
+
+def import_vcards(session: Session, actor: Actor, customer_id: int, source: Path | str,
+                  fallback_charset: str = "gb18030") -> VCardImportResult:
+    """Every named card of the file into the customer; problems collected, none aborts the file."""
+    require_customer(session, actor, customer_id, "customers.contacts")
+    path = Path(source)
+    read = read_file(path, fallback_charset)
+    result = VCardImportResult(problems=[f"{path.name}, {p}" for p in read.problems], ignored=dict(read.ignored),
+                               lines_skipped=read.lines_skipped)
+    return import_cards(session, actor, customer_id, path.name, read.cards, result)
+
+
+def export_vcards(session: Session, actor: Actor, customer_ids: list[int], path: Path | str,
+                  version: str = "3.0") -> int:
     """The contacts of those of ``customer_ids`` the actor may see; audited."""
     require(actor, "customers.export")
+    if version not in VERSIONS:
+        raise CustomerError(_("vCard version {version} is not written; use 3.0 or 2.1").format(version=version))
     customer_ids = list(dict.fromkeys(visible_ids(session, actor, customer_ids)))
     contacts: list[ContactInfo] = []
     for cid in customer_ids:
@@ -95,114 +142,26 @@ def export_vcards(session: Session, actor: Actor, customer_ids: list[int], path:
     orgs = dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(customer_ids))).all()) \
         if customer_ids else {}
     # Plain UTF-8 without BOM: phones and mail programs read vCard 3.0 as UTF-8.
-    Path(path).write_text(contacts_to_vcard(contacts, orgs), encoding="utf-8", newline="")
+    Path(path).write_text(contacts_to_vcard(contacts, orgs, version), encoding="utf-8", newline="")
     audit.record(session, actor, "customers", 0, "export", "vcard", None,
-                 f"{len(contacts)} contacts of {len(customer_ids)} customers → {Path(path).name}")
+                 f"{len(contacts)} contacts of {len(customer_ids)} customers → {Path(path).name} (vCard {version})")
     return len(contacts)
 
 
-def _first(card, name: str) -> str:
-    items = card.contents.get(name) or []
-    for item in items:
-        value = item.value
-        if isinstance(value, list):
-            value = " ".join(str(v) for v in value if v)
-        if value:
-            return str(value).strip()
-    return ""
-
-
-def _phones(card) -> tuple[str, str]:
-    phone = mobile = ""
-    for tel in card.contents.get("tel", []):
-        # 3.0 writes TYPE=CELL; 2.1 writes a bare ;CELL (vobject keeps it as a singleton parameter).
-        types = {t.upper() for t in tel.params.get("TYPE", [])} | {t.upper() for t in tel.singletonparams}
-        number = str(tel.value).strip()
-        if number.lower().startswith("tel:"):
-            number = number[4:]
-        if "CELL" in types and not mobile:
-            mobile = number
-        elif not phone:
-            phone = number
-        elif not mobile:
-            mobile = number
-    return phone, mobile
-
-
-def _name(card) -> str:
-    fn = _first(card, "fn")
-    if fn:
-        return fn
-    n = card.contents.get("n")
-    if n:
-        v = n[0].value
-        family, given = (v.family or ""), (v.given or "")
-        family = " ".join(family) if isinstance(family, list) else family
-        given = " ".join(given) if isinstance(given, list) else given
-        if _CJK.match(f"{family}{given}" or "x"):
-            return f"{family}{given}"
-        return f"{given} {family}".strip()
-    return ""
-
-
-def parse_vcards(text: str) -> tuple[list[ContactInput], list[str]]:
-    contacts: list[ContactInput] = []
-    problems: list[str] = []
-    for number, block in enumerate(_CARD.findall(text.replace("\r\n", "\n").replace("\n", "\r\n")), start=1):
-        try:
-            card = vobject.readOne(block)
-        except Exception as exc:  # noqa: BLE001 - vobject raises several error types for bad input
-            problems.append(_("card {n}: unreadable ({error})").format(n=number, error=exc))
-            continue
-        name = _name(card)
-        if not name:
-            problems.append(_("card {n}: no name").format(n=number))
-            continue
-        birthday = None
-        raw_bday = _first(card, "bday")
-        if raw_bday:
-            try:
-                birthday = parse_one_date(raw_bday.replace("--", "1900-") if raw_bday.startswith("--") else raw_bday)
-            except ValueError:
-                problems.append(_("card {n}: birthday {value} is not a date; left empty").format(n=number,
-                                                                                                value=raw_bday))
-        phone, mobile = _phones(card)
-        email = _first(card, "email")
-        if email.lower().startswith("mailto:"):
-            email = email[7:]
-        contacts.append(ContactInput(name=name, role=_first(card, "title") or _first(card, "role"), phone=phone,
-                                     mobile=mobile, email=email,
-                                     wechat=_first(card, "x-wechat") or _first(card, "x-weixin"),
-                                     birthday=birthday if isinstance(birthday, dt.date) else None,
-                                     notes=_first(card, "note")))
-    return contacts, problems
-
-
-def _read_text(path: Path) -> str:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise CustomerError(_("{file}: not a text file").format(file=path.name))
-
-
-def import_vcards(session: Session, actor: Actor, customer_id: int, source: Path | str) -> VCardImportResult:
+def import_cards(session: Session, actor: Actor, customer_id: int, file_name: str, cards: list[Card],
+                 result: VCardImportResult | None = None) -> VCardImportResult:
+    """Cards already read (a vCard file or a CSV address book) into the customer."""
     require_customer(session, actor, customer_id, "customers.contacts")
-    path = Path(source)
-    if not path.is_file():
-        raise CustomerError(_("File not found: {path}").format(path=path))
-    contacts, problems = parse_vcards(_read_text(path))
-    result = VCardImportResult(problems=problems)
-    existing = {(c.name, c.phone, c.mobile) for c in session.scalars(
-        select(Contact).where(Contact.customer_id == customer_id))}
-    for data in contacts:
-        key = (data.name, data.phone, data.mobile)
-        if key in existing:
-            result.skipped += 1
+    result = result or VCardImportResult()
+    for card in cards:
+        result.problems += card_problems(file_name, card)
+        if not card.name:
+            result.unnamed += 1
+            result.problems.append(_("{file}, card {n}: no name (FN, N or ORG); not imported").format(
+                file=file_name, n=card.number))
             continue
-        add_contact(session, actor, customer_id, data)
-        existing.add(key)
-        result.added += 1
+        outcome = merge_into_customer(session, actor, customer_id, card_input(card))
+        setattr(result, outcome, getattr(result, outcome) + 1)
+        result.phones += sum(p.kind == "phone" for p in card.points)
+        result.emails += sum(p.kind == "email" for p in card.points)
     return result

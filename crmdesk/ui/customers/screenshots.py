@@ -59,6 +59,39 @@ def save_customer_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
         form.dirty = False
         form.close()
     page.close()
+    saved.update(_contact_screenshots(ctx, out_dir))
+    return saved
+
+
+def _contact_screenshots(ctx, out_dir: Path) -> dict[str, Path]:
+    """contact_dialog.png (phones, emails and handles of one contact) and address_book.png (the
+    preview of real vCards from the test corpus, before anything is written)."""
+    from crmdesk.importers.address_book_file import plan_files
+    from crmdesk.services.contacts import list_contacts
+    from crmdesk.ui.customers.dialogs.address_book_dialog import AddressBookDialog
+    from crmdesk.ui.customers.dialogs.contact_dialog import ContactDialog
+    from crmdesk.ui.widgets.grab import pause, save_grab
+
+    saved: dict[str, Path] = {}
+    customer_id = _busiest_customer(ctx)
+    with ctx.read() as session:
+        contacts = list_contacts(session, ctx.actor, customer_id) if customer_id else []
+    if contacts:
+        dialog = ContactDialog(max(contacts, key=lambda c: len(c.points)))
+        dialog.show()
+        pause()
+        saved["contact_dialog"] = save_grab(dialog, out_dir / "contact_dialog.png")
+        dialog.close()
+    corpus = Path(__file__).resolve().parents[3] / "tests" / "data" / "real" / "vcard"
+    files = [corpus / n for n in ("ezvcard_gmail-list.vcf", "ezvcard_John_Doe_IPHONE.vcf", "android_v30_simple.vcf")]
+    if all(f.exists() for f in files):  # a source checkout: the corpus is not package data
+        with ctx.read() as session:
+            plan = plan_files(session, ctx.actor, files)
+        book = AddressBookDialog(plan)
+        book.show()
+        pause()
+        saved["address_book"] = save_grab(book, out_dir / "address_book.png")
+        book.close()
     return saved
 
 

@@ -150,7 +150,7 @@ class FollowupsPage(QWidget):
              for a in self.alerts], ids=[a.id for a in self.alerts])
         self.birthdays_table.set_rows(
             [[_(WEEKDAYS[b.date_this_year.weekday()]) + " " + b.date_this_year.strftime("%m-%d"), b.contact_name,
-              b.customer_name, b.birthday.isoformat()] for b in d.birthdays], ids=[b.customer_id for b in d.birthdays])
+              b.customer_name, b.birthday_text] for b in d.birthdays], ids=[b.customer_id for b in d.birthdays])
         self.flagged_table.set_rows(
             [[f.customer_code, f.customer_name, f.reason, f.last_order_date.isoformat() if f.last_order_date else ""]
              for f in d.flagged], ids=[f.customer_id for f in d.flagged])

@@ -3,7 +3,7 @@ primary; import from CSV/XLSX or vCard, export vCard."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from crmdesk.i18n import N_, _
 from crmdesk.services import contacts as contact_service
@@ -13,8 +13,9 @@ from crmdesk.ui.customers.dialogs.contact_dialog import ContactDialog
 from crmdesk.ui.customers.form.simple_table import SimpleTable
 from crmdesk.ui.customers.page_actions import TABLE_FILTER, describe_import
 from crmdesk.ui.customers.prompts import confirm, show_error, show_info
+from crmdesk.ui.widgets import file_dialogs
 
-HEADERS = [N_("Name"), N_("Role"), N_("Phone"), N_("Mobile"), N_("Email"), N_("WeChat id"), N_("Birthday"),
+HEADERS = [N_("Name"), N_("Role"), N_("Phone"), N_("Email"), N_("WeChat id"), N_("More"), N_("Birthday"),
            N_("Primary")]
 ENTITIES = ("contacts", "customers")
 
@@ -52,8 +53,8 @@ class ContactsTab(QWidget):
 
     def load(self, contacts) -> None:
         self._contacts = list(contacts)
-        self.table.set_rows([[c.name, c.role, c.phone, c.mobile, c.email, c.wechat,
-                              c.birthday.isoformat() if c.birthday else "", "★" if c.is_primary else ""]
+        self.table.set_rows([[c.name, c.role, c.preferred_phone, c.preferred_email, c.wechat, _more(c),
+                              c.birthday_text, "★" if c.is_primary else ""]
                              for c in self._contacts], ids=[c.id for c in self._contacts])
 
     def _current(self):
@@ -110,7 +111,7 @@ class ContactsTab(QWidget):
 
     def import_file(self, path: str | None = None) -> None:
         if path is None:
-            path, _f = QFileDialog.getOpenFileName(self, _("Import contacts"), "", TABLE_FILTER)
+            path, _f = file_dialogs.get_open_file_name(self, _("Import contacts"), "", TABLE_FILTER)
             if not path:
                 return
         try:
@@ -123,7 +124,7 @@ class ContactsTab(QWidget):
 
     def import_vcard(self, path: str | None = None) -> None:
         if path is None:
-            path, _f = QFileDialog.getOpenFileName(self, _("Import vCard"), "", "vCard (*.vcf *.vcard)")
+            path, _f = file_dialogs.get_open_file_name(self, _("Import vCard"), "", "vCard (*.vcf *.vcard)")
             if not path:
                 return
         try:
@@ -140,7 +141,7 @@ class ContactsTab(QWidget):
 
     def export_vcard(self, path: str | None = None) -> None:
         if path is None:
-            path, _f = QFileDialog.getSaveFileName(self, _("Export vCard"), "contacts.vcf", "vCard (*.vcf)")
+            path, _f = file_dialogs.get_save_file_name(self, _("Export vCard"), "contacts.vcf", "vCard (*.vcf)")
             if not path:
                 return
         try:
@@ -150,3 +151,10 @@ class ContactsTab(QWidget):
             show_error(self, exc)
             return
         self.host.ctx.bus.status_message.emit(_("{count} contacts exported to {path}").format(count=count, path=path))
+
+
+def _more(c) -> str:
+    """``+2`` when the contact has points beyond the preferred phone, email and WeChat shown."""
+    shown = {c.preferred_phone, c.preferred_email, c.wechat} - {""}
+    others = [p for p in c.points if p.value not in shown]
+    return f"+{len(others)}" if others else ""
