@@ -20,6 +20,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, Table
 
+from crmdesk.db import change_feed
+from crmdesk.db.pg_load import (KEYS_AFTER_FROM, add_keys, checks_after_load, copy_in,  # noqa: F401 - re-exported
+                                copy_statement, drop_own_keys)
+
 CHUNK_ROWS = 50_000
 MULTIROW_ROWS = 500  # rows per INSERT statement on SQLite (bounded by its variable limit)
 BULK_CACHE_KIB = -262_144  # page cache of a bulk load: a million lines and their index builds
@@ -96,6 +100,9 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
             raise ValueError(f"{table.name}.{name}: {len(columns[name])} values, expected {total}")
     if total == 0:
         return 0
+    # Rows go through the driver's cursor (multi-row INSERT, COPY), unseen by the change feed's
+    # watcher: say so before writing (the feed records the newest line id before new lines).
+    change_feed.note(conn, table.name, "insert")
     dialect = conn.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=names)
     # Columns of the same type share one memo: created_at and updated_at often hold the same values.
@@ -117,13 +124,17 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
         proc = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         defaults[key] = proc(value) if proc is not None else value
     per_statement = _rows_per_statement(conn, len(positional)) if positional is not None else 0
+    copy_sql = copy_statement(conn, table, list(defaults) + names)
+    held_keys = drop_own_keys(conn, table, total) if copy_sql is not None else []
     for start in range(0, total, chunk_rows):
         stop = min(start + chunk_rows, total)
         data = {key: [value] * (stop - start) for key, value in defaults.items()}
         for name in names:
             values = _as_list(columns[name], start, stop)
             data[name] = processors[name](values) if name in processors else values
-        if per_statement > 1:
+        if copy_sql is not None:
+            copy_in(conn, copy_sql, [data[key] for key in list(defaults) + names])
+        elif per_statement > 1:
             _insert_multirow(conn, sql, [data[key] for key in positional], per_statement)
         elif positional is not None:
             conn.exec_driver_sql(sql, list(zip(*(data[key] for key in positional), strict=True)))
@@ -134,6 +145,7 @@ def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequenc
         if on_chunk is not None:
             on_chunk(stop)
     _advance_id_sequence(conn, table, names)
+    add_keys(conn, table, held_keys)  # a failure rolls the transaction back, the keys with it
     return total
 
 
@@ -169,6 +181,7 @@ def update_rows(conn: Connection, table: Table, key: str, columns: Mapping[str, 
     total = len(columns[key])
     if total == 0:
         return 0
+    change_feed.note(conn, table.name, "update")
     if conn.dialect.name == "sqlite" and sqlite3.sqlite_version_info < (3, 33, 0):  # no UPDATE … FROM
         from sqlalchemy import bindparam, update
 
@@ -199,6 +212,8 @@ def delete_rows(conn: Connection, table: Table, columns: Mapping[str, Sequence[A
     if total == 0:
         return 0
     from sqlalchemy import Column, MetaData, and_, delete, exists, select
+
+    change_feed.note(conn, table.name, "delete")
 
     # The key columns are the temporary table's primary key: the EXISTS probe is an index lookup.
     temp = Table(f"tmp_delete_{table.name}", MetaData(),

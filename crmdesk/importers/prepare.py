@@ -36,6 +36,7 @@ class Prepared:
     notes: list[str] = field(default_factory=list)
     warnings: list = field(default_factory=list)  # FileWarning (importers.findings): landed, but may be wrong
     paid_at_sale: bool = False  # sales: every sale of the file was paid on the spot (services.settlement)
+    branch_id: int | None = None  # the branch the file came from (profile, inbox folder or --branch)
 
 
 class RowChecks:

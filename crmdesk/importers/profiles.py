@@ -16,6 +16,7 @@ layout imports without code. Every key is optional; what is left out is detected
     return_prefix = "C"           # order numbers starting with this are returns (Online Retail)
     non_product_codes = ["POST"]  # product codes that are fees/postage, not goods: rejected, reported
     paid_at_sale = true           # sales: every sale of the file was paid on the spot (not owed)
+    branch = "B2"                 # sales, receipts, stock: the branch (门店) the file comes from (its code)
     match = ["Row ID", "Segment"] # headers that make ``auto`` choose this profile
 
     [columns]                     # header in the file = field (see ``fields.FIELDS``)
@@ -64,6 +65,7 @@ class Profile:
     return_prefix: str = ""
     non_product_codes: list[str] = field(default_factory=list)
     paid_at_sale: bool = False  # sales files: settled at sale, whatever the customer (services.settlement)
+    branch: str = ""  # code of the branch the file comes from ("" = none; checked when importing)
     match: list[str] = field(default_factory=list)
     only_listed_columns: bool = False
     columns: dict[str, str] = field(default_factory=dict)

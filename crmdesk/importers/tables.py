@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Date, Integer, Table, bindparam, select
 
+from crmdesk.db import change_feed
 from crmdesk.db.bulk import insert_columns
 
 IN_CHUNK = 5_000  # bound parameters per IN (...) query: well under SQLite's and PostgreSQL's limits
@@ -164,6 +165,7 @@ def _update_plain(conn: Connection, table: Table, frame: pd.DataFrame, columns: 
     sets = ", ".join(f"{prep.quote(c)} = {mark}" for c in names)
     sql = f"UPDATE {prep.format_table(table)} SET {sets} WHERE id = {mark}"
     rows = list(zip(*(data[c] for c in names), [int(i) for i in frame["id"]], strict=True))
+    change_feed.note(conn, table.name, "update")  # the driver's cursor: unseen by the feed's watcher
     cursor = conn.connection.cursor()
     try:
         for start in range(0, len(rows), 50_000):

@@ -213,8 +213,13 @@ def write_stock(conn: Connection, prep: Prepared, batch_id: int, progress) -> Co
     f["product_id"], counts.stubs_products = refs.product_ids(conn, f, batch_id)
     f["warehouse"] = _fit(table, "warehouse", f["warehouse"].astype(str).tolist())
     old = fetch_in(conn, table, "snapshot_date", pd.unique(f["snapshot_date"]).tolist(),
-                   ["id", "product_id", "warehouse", "snapshot_date", "quantity", "cost_value", "source_batch_id"])
-    keys = ["product_id", "warehouse", "snapshot_date"]
+                   ["id", "product_id", "warehouse", "snapshot_date", "quantity", "cost_value", "source_batch_id",
+                    "branch_id"])
+    # A branch's count replaces only that branch's (0 = no branch: a one-shop database).
+    f["branch_key"] = int(prep.branch_id or 0)
+    if len(old):
+        old["branch_key"] = pd.to_numeric(old.pop("branch_id"), errors="coerce").fillna(0).astype(np.int64)
+    keys = ["product_id", "warehouse", "snapshot_date", "branch_key"]
     merged = f.merge(old.rename(columns={"quantity": "old_q", "cost_value": "old_v", "source_batch_id": "old_b"}),
                      on=keys, how="left") if len(old) else f.assign(id=np.nan, old_q=np.nan, old_v=np.nan, old_b=np.nan)
     is_new = merged["id"].isna().to_numpy()
@@ -226,7 +231,7 @@ def write_stock(conn: Connection, prep: Prepared, batch_id: int, progress) -> Co
                              "warehouse": add["warehouse"].tolist(), "snapshot_date": add["snapshot_date"].tolist(),
                              "quantity": add["quantity"].astype(float).tolist(),
                              "cost_value": add["cost_value"].astype(np.int64).tolist(),
-                             "source_batch_id": [batch_id] * len(add)})
+                             "source_batch_id": [batch_id] * len(add), "branch_id": [prep.branch_id] * len(add)})
     upd = merged.loc[~is_new & ~same].assign(source_batch_id=batch_id)
     if len(upd):
         upd["id"] = upd["id"].astype(np.int64)

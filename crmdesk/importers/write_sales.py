@@ -24,6 +24,7 @@ from sqlalchemy import Connection, bindparam, func, select
 
 from crmdesk.core.progress import Progress
 from crmdesk.db.models import Customer, DocType, SalesLine, SalesOrder
+from crmdesk.db.table_rights import may_rebuild_indexes
 from crmdesk.importers import refs
 from crmdesk.importers.assign import assign_imported
 from crmdesk.importers.changes import record_updates
@@ -290,7 +291,8 @@ def _indexes_rebuilt_after(conn: Connection, table, adding: int):
     """A big load into a smaller table is faster with its plain indexes built once afterwards
     (a sort) than kept up to date row by row. Index DDL is transactional in SQLite and
     PostgreSQL, so a failed or killed import leaves them as they were."""
-    rebuild = adding >= REBUILD_INDEXES_FROM and adding >= (conn.scalar(select(func.count()).select_from(table)) or 0)
+    rebuild = adding >= REBUILD_INDEXES_FROM and adding >= (conn.scalar(select(func.count()).select_from(table)) or 0) \
+        and may_rebuild_indexes(conn, table.name)  # the daily role on a server may not: rows only
     plain = [ix for ix in table.indexes if not ix.unique] if rebuild else []
     for ix in plain:
         ix.drop(conn, checkfirst=True)

@@ -143,6 +143,7 @@ def _chart(df: pd.DataFrame, options: dict[str, Any]):
 SPECS = [
     ReportSpec(
         name="contact-activity",
+        branches=False,  # opportunities, cases and contacts have no branch
         title=N_("Contact activity"),
         fn=contact_activity,
         description=N_("Contacts per customer and month; or the win rate of opportunities by how often the "

@@ -24,7 +24,7 @@ from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportSpec
 
 FILTER_DESTS = ("f_from", "f_to", "f_as_of", "f_category", "f_brand", "f_price_min", "f_price_max",
-                "f_customer_type", "f_grade", "f_territory", "f_salesperson")
+                "f_customer_type", "f_grade", "f_territory", "f_salesperson", "f_branch")
 
 
 def iso_date(text: str) -> dt.date:
@@ -62,6 +62,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--territory", dest="f_territory", metavar="NAME", help=_("territory name"), **multi)
     g.add_argument("--salesperson", dest="f_salesperson", metavar="NAME", help=_("username or display name"),
                    **multi)
+    g.add_argument("--branch", dest="f_branch", metavar="CODE",
+                   help=_("branch code: its orders, receipts and stock only (repeatable or a,b)"), **multi)
 
 
 def add_report_arguments(parser: argparse.ArgumentParser, spec: ReportSpec) -> None:
@@ -110,6 +112,15 @@ def resolve_salespeople(session: Session, names: Iterable[str]) -> tuple[int, ..
     return tuple(dict.fromkeys(ids))
 
 
+def resolve_branches(session: Session, codes: Iterable[str]) -> tuple[int, ...]:
+    from crmdesk.services.branches import BranchError, branch_ids
+
+    try:
+        return branch_ids(session, tuple(codes))
+    except BranchError as exc:
+        raise ReportError(str(exc)) from None
+
+
 def filters_from_args(args: argparse.Namespace, session: Session) -> ReportFilters:
     f = ReportFilters(
         date_from=args.f_from, date_to=args.f_to, as_of=args.f_as_of,
@@ -118,6 +129,7 @@ def filters_from_args(args: argparse.Namespace, session: Session) -> ReportFilte
         customer_types=split_values(args.f_customer_type), grades=split_values(args.f_grade),
         territory_ids=resolve_territories(session, split_values(args.f_territory)),
         salesperson_ids=resolve_salespeople(session, split_values(args.f_salesperson)),
+        branch_ids=resolve_branches(session, split_values(getattr(args, "f_branch", None))),
     )
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise ReportError(_("--from is after --to"))

@@ -118,6 +118,30 @@ def lines_scope(session: Session | None, actor: Actor) -> LineScope | None:
     return line_scope(session, actor)
 
 
+def effective_branches(session: Session | None, actor: Actor, f: ReportFilters) -> tuple[int, ...] | None:
+    """The branches whose orders, receipts and stock count (None: every one, branch or not):
+    the filter's, within those the actor's territories limit them to (``territory_rules.branch_limit``).
+    An empty intersection gives ``(-1,)``, which no row has: nothing, never everything."""
+    limit = None
+    if not sees_all_customers(actor):
+        if session is None:
+            raise ValueError("the branches of a scoped actor need the session to read their territories")
+        from crmdesk.services.territory_rules import branch_limit
+
+        limit = branch_limit(session, actor)
+    if limit is None:
+        return tuple(sorted(f.branch_ids)) or None
+    wanted = tuple(sorted(set(limit) & set(f.branch_ids))) if f.branch_ids else tuple(sorted(limit))
+    return wanted or (-1,)
+
+
+def order_branch_condition(order_column: ColumnElement, branches: tuple[int, ...] | None) -> ColumnElement[bool] | None:
+    """``order_id IN (orders of these branches)`` (None: no branch restriction)."""
+    if branches is None:
+        return None
+    return order_column.in_(select(SalesOrder.id).where(SalesOrder.branch_id.in_(branches)))
+
+
 def product_scope_ids(session: Session, actor: Actor) -> set[int] | None:
     """Products in the actor's product lines (None: all). A salesperson's are those of their
     territories, all when one of them (or their own customers) covers every product; the
@@ -163,6 +187,9 @@ def line_conditions(f: ReportFilters, actor: Actor, *, session: Session | None =
         cond.append(scope.condition(L.customer_id, L.product_id))
     if f.salesperson_ids:
         cond.append(L.order_id.in_(select(SalesOrder.id).where(SalesOrder.salesperson_id.in_(f.salesperson_ids))))
+    branch = order_branch_condition(L.order_id, effective_branches(session, actor, f))
+    if branch is not None:
+        cond.append(branch)
     return cond
 
 

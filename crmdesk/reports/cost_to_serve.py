@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import empty, yuan
+from crmdesk.reports.common import effective_branches, empty, yuan
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import credit_orders, day_number, line_frame, receipts
 from crmdesk.reports.profit import customer_expenses, finish, profit_units
@@ -31,11 +31,14 @@ HEAD = ["customer", "customer_name"]
 TAIL = ["expenses", "orders", "lines", "returns", "days_to_pay", "revenue", "gross_profit", "profit"]
 
 
-def days_to_pay(session: Session, f: ReportFilters) -> pd.Series:
-    """customer_id → average days from a credit order (dated in the range) to its FIFO receipt."""
+def days_to_pay(session: Session, f: ReportFilters, branches: tuple[int, ...] | None = None) -> pd.Series:
+    """customer_id → average days from a credit order (dated in the range) to its FIFO receipt;
+    ``branches``: the orders and receipts of these branches only (each branch is paid on its own)."""
     docs = credit_orders(session)
+    if branches is not None:
+        docs = docs[docs["branch_id"].isin(branches)]
     docs = docs[docs["amt"] > 0]
-    rec = receipts(session).sort_values(["customer_id", "day"], kind="stable")
+    rec = receipts(session, branches).sort_values(["customer_id", "day"], kind="stable")
     if docs.empty or rec.empty:
         return pd.Series(dtype="float64")
     end = docs.groupby("customer_id")["amt"].cumsum().to_numpy()  # docs are sorted by customer, day, id
@@ -78,7 +81,7 @@ def cost_to_serve(session: Session, actor: Actor, f: ReportFilters, options: dic
                            "returns": per_order[per_order["amt"] < 0].groupby("customer_id").size(),
                            "lines": lines.groupby("customer_id").size()})
     df = df.set_index(df["customer_id"].astype("int64"))
-    df = df.join(counts).join(days_to_pay(session, f).rename("days_to_pay"))
+    df = df.join(counts).join(days_to_pay(session, f, effective_branches(session, actor, f)).rename("days_to_pay"))
     for col in ("orders", "returns", "lines"):
         df[col] = df[col].fillna(0).astype("int64")
     for item_id, col in zip(order, item_cols, strict=True):

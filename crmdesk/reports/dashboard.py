@@ -34,8 +34,8 @@ from crmdesk.db.models import Customer, CustomerType
 from crmdesk.i18n import N_
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports import dashboard_profit, linecache
-from crmdesk.reports.common import (customer_ids_select, frame, has_customer_filter, lines_scope, pct,
-                                    product_scope_ids, scoped, yuan)
+from crmdesk.reports.common import (customer_ids_select, effective_branches, frame, has_customer_filter, lines_scope,
+                                    pct, product_scope_ids, scoped, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.key_customers import abc_classes
 from crmdesk.reports.receivables import BUCKETS, age_documents
@@ -151,21 +151,24 @@ def _compute(session: Session, actor: Actor, f: ReportFilters, c: linecache.Line
     margin_u = (c.amount[cur] - c.cost[cur]).astype("float64") if cost else None
     # Receivables follow only the customer filters, stock only the product filters: a change of
     # the other filters (or of the dates, for the other side) reuses them. Both follow the actor.
+    # Both follow the branches too (the filter's within the actor's: ``effective_branches``).
     who = (actor.user_id, actor.role, actor.territory_ids)
-    customer_key = ("receivables", f.customer_types, f.grades, f.territory_ids, f.salesperson_ids, *who)
-    product_key = ("stock", f.categories, f.brands, f.price_min, f.price_max, *who)
+    branches = effective_branches(session, actor, f)
+    customer_key = ("receivables", f.customer_types, f.grades, f.territory_ids, f.salesperson_ids, branches, *who)
+    product_key = ("stock", f.categories, f.brands, f.price_min, f.price_max, branches, *who)
     cust_ok = _cached(c, (*customer_key, "flags"), lambda: _customer_flags(session, actor, f, c))
-    rec_now = _cached(c, (*customer_key, end), lambda: _receivables(session, c, cust_ok, end))
-    rec_prev = _cached(c, (*customer_key, p_end), lambda: _receivables(session, c, cust_ok, p_end))
+    rec_now = _cached(c, (*customer_key, end), lambda: _receivables(session, c, cust_ok, end, branches))
+    rec_prev = _cached(c, (*customer_key, p_end), lambda: _receivables(session, c, cust_ok, p_end, branches))
     kpis.append(Kpi("receivables", N_("Receivables"), rec_now["balance"], rec_prev["balance"], "yuan"))
     kpis.append(Kpi("overdue", N_("Overdue (over 30 days)"), rec_now["overdue"], rec_prev["overdue"], "yuan"))
     product_ok = _cached(c, (*product_key, "flags"), lambda: _product_flags(session, actor, f, c))
     if cost:  # stock is valued at cost
         kpis.append(Kpi("stock_value", N_("Stock value"),
-                        _cached(c, (*product_key, end), lambda: _stock_value(session, product_ok, end)),
-                        _cached(c, (*product_key, p_end), lambda: _stock_value(session, product_ok, p_end)), "yuan"))
+                        _cached(c, (*product_key, end), lambda: _stock_value(session, product_ok, end, branches)),
+                        _cached(c, (*product_key, p_end), lambda: _stock_value(session, product_ok, p_end, branches)),
+                        "yuan"))
     restock, overstock = _cached(c, (*product_key, "counts", as_of),
-                                 lambda: _stock_counts(session, c, product_ok, as_of))
+                                 lambda: _stock_counts(session, c, product_ok, as_of, branches))
     kpis.append(Kpi("restock", N_("Products to restock"), float(restock), None, "count"))
     kpis.append(Kpi("overstock", N_("Overstocked products"), float(overstock), None, "count"))
     return Dashboard(
@@ -338,9 +341,12 @@ def _customer_flags(session: Session, actor: Actor, f: ReportFilters, c: linecac
     return ok
 
 
-def _receivables(session: Session, c: linecache.LineCache, ok: np.ndarray | None, at: dt.date) -> dict[str, float]:
+def _receivables(session: Session, c: linecache.LineCache, ok: np.ndarray | None, at: dt.date,
+                 branches: tuple[int, ...] | None = None) -> dict[str, float]:
     docs = linecache.credit_orders(session)  # sales settled at sale are not receivable
-    rec = linecache.receipts(session)
+    if branches is not None:
+        docs = docs[docs["branch_id"].isin(branches)]
+    rec = linecache.receipts(session, branches)
     day = linecache.day_number(at)
     docs = docs[docs["day"].to_numpy() <= day]
     rec = rec[rec["day"].to_numpy() <= day]
@@ -378,28 +384,32 @@ def _product_flags(session: Session, actor: Actor, f: ReportFilters, c: linecach
     return ok
 
 
-def _stock_at(session: Session, ok: np.ndarray, at: dt.date) -> pd.DataFrame:
-    snaps = linecache.snapshots(session)
+def _stock_at(session: Session, ok: np.ndarray, at: dt.date, branches: tuple[int, ...] | None = None) -> pd.DataFrame:
+    snaps = linecache.snapshots(session, branches)
     snaps = snaps[snaps["day"].to_numpy() <= linecache.day_number(at)]
     latest = snaps.drop_duplicates("product_id", keep="last")
     return latest[ok[latest["product_id"].to_numpy()]].set_index("product_id")
 
 
-def _stock_value(session: Session, ok: np.ndarray, at: dt.date) -> float:
-    return yuan(int(_stock_at(session, ok, at)["value"].sum()))
+def _stock_value(session: Session, ok: np.ndarray, at: dt.date, branches: tuple[int, ...] | None = None) -> float:
+    return yuan(int(_stock_at(session, ok, at, branches)["value"].sum()))
 
 
-def _stock_counts(session: Session, c: linecache.LineCache, ok: np.ndarray, as_of: dt.date) -> tuple[int, int]:
-    """(restock, overstock) product counts with the reports' default rules."""
+def _stock_counts(session: Session, c: linecache.LineCache, ok: np.ndarray, as_of: dt.date,
+                  branches: tuple[int, ...] | None = None) -> tuple[int, int]:
+    """(restock, overstock) product counts with the reports' default rules (a branch's own
+    stock against its own sales when ``branches`` is given)."""
     d = linecache.day_number(as_of)
     lines = ok[c.product] & (c.day <= d)
+    if branches is not None:
+        lines &= np.isin(c.branch, np.asarray(branches, dtype="int32"))
     recent = lines & (c.day > d - SALES_WINDOW_DAYS)
     size = len(ok)
     qty = np.bincount(c.product[recent], weights=c.quantity[recent], minlength=size)
     idle = np.bincount(c.product[lines & (c.day > d - IDLE_DAYS)], minlength=size) == 0
     prods = linecache.products(session)
     ids = prods.index.to_numpy()[ok[prods.index.to_numpy()]]
-    stock = _stock_at(session, ok, as_of)["quantity"].reindex(ids).fillna(0).to_numpy()
+    stock = _stock_at(session, ok, as_of, branches)["quantity"].reindex(ids).fillna(0).to_numpy()
     avg = np.clip(qty[ids] / SALES_WINDOW_DAYS, 0, None)
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(avg > 0, stock / avg, np.inf)

@@ -47,9 +47,9 @@ def line_profit(session: Session, actor: Actor, f: ReportFilters, amount, cost, 
     the period's lines the actor sees, in units) and the period's expenses: the same total as
     summing ``period_units`` rows — gross profit of those lines less the visible customers'
     direct and allocated expenses, less the overhead for the whole shop — without grouping the
-    lines by customer (the previous period's tile only needs the total). With product or
-    salesperson filters the expenses follow the kept lines: then ``period_units`` it is."""
-    if has_product_filter(f) or f.salesperson_ids:
+    lines by customer (the previous period's tile only needs the total). With product,
+    salesperson or branch filters the expenses follow the kept lines: then ``period_units`` it is."""
+    if has_product_filter(f) or f.salesperson_ids or f.branch_ids:
         return period_profit(period_units(session, actor, f, lo, hi))
     alloc = allocate(session, lo, hi)
     exp = customer_expenses(session, actor, f.with_(date_from=lo, date_to=hi), alloc)

@@ -29,6 +29,9 @@ class ReportFilters:
     grades: tuple[str, ...] = ()
     territory_ids: tuple[int, ...] = ()
     salesperson_ids: tuple[int, ...] = ()
+    # Branches (门店) of the orders, receipts and stock counted; reports about customers' contacts,
+    # opportunities and cases have no branch and ignore it.
+    branch_ids: tuple[int, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def with_(self, **changes: object) -> ReportFilters:
@@ -37,4 +40,4 @@ class ReportFilters:
     def cache_key(self) -> tuple:
         return (self.date_from, self.date_to, self.as_of, self.categories, self.brands, self.price_min,
                 self.price_max, self.customer_types, self.grades, self.territory_ids, self.salesperson_ids,
-                tuple(sorted((k, repr(v)) for k, v in self.extra.items())))
+                self.branch_ids, tuple(sorted((k, repr(v)) for k, v in self.extra.items())))

@@ -43,8 +43,8 @@ from crmdesk.db.models import Customer, DocType, OrderStatus, SalesOrder
 from crmdesk.i18n import N_, _
 from crmdesk.money import MONEY_SCALE
 from crmdesk.reports import bgnbd
-from crmdesk.reports.common import (ReportError, customer_ids_select, empty, frame, has_customer_filter,
-                                    resolve_as_of, scoped)
+from crmdesk.reports.common import (ReportError, customer_ids_select, effective_branches, empty, frame,
+                                    has_customer_filter, resolve_as_of, scoped)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -74,6 +74,9 @@ def purchase_orders(session: Session, actor: Actor, f: ReportFilters, as_of) -> 
         stmt = stmt.where(o.order_date >= f.date_from)
     if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         stmt = stmt.where(o.customer_id.in_(customer_ids_select(f, actor, owner_for_salesperson=True)))
+    branches = effective_branches(session, actor, f)
+    if branches is not None:  # a branch's customers as that branch sees them: its own orders
+        stmt = stmt.where(o.branch_id.in_(branches))
     result = session.connection().execute(stmt)
     try:
         rows = result.cursor.fetchall()

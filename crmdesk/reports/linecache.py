@@ -1,10 +1,14 @@
 """A compact in-memory columnar copy of the sales lines (plus receipts and stock
-snapshots), one per database, persisted in the user's cache folder.
+snapshots), one per database, persisted in the user's cache folder (a file database's
+and a server database's alike, the latter keyed by its URL without the password).
 
 Reports and the dashboard answer from these numpy arrays instead of grouping a
-million rows in SQL. When the data changes (``linecache_store.signature``) the
-copy is kept (only customers, products, receipts or stock changed), extended
-(an import only added lines) or read again (lines rewritten or merged).
+million rows in SQL. The copy records the committed change feed's position it was
+read at (``linecache_store.signature``, ``crmdesk.db.change_feed``); when the feed
+moved, the entries since say how: the copy is kept (only customers, products, receipts
+or stock changed), its lines above the entries' bound are read again (lines only
+added — never "ids went up = appended") or it is read again whole (lines rewritten,
+merged or deleted, or a feed that cannot tell).
 Filter masks and derived tables are memoised per copy.
 """
 
@@ -20,10 +24,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from crmdesk.reports.common import (customer_ids_select, customers_frame, has_customer_filter, has_product_filter,
-                                    ids_of, lines_scope, product_ids_select, products_frame)
+from crmdesk.reports.common import (customer_ids_select, customers_frame, effective_branches, has_customer_filter,
+                                    has_product_filter, ids_of, lines_scope, product_ids_select, products_frame)
 from crmdesk.reports.filters import ReportFilters
-from crmdesk.reports.linecache_store import (ARRAYS, EPOCH, SIG_LINES, _cache_file, _change, _read_extras,
+from crmdesk.reports.linecache_store import (ARRAYS, EPOCH, EXTRAS, _cache_file, _change, _read_extras,
                                              _read_lines, _read_persisted, _write_persisted, signature)
 from crmdesk.services.actor import Actor
 
@@ -47,10 +51,14 @@ class LineCache:
     amount: np.ndarray  # int64 money units
     cost: np.ndarray  # int64 money units
     quantity: np.ndarray  # float64
+    branch: np.ndarray  # int32 branches.id of the line's order, 0 = none
+    line_id: np.ndarray  # int64 sales_lines.id, ascending
     # Derived tables loaded on first use and valid for this signature (customers, products, …).
     memo: dict = field(default_factory=dict, repr=False)
     _masks: OrderedDict = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # The receipts and stock arrays as read (``linecache_store.EXTRAS``): kept when only other tables changed.
+    extras: dict = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.day)
@@ -64,7 +72,8 @@ class LineCache:
         product lines can change while the lines (the cache's signature) stay the same."""
         scope = lines_scope(session, actor)
         scope_key = None if scope is None else scope.key
-        key = (f.with_(date_from=None, date_to=None, as_of=None).cache_key(), scope_key)
+        branches = effective_branches(session, actor, f)
+        key = (f.with_(date_from=None, date_to=None, as_of=None).cache_key(), scope_key, branches)
         with self._lock:
             if key in self._masks:
                 self._masks.move_to_end(key)
@@ -79,6 +88,9 @@ class LineCache:
         if f.salesperson_ids:
             sp = np.isin(self.salesperson, np.asarray(f.salesperson_ids, dtype="int32"))
             mask = sp if mask is None else mask & sp
+        if branches is not None:  # the filter's branches within those the actor's territories allow
+            br = np.isin(self.branch, np.asarray(branches, dtype="int32"))
+            mask = br if mask is None else mask & br
         if scope is not None:
             # Before any sum: the salesperson's customers' lines in their product lines only.
             lines = self._scope_mask(session, scope)
@@ -123,30 +135,48 @@ def _dense_flags(ids, like: np.ndarray) -> np.ndarray:
 
 def load(session: Session, sig: tuple | None = None, base: LineCache | None = None) -> LineCache:
     """The cache at signature ``sig``: from ``base`` (the previous in-memory cache) or the persisted
-    copy, updated by appending new lines when only lines were added, else read afresh."""
+    copy, brought up to date as the change feed's log says (``linecache_store._change``)."""
     sig = sig or signature(session)
     file = _cache_file(session)
-    stored = (base.signature, {name: getattr(base, name) for name in ARRAYS}) if base is not None else (
-        _read_persisted(file) if file is not None and file.exists() else None)
-    change = _change(session, stored[0], sig) if stored is not None else "full"
-    if change == "same":
+    if base is not None and base.extras:
+        stored = (base.signature, {**{name: getattr(base, name) for name in ARRAYS}, **base.extras})
+    else:
+        stored = _read_persisted(file) if file is not None and file.exists() else None
+    change, after = _change(session, stored[0], sig) if stored is not None else ("full", None)
+    if change in ("same", "kept"):
         arrays = stored[1]
     elif change == "attributes":
         arrays = {**{name: stored[1][name] for name in ARRAYS}, **_read_extras(session)}
     elif change == "append":
-        new = _read_lines(session, after_id=int(stored[0][SIG_LINES] or 0))
-        arrays = {**{name: np.concatenate([stored[1][name], new[name]]) for name in ARRAYS}, **_read_extras(session)}
+        # Every line above the feed's bound is read again (the copy keeps only those at or below
+        # it): lines another transaction committed there since are never taken as known.
+        new = _read_lines(session, after_id=int(after))
+        keep = int(np.searchsorted(stored[1]["line_id"], int(after), side="right"))
+        arrays = {**{name: np.concatenate([stored[1][name][:keep], new[name]]) for name in ARRAYS},
+                  **_read_extras(session)}
     else:
         arrays = {**_read_lines(session), **_read_extras(session)}
-    if change != "same" and file is not None and len(arrays["day"]) >= PERSIST_MIN_LINES:
+    # "kept": the copy on disk stays valid (the feed's log says how to reach today from it).
+    if change not in ("same", "kept") and file is not None and len(arrays["day"]) >= PERSIST_MIN_LINES:
         _write_persisted(file, sig, arrays)
     cache = LineCache(signature=sig, **{name: arrays[name] for name in ARRAYS})
+    cache.extras = {name: arrays[name] for name in EXTRAS}
     cache.memo["receipts"] = pd.DataFrame({"customer_id": arrays["rec_customer"], "day": arrays["rec_day"],
-                                           "amount": arrays["rec_amount"]})
-    cache.memo["snapshots"] = pd.DataFrame({"product_id": arrays["snap_product"], "day": arrays["snap_day"],
-                                            "quantity": arrays["snap_quantity"], "value": arrays["snap_value"]})
+                                           "amount": arrays["rec_amount"], "branch_id": arrays["rec_branch"]})
+    cache.memo["snapshots_by_branch"] = snaps = pd.DataFrame({
+        "product_id": arrays["snap_product"], "day": arrays["snap_day"], "quantity": arrays["snap_quantity"],
+        "value": arrays["snap_value"], "branch_id": arrays["snap_branch"]})
+    cache.memo["snapshots"] = _sum_branches(snaps)
     log.info("line cache %s: %d lines", change, len(cache))
     return cache
+
+
+def _sum_branches(snaps: pd.DataFrame) -> pd.DataFrame:
+    """Stock per product and day over all branches (sorted by product and day)."""
+    if len(snaps) == 0 or (snaps["branch_id"].to_numpy() == snaps["branch_id"].to_numpy()[0]).all():
+        return snaps.drop(columns="branch_id").reset_index(drop=True)  # one branch or none: one row each already
+    summed = snaps.groupby(["product_id", "day"], sort=True, as_index=False)[["quantity", "value"]].sum()
+    return summed.astype({"product_id": "int64", "day": "int64", "value": "int64"})
 
 
 _caches: dict[str, LineCache] = {}
@@ -177,6 +207,7 @@ def clear() -> None:
 
 _KEEP: object = object()
 LINE_COLUMNS = ("day", "customer_id", "product_id", "order_id", "salesperson_id", "revenue_u", "cost_u", "quantity")
+# Not in LINE_COLUMNS (reports ask for it by name: margin --by branch): frames stay as they were.
 
 
 def line_arrays(session: Session, actor: Actor, f: ReportFilters, columns: tuple[str, ...] = LINE_COLUMNS, *,
@@ -193,7 +224,8 @@ def line_arrays(session: Session, actor: Actor, f: ReportFilters, columns: tuple
     hi = f.date_to if date_to is _KEEP else date_to
     m = c.mask(session, actor, g, day_number(lo) if lo else None, day_number(hi) if hi else None)
     source = {"day": c.day, "customer_id": c.customer, "product_id": c.product, "order_id": c.order,
-              "salesperson_id": c.salesperson, "revenue_u": c.amount, "cost_u": c.cost, "quantity": c.quantity}
+              "salesperson_id": c.salesperson, "revenue_u": c.amount, "cost_u": c.cost, "quantity": c.quantity,
+              "branch_id": c.branch}
     return {name: source[name][m] for name in columns}
 
 
@@ -274,15 +306,26 @@ def products(session: Session) -> pd.DataFrame:
     return _memo(session, "products", products_frame)
 
 
-def receipts(session: Session) -> pd.DataFrame:
-    """Every receipt: customer_id, day, amount (units). Loaded with the cache."""
-    return get(session).memo["receipts"]
+def receipts(session: Session, branches: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Every receipt: customer_id, day, amount (units), branch_id (0 = none). Loaded with the cache.
+    ``branches`` (``common.effective_branches``): only the receipts of these branches."""
+    table = get(session).memo["receipts"]
+    if branches is None:
+        return table
+    return table[np.isin(table["branch_id"].to_numpy(), np.asarray(branches, dtype="int32"))].reset_index(drop=True)
 
 
-def snapshots(session: Session) -> pd.DataFrame:
+def snapshots(session: Session, branches: tuple[int, ...] | None = None) -> pd.DataFrame:
     """Stock per product and snapshot day (summed over warehouses), sorted by product and day:
-    product_id, day, quantity, value. Loaded with the cache."""
-    return get(session).memo["snapshots"]
+    product_id, day, quantity, value. Loaded with the cache. ``branches``: only the stock
+    counted at these branches (``common.effective_branches``)."""
+    if branches is None:
+        return get(session).memo["snapshots"]
+
+    def build(s: Session) -> pd.DataFrame:
+        snaps = get(s).memo["snapshots_by_branch"]
+        return _sum_branches(snaps[np.isin(snaps["branch_id"].to_numpy(), np.asarray(branches, dtype="int32"))])
+    return _memo(session, f"snapshots{tuple(branches)}", build)
 
 
 def orders(session: Session) -> pd.DataFrame:
@@ -291,7 +334,8 @@ def orders(session: Session) -> pd.DataFrame:
     def build(s: Session) -> pd.DataFrame:
         c = get(s)
         if not len(c):
-            return pd.DataFrame({"order_id": [], "customer_id": [], "day": [], "amt": []}, dtype="int64")
+            return pd.DataFrame({"order_id": [], "customer_id": [], "day": [], "amt": [], "branch_id": []},
+                                dtype="int64")
         size = int(c.order.max()) + 1
         present = np.bincount(c.order, minlength=size) > 0
         amt = np.round(np.bincount(c.order, weights=c.amount, minlength=size)).astype("int64")
@@ -299,10 +343,13 @@ def orders(session: Session) -> pd.DataFrame:
         cust[c.order] = c.customer
         day = np.zeros(size, dtype="int64")
         day[c.order] = c.day
+        branch = np.zeros(size, dtype="int32")
+        branch[c.order] = c.branch
         ids = np.nonzero(present)[0]
         order = np.lexsort((ids, day[ids], cust[ids]))  # by customer, day, id: what FIFO ageing needs
         ids = ids[order]
-        return pd.DataFrame({"order_id": ids, "customer_id": cust[ids], "day": day[ids], "amt": amt[ids]})
+        return pd.DataFrame({"order_id": ids, "customer_id": cust[ids], "day": day[ids], "amt": amt[ids],
+                             "branch_id": branch[ids]})
     return _memo(session, "orders", build)
 
 

@@ -15,9 +15,10 @@ import platformdirs
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from crmdesk.db import change_feed
 from crmdesk.db.columnar import fetch_columns, read_columns
 from crmdesk.db.location import database_file
-from crmdesk.db.models import AuditLog, Customer, ImportBatch, Product, Receipt, SalesLine, SalesOrder, StockSnapshot
+from crmdesk.db.models import Receipt, SalesLine, SalesOrder, StockSnapshot
 from crmdesk.db.sqlfuncs import day_number
 from crmdesk.reports.common import frame
 
@@ -25,59 +26,43 @@ log = logging.getLogger(__name__)
 EPOCH = np.datetime64("1970-01-01", "D")
 
 
+# Tables whose rows the copy holds besides the lines ("*": a write the feed could not name).
+EXTRA_TABLES = {"receipts", "stock_snapshots", "*"}
 # Positions in the signature.
-(SIG_LINES, SIG_RECEIPTS, SIG_SNAPSHOTS, SIG_ORDERS, SIG_BATCH, SIG_AUDIT, SIG_CUSTOMERS, SIG_PRODUCTS, SIG_URL,
- SIG_LAST_LINE) = range(10)
+SIG_URL, SIG_EPOCH, SIG_SERIAL, SIG_TAG = range(4)
 
 
 def signature(session: Session) -> tuple:
-    """Cheap fingerprint of the data the cache holds (no full count of the lines: that costs 0.1 s).
-
-    New rows raise the max ids; deleted lines go with their order (the order count); lines are
-    rewritten in place only by imports (a new batch with rows_updated) or moved by a customer
-    merge or an import undo (audited); customers and products carry the filter attributes. See ``_change``.
-    """
-    parts: list[object] = [session.scalar(select(func.max(model.id))) for model in (SalesLine, Receipt, StockSnapshot)]
-    parts.append(session.scalar(select(func.count()).select_from(SalesOrder)))
-    parts.append(session.scalar(select(func.max(ImportBatch.id))))
-    parts.append(session.scalar(select(func.max(AuditLog.id))))
-    for model in (Customer, Product):
-        parts.append(str(session.scalar(select(func.max(model.updated_at)))))
-    parts.append(session.bind.url.render_as_string(hide_password=True) if session.bind else "")
-    parts.append(_line_fingerprint(session, parts[SIG_LINES]))
-    return tuple(parts)
+    """Where the data stands: the database and its committed change feed (``crmdesk.db.change_feed``:
+    one row). Read before any line, so whatever the lines read next hold, the feed entries after
+    this point name it."""
+    point = change_feed.current(session)
+    return (change_feed.database_key(session), point.epoch, point.serial, point.tag)
 
 
-def _line_fingerprint(session: Session, line_id: int | None) -> str:
-    """The newest line's order, customer and amount: an append is trusted only while the line
-    the copy ended with is still the same (not so after restoring an older backup)."""
-    if line_id is None:
-        return ""
-    row = session.execute(select(SalesLine.order_id, SalesLine.customer_id, SalesLine.amount)
-                          .where(SalesLine.id == line_id)).first()
-    return ":".join(str(v) for v in row) if row else ""
+def _point(sig: tuple) -> change_feed.Point:
+    return change_feed.Point(sig[SIG_EPOCH], sig[SIG_SERIAL], sig[SIG_TAG])
 
 
-def _change(session: Session, old: tuple, new: tuple) -> str:
-    """How the data moved from ``old`` to ``new``: "same"; "attributes" (lines untouched:
-    customers, products, receipts or stock changed); "append" (only new lines); or "full"."""
+def _change(session: Session, old: tuple, new: tuple) -> tuple[str, int | None]:
+    """How the data moved from ``old`` to ``new`` and, for "append", the line id above which the
+    copy must be read again: "same"; "kept" (lines, receipts and stock untouched: customers,
+    products or anything else changed — a login, say); "attributes" (lines untouched, receipts
+    or stock changed); "append" (only lines added: every line above the bound is read again — on
+    PostgreSQL ids are taken at insert, not at commit, so lines of other transactions may lie
+    there too); or "full" (lines rewritten, merged, deleted, or the feed cannot tell)."""
     if old == new:
-        return "same"
+        return "same", None
     if len(old) != len(new) or old[SIG_URL] != new[SIG_URL]:
-        return "full"
-    merged = session.scalar(select(AuditLog.id).where(AuditLog.id > (old[SIG_AUDIT] or 0),
-                                                      AuditLog.action.in_(("merge", "undo"))).limit(1))
-    rewritten = session.scalar(select(ImportBatch.id).where(ImportBatch.id > (old[SIG_BATCH] or 0),
-                                                            ImportBatch.kind == "sales",
-                                                            ImportBatch.rows_updated > 0).limit(1))
-    old_lines, new_lines = old[SIG_LINES] or 0, new[SIG_LINES] or 0
-    if merged is not None or rewritten is not None or new_lines < old_lines or new[SIG_ORDERS] < old[SIG_ORDERS]:
-        return "full"
-    if new_lines == old_lines and new[SIG_LAST_LINE] != old[SIG_LAST_LINE]:
-        return "full"
-    if new_lines > old_lines and _line_fingerprint(session, old[SIG_LINES]) != old[SIG_LAST_LINE]:
-        return "full"
-    return "attributes" if new_lines == old_lines and new[SIG_ORDERS] == old[SIG_ORDERS] else "append"
+        return "full", None
+    changes = change_feed.since(session, _point(old), _point(new))
+    if changes is None or changes.lines == "rewritten" or changes.orders_updated:
+        return "full", None
+    if changes.lines == "added":
+        return "append", changes.lines_after
+    if changes.tables & EXTRA_TABLES:
+        return "attributes", None
+    return "kept", None
 
 
 # Column → (SQL expression, dtype); dates travel as day numbers since 1970.
@@ -86,7 +71,8 @@ _COLUMNS = {
     "order": (SalesLine.order_id, "int32"), "amount": (SalesLine.amount, "int64"),
     "cost": (SalesLine.cost_amount, "int64"), "quantity": (SalesLine.quantity, "float64"),
 }
-_LINE_COLUMNS = {"day": (day_number(SalesLine.order_date), "int32"), **_COLUMNS}
+_LINE_COLUMNS = {"day": (day_number(SalesLine.order_date), "int32"), **_COLUMNS,
+                 "line_id": (SalesLine.id, "int64")}
 
 
 def _read_columns_fast(session: Session, after_id: int = 0) -> dict[str, np.ndarray]:
@@ -103,12 +89,15 @@ def _read_extras(session: Session) -> dict[str, np.ndarray]:
     """Receipts (rec_*) and stock per product and day (snap_*, sorted by product and day)."""
     rec = read_columns(session, Receipt.__table__, {
         "rec_customer": (Receipt.customer_id, "int64"), "rec_day": (day_number(Receipt.receipt_date), "int64"),
-        "rec_amount": (Receipt.amount, "int64")}, order_by=[Receipt.id], full_scan=True)
+        "rec_amount": (Receipt.amount, "int64"), "rec_branch": (Receipt.branch_id, "int32")},
+        order_by=[Receipt.id], full_scan=True)
     S = StockSnapshot
+    # Per branch too (0 = none): ``linecache.snapshots`` sums them unless a branch filter picks some.
     snap = read_columns(session, S.__table__, {
         "snap_product": (S.product_id, "int64"), "snap_day": (day_number(S.snapshot_date), "int64"),
-        "snap_quantity": (func.sum(S.quantity), "float64"), "snap_value": (func.sum(S.cost_value), "int64")},
-        group_by=[S.product_id, S.snapshot_date], order_by=[S.product_id, S.snapshot_date])
+        "snap_quantity": (func.sum(S.quantity), "float64"), "snap_value": (func.sum(S.cost_value), "int64"),
+        "snap_branch": (S.branch_id, "int32")},
+        group_by=[S.product_id, S.snapshot_date, S.branch_id], order_by=[S.product_id, S.snapshot_date, S.branch_id])
     return {**rec, **snap}
 
 
@@ -119,28 +108,39 @@ def _read_columns_generic(session: Session, after_id: int = 0) -> dict[str, np.n
 
 
 def _read_lines(session: Session, after_id: int = 0) -> dict[str, np.ndarray]:
-    """Lines with id > after_id, in id order, as arrays (salesperson from their orders)."""
+    """Lines with id > after_id, in id order, as arrays (salesperson and branch from their orders)."""
     arrays = _read_columns_fast(session, after_id)
-    orders = frame(session, select(SalesOrder.id, SalesOrder.salesperson_id.label("sp")))
+    # Whole columns, not rows: 200,000 orders as Python rows cost more than the lines' own read.
+    orders = read_columns(session, SalesOrder.__table__, {
+        "id": (SalesOrder.id, "int64"), "sp": (func.coalesce(SalesOrder.salesperson_id, -1), "int32"),
+        "br": (SalesOrder.branch_id, "int32")}, order_by=[SalesOrder.id], full_scan=True)
     order = arrays["order"]
-    sp = np.full(int(max(orders["id"].max() if len(orders) else 0, order.max(initial=0))) + 1, -1, dtype="int32")
-    sp[orders["id"].to_numpy(dtype="int64")] = orders["sp"].fillna(-1).to_numpy(dtype="int32")
+    size = int(max(orders["id"].max(initial=0), order.max(initial=0))) + 1
+    sp = np.full(size, -1, dtype="int32")
+    sp[orders["id"]] = orders["sp"]
     arrays["salesperson"] = sp[order]
+    br = np.zeros(size, dtype="int32")  # 0 = no branch
+    br[orders["id"]] = orders["br"]
+    arrays["branch"] = br[order]
     return arrays
 
 
-ARRAYS = ("day", "customer", "product", "order", "salesperson", "amount", "cost", "quantity")
-EXTRAS = ("rec_customer", "rec_day", "rec_amount", "snap_product", "snap_day", "snap_quantity", "snap_value")
+ARRAYS = ("day", "customer", "product", "order", "salesperson", "amount", "cost", "quantity", "branch",
+          "line_id")
+EXTRAS = ("rec_customer", "rec_day", "rec_amount", "rec_branch", "snap_product", "snap_day", "snap_quantity",
+          "snap_value", "snap_branch")
 
 
 def _cache_file(session: Session) -> Path | None:
-    """Where the arrays of a file database persist between runs (None: keep in memory only)."""
+    """Where the arrays persist between runs: per data file, or per server database keyed by its
+    URL without the password (None: an in-memory database, kept in memory only)."""
     path = database_file(session)
-    if path is None:
+    key = str(path.resolve()) if path is not None else change_feed.database_key(session)
+    if key is None:
         return None
     home = os.environ.get("CRMDESK_HOME")
     folder = Path(home) / "cache" if home else Path(platformdirs.user_cache_dir("crmdesk", appauthor=False))
-    digest = hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:16]
+    digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
     return folder / f"lines-{digest}.npz"
 
 

@@ -23,7 +23,8 @@ from crmdesk.reports.linecache import (customers as cached_customers, line_frame
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
 
-DIMENSIONS = ("product", "brand", "category", "customer", "customer_type", "territory", "salesperson", "month")
+DIMENSIONS = ("product", "brand", "category", "customer", "customer_type", "territory", "salesperson", "month",
+              "branch")
 VALUE_COLUMNS = ["revenue", "cost", "gross_profit", "margin_pct", "quantity"]
 
 
@@ -58,6 +59,17 @@ def _by_entity(lines, sums, id_col: str, entities, by: str, detail: str):
         df[by] = df[id_col].map(entities[by]).fillna("")
     return df
 
+def branch_labels(session: Session, ids: pd.Series) -> pd.Series:
+    """Branch ids → "code name"; lines of orders without a branch (0) → "(no branch)"."""
+    from crmdesk.services.branches import names
+
+    labels = names(session)
+    return ids.map(lambda i: labels.get(int(i), NO_BRANCH))
+
+
+NO_BRANCH = "(no branch)"
+
+
 def columns_for(by: str) -> list[str]:
     if by in ("product", "customer"):
         return [by, f"{by}_name", *VALUE_COLUMNS]
@@ -69,7 +81,7 @@ def _grouped(session: Session, actor: Actor, f: ReportFilters, by: str) -> pd.Da
     sums = ["revenue_u", "cost_u", "quantity"]
     key = {"product": "product_id", "brand": "product_id", "category": "product_id", "customer": "customer_id",
            "customer_type": "customer_id", "territory": "customer_id", "month": "day",
-           "salesperson": "salesperson_id"}.get(by)
+           "salesperson": "salesperson_id", "branch": "branch_id"}.get(by)
     if key is None:
         raise ValueError(f"unknown dimension {by!r}")
     lines = line_frame(session, actor, f, (key, *sums))
@@ -88,6 +100,9 @@ def _grouped(session: Session, actor: Actor, f: ReportFilters, by: str) -> pd.Da
         df = lines.groupby("salesperson_id", as_index=False)[sums].sum()
         names = user_names(session)
         df[by] = df["salesperson_id"].map(lambda i: names.get(int(i), ""))
+    elif by == "branch":
+        df = _sums_by_id(lines, "branch_id", sums)
+        df[by] = branch_labels(session, df["branch_id"])
     else:
         raise ValueError(f"unknown dimension {by!r}")
     return df.groupby(by, as_index=False)[sums].sum()
@@ -120,7 +135,7 @@ SPECS = [
         title=N_("Margin analysis"),
         fn=margin,
         description=N_("Revenue, cost, gross profit and margin % by product, brand, category, customer, "
-                       "customer type, territory, salesperson or month."),
+                       "customer type, territory, salesperson, month or branch."),
         options=(ReportOption("by", N_("dimension to group by"), default="category", choices=DIMENSIONS),),
         chart=_chart,
         money_columns=("revenue", "cost", "gross_profit"),

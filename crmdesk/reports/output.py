@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from crmdesk.core import table_out
 from crmdesk.i18n import _
 from crmdesk.reports.column_format import column_formats, money_columns_of
 from crmdesk.reports.common import ReportError
@@ -55,8 +56,9 @@ def fixed_decimals(df: pd.DataFrame, spec: ReportSpec | None) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, out: TextIO | Path, spec: ReportSpec | None = None) -> None:
-    """UTF-8 CSV; a file gets a BOM so that Excel on Chinese Windows reads it right."""
-    df = fixed_decimals(df, spec)
+    """UTF-8 CSV; a file gets a BOM so that Excel on Chinese Windows reads it right. Text that
+    could run as a formula is neutralised first, while numbers are still numbers (``table_out``)."""
+    df = fixed_decimals(table_out.safe_frame(df), spec)
     if isinstance(out, Path):
         df.to_csv(out, index=False, encoding="utf-8-sig", lineterminator="\n")
     else:
@@ -98,7 +100,7 @@ def write_xlsx(df: pd.DataFrame, path: Path, spec: ReportSpec | None = None,
     wb = Workbook()
     ws = wb.active
     ws.title = (spec.name if spec else "report")[:31]
-    ws.append(list(df.columns))
+    table_out.append_row(ws, list(df.columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
     money = set(money_columns_of(df, spec.money_columns if spec else ()))
@@ -107,7 +109,7 @@ def write_xlsx(df: pd.DataFrame, path: Path, spec: ReportSpec | None = None,
     widths = [_width(c) for c in df.columns]
     for row in df.itertuples(index=False, name=None):
         values = [_cell(v) for v in row]
-        ws.append(values)
+        table_out.append_row(ws, values)
         for i, v in enumerate(values):
             widths[i] = max(widths[i], _width(v))
     for i, name in enumerate(df.columns, 1):

@@ -146,6 +146,7 @@ def _win_rate_chart(df: pd.DataFrame, options: dict[str, Any]):
 SPECS = [
     ReportSpec(
         name="pipeline",
+        branches=False,  # opportunities, cases and contacts have no branch
         title=N_("Sales pipeline"),
         fn=pipeline,
         description=N_("Open opportunities by stage: count, amount, stage probability and weighted forecast."),
@@ -155,6 +156,7 @@ SPECS = [
     ),
     ReportSpec(
         name="win-rate",
+        branches=False,  # opportunities, cases and contacts have no branch
         title=N_("Win rate"),
         fn=win_rate,
         description=N_("Opportunities won out of those closed (won + lost), per month and salesperson."),

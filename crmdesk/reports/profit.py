@@ -7,7 +7,8 @@ brand, category, month, salesperson) each customer's expenses are spread over th
 sales in proportion to its revenue in each (largest remainder: exact); a customer with expenses but
 no positive revenue in the range puts them on a ``(no sales)`` row. Product and salesperson
 filters keep the share of the expenses that falls on the kept lines (the same spreading), customer
-filters and the actor's scope keep whole customers. The unallocated overhead is one explicit
+filters and the actor's scope keep whole customers; a branch filter, like the product filters, keeps
+the share on the branch's lines. The unallocated overhead is one explicit
 ``(overhead)`` row, shown when the view is the whole shop (no customer, product or salesperson
 filter, an actor who sees every customer); then the column sums equal the sources' totals exactly.
 """
@@ -28,7 +29,7 @@ from crmdesk.reports.common import (customer_ids_select, empty, has_customer_fil
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import (customers as cached_customers, line_frame, month_labels,
                                        products as cached_products)
-from crmdesk.reports.margin import DIMENSIONS, _grouped
+from crmdesk.reports.margin import DIMENSIONS, _grouped, branch_labels
 from crmdesk.reports.profit_allocation import NO_SALES, OVERHEAD, Allocated, allocate, split_exact
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -46,7 +47,8 @@ def columns_for(by: str) -> list[str]:
 
 def whole_shop(actor: Actor, f: ReportFilters) -> bool:
     """No filter but the dates and an actor who sees everything: the overhead row belongs here."""
-    return not (scoped(actor) or has_customer_filter(f) or has_product_filter(f) or f.salesperson_ids)
+    return not (scoped(actor) or has_customer_filter(f) or has_product_filter(f) or f.salesperson_ids
+                or f.branch_ids)
 
 
 def customer_expenses(session: Session, actor: Actor, f: ReportFilters, alloc: Allocated) -> pd.DataFrame:
@@ -73,21 +75,26 @@ def _key_of(session: Session, lines: pd.DataFrame, by: str) -> pd.Series:
         return lines["customer_id"].map(cached_customers(session)[by]).fillna("")
     if by == "month":
         return pd.Series(month_labels(lines["day"]), index=lines.index)
+    if by == "branch":
+        return branch_labels(session, lines["branch_id"])
     names = user_names(session)
     return lines["salesperson_id"].map(lambda i: names.get(int(i), ""))
 
 
 def spread(session: Session, actor: Actor, f: ReportFilters, exp: pd.DataFrame, by: str) -> pd.DataFrame:
     """Each customer's expenses over its lines by revenue → key, direct_u, allocated_u; only the
-    shares on lines that pass the product and salesperson filters are kept."""
-    narrowed = has_product_filter(f) or bool(f.salesperson_ids)
-    lines = line_frame(session, actor, f.with_(salesperson_ids=()),
-                       ("day", "customer_id", "product_id", "salesperson_id", "revenue_u"), product_filters=False)
+    shares on lines that pass the product, salesperson and branch filters are kept."""
+    narrowed = has_product_filter(f) or bool(f.salesperson_ids) or bool(f.branch_ids)
+    lines = line_frame(session, actor, f.with_(salesperson_ids=(), branch_ids=()),
+                       ("day", "customer_id", "product_id", "salesperson_id", "revenue_u", "branch_id"),
+                       product_filters=False)
     keep = np.ones(len(lines), dtype=bool)
     if has_product_filter(f):
         keep &= lines["product_id"].isin(ids_of(session, product_ids_select(f))).to_numpy()
     if f.salesperson_ids:
         keep &= lines["salesperson_id"].isin(f.salesperson_ids).to_numpy()
+    if f.branch_ids:
+        keep &= lines["branch_id"].isin(f.branch_ids).to_numpy()
     lines = lines.assign(key=_key_of(session, lines, by), keep=keep)
     pairs = lines.groupby(["customer_id", "key", "keep"], as_index=False, sort=True)["revenue_u"].sum()
     pairs = pairs[(pairs["revenue_u"] > 0) & pairs["customer_id"].isin(exp.index)]
@@ -124,7 +131,7 @@ def profit_units(session: Session, actor: Actor, f: ReportFilters, by: str) -> p
     sales = _grouped(session, actor, f, by)
     key = f"{by}_id" if by in ("product", "customer") else by
     sales = sales.set_index(key)
-    if by in CUSTOMER_ATTRS and not (has_product_filter(f) or f.salesperson_ids):
+    if by in CUSTOMER_ATTRS and not (has_product_filter(f) or f.salesperson_ids or f.branch_ids):
         if by == "customer":
             costs = exp
         else:
@@ -191,7 +198,8 @@ SPECS = [
         title=N_("Profit analysis"),
         fn=profit,
         description=N_("Gross profit less direct and allocated expenses, by customer, product, brand, category, "
-                       "customer type, salesperson, territory or month; unallocated overhead is its own row."),
+                       "customer type, salesperson, territory, month or branch; unallocated overhead is its own "
+                       "row."),
         options=(ReportOption("by", N_("dimension to group by"), default="customer", choices=DIMENSIONS),),
         chart=_chart,
         money_columns=("revenue", "cost", "gross_profit", "direct_expenses", "allocated_expenses", "profit"),

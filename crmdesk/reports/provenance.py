@@ -97,6 +97,10 @@ def filter_pairs(session: Session, f: ReportFilters) -> list[tuple[str, str]]:
         pairs.append((_("territory"), _names(session, Territory, f.territory_ids, "name")))
     if f.salesperson_ids:
         pairs.append((_("salesperson"), _names(session, User, f.salesperson_ids, "display_name")))
+    if f.branch_ids:
+        from crmdesk.db.models import Branch
+
+        pairs.append((_("branch"), _names(session, Branch, f.branch_ids, "name")))
     return pairs
 
 
@@ -135,9 +139,11 @@ def write_about_sheet(workbook, lines: list[tuple[str, str]]) -> None:
     """A sheet after the data listing ``lines`` (label, value)."""
     from openpyxl.styles import Font
 
+    from crmdesk.core.table_out import append_row
+
     ws = workbook.create_sheet(_(ABOUT_SHEET)[:31])
     for label, value in lines:
-        ws.append([label, value])
+        append_row(ws, [label, value])  # a filter's value can be a customer's name
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 60

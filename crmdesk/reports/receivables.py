@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Receipt
 from crmdesk.i18n import N_
-from crmdesk.reports.common import (customer_ids_select, empty, frame, has_customer_filter, period_key,
-                                    resolve_as_of, scoped, yuan)
+from crmdesk.reports.common import (customer_ids_select, effective_branches, empty, frame, has_customer_filter,
+                                    period_key, resolve_as_of, scoped, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import (credit_orders, customers as cached_customers, day_number, line_frame,
                                        month_labels, settled_orders)
@@ -46,12 +46,19 @@ def _customer_conds(f: ReportFilters, actor: Actor, column) -> list:
     return []
 
 
+def _receipt_conds(session: Session, actor: Actor, f: ReportFilters) -> list:
+    """Customer filters and scope on receipts, and their branch (the filter's, within the actor's)."""
+    branches = effective_branches(session, actor, f)
+    return _customer_conds(f, actor, R.customer_id) + ([] if branches is None else [R.branch_id.in_(branches)])
+
+
 def customer_lines(session: Session, actor: Actor, f: ReportFilters, as_of: dt.date) -> pd.DataFrame:
     """All lines owed (not settled at sale) up to as_of of the customers passing the customer
     filters (owner = salesperson) and visible to ``actor``: a balance is the customer's, every
     product line of it, so the lines are the shop's (not the actor's ``LineScope``) cut to the
     actor's customers."""
-    lines = line_frame(session, Actor.system(), ReportFilters(), date_from=None, date_to=as_of)
+    branches = effective_branches(session, actor, f)
+    lines = line_frame(session, Actor.system(), ReportFilters(branch_ids=branches or ()), date_from=None, date_to=as_of)
     settled = settled_orders(session)
     if settled.any():
         lines = lines[~settled[lines["order_id"].to_numpy()]]
@@ -65,11 +72,14 @@ def ageing_units(session: Session, actor: Actor, f: ReportFilters, as_of: dt.dat
     """Per customer id: balance_u and the four ageing buckets in money units."""
     docs = credit_orders(session)
     docs = docs[docs["day"].to_numpy() <= day_number(as_of)]
+    branches = effective_branches(session, actor, f)
+    if branches is not None:  # a branch's balance: its own sales less its own receipts
+        docs = docs[docs["branch_id"].isin(branches)]
     if has_customer_filter(f) or f.salesperson_ids or scoped(actor):
         docs = docs[docs["customer_id"].isin(session.scalars(
             customer_ids_select(f, actor, owner_for_salesperson=True)).all())]
     paid = frame(session, select(R.customer_id, func.sum(R.amount).label("paid"))
-                 .where(R.receipt_date <= as_of, *_customer_conds(f, actor, R.customer_id))
+                 .where(R.receipt_date <= as_of, *_receipt_conds(session, actor, f))
                  .group_by(R.customer_id)).set_index("customer_id")["paid"]
     return age_documents(docs, paid, as_of, presorted=True)
 
@@ -135,7 +145,7 @@ def monthly_billing(session: Session, actor: Actor, f: ReportFilters, as_of: dt.
     billed = per_day.groupby(month_labels(per_day.index.to_numpy())).sum().rename("billed_u")
     rmonth = period_key(session, R.receipt_date).label("month")
     paid = frame(session, select(rmonth, func.sum(R.amount).label("collected_u"))
-                 .where(R.receipt_date <= as_of, *_customer_conds(f, actor, R.customer_id)).group_by(rmonth))
+                 .where(R.receipt_date <= as_of, *_receipt_conds(session, actor, f)).group_by(rmonth))
     df = pd.DataFrame({"billed_u": billed}).join(paid.set_index("month"), how="outer").fillna(0)
     if df.empty:
         return pd.DataFrame(columns=["billed_u", "collected_u", "balance_u"])

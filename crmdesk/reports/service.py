@@ -131,6 +131,7 @@ def _chart(df: pd.DataFrame, options: dict[str, Any]):
 SPECS = [
     ReportSpec(
         name="service",
+        branches=False,  # opportunities, cases and contacts have no branch
         title=N_("Service cases and satisfaction"),
         fn=service,
         description=N_("Cases by type with time to close and satisfaction, or the monthly trend."),

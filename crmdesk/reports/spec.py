@@ -60,3 +60,6 @@ class ReportSpec:
     # Writes one file per entity into a folder (``--out DIR``: the statements of many customers);
     # returns the files written.
     folder_exporter: Callable[[pd.DataFrame, dict[str, Any], Path], list[Path]] | None = None
+    # False: about customers' opportunities, cases or contacts, which belong to no branch: the
+    # branch filter (``ReportFilters.branch_ids``) does not apply and the CLI says so.
+    branches: bool = True

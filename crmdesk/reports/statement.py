@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, DocType, OrderStatus, Receipt, SalesLine, SalesOrder
 from crmdesk.i18n import N_, _
-from crmdesk.reports.common import ReportError, yuan
+from crmdesk.reports.common import ReportError, effective_branches, yuan
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.spec import ReportOption, ReportSpec
 from crmdesk.services.actor import Actor
@@ -54,13 +54,14 @@ _PAYMENTS = ("receipt", "settled")
 _KIND_ORDER = {"opening": 0, DocType.SALE.value: 1, DocType.RETURN.value: 1, "receipt": 2, "closing": 3}
 
 
-def _orders_select(customer_id: int):
+def _orders_select(customer_id: int, branches: tuple[int, ...] | None = None):
     o = SalesOrder.__table__.c
     lines = (select(func.sum(SalesLine.amount)).where(SalesLine.order_id == o.id)
              .correlate(SalesOrder.__table__).scalar_subquery())
-    return (select(o.order_date.label("date"), o.doc_type.label("kind"), o.number,
+    stmt = (select(o.order_date.label("date"), o.doc_type.label("kind"), o.number,
                    func.coalesce(lines, o.total_amount).label("amount_u"), o.notes, o.settlement)
             .where(o.customer_id == customer_id, o.status != OrderStatus.CANCELLED.value))
+    return stmt if branches is None else stmt.where(o.branch_id.in_(branches))
 
 
 def _order_entries(row) -> list[dict]:
@@ -75,20 +76,22 @@ def _order_entries(row) -> list[dict]:
     return out
 
 
-def _receipts_select(customer_id: int):
+def _receipts_select(customer_id: int, branches: tuple[int, ...] | None = None):
     r = Receipt.__table__.c
-    return (select(r.receipt_date.label("date"), r.number, r.amount.label("amount_u"), r.method, r.notes)
+    stmt = (select(r.receipt_date.label("date"), r.number, r.amount.label("amount_u"), r.method, r.notes)
             .where(r.customer_id == customer_id))
+    return stmt if branches is None else stmt.where(r.branch_id.in_(branches))
 
 
-def _opening_units(session: Session, customer_id: int, before: dt.date | None) -> int:
+def _opening_units(session: Session, customer_id: int, before: dt.date | None,
+                   branches: tuple[int, ...] | None = None) -> int:
     if before is None:
         return 0
-    orders = _orders_select(customer_id).where(SalesOrder.order_date < before,
-                                               SalesOrder.settlement == CREDIT).subquery()
+    orders = _orders_select(customer_id, branches).where(SalesOrder.order_date < before,
+                                                         SalesOrder.settlement == CREDIT).subquery()
     owed = session.scalar(select(func.coalesce(func.sum(orders.c.amount_u), 0))) or 0
-    paid = session.scalar(select(func.coalesce(func.sum(Receipt.amount), 0))
-                          .where(Receipt.customer_id == customer_id, Receipt.receipt_date < before)) or 0
+    paid_rows = _receipts_select(customer_id, branches).where(Receipt.receipt_date < before).subquery()
+    paid = session.scalar(select(func.coalesce(func.sum(paid_rows.c.amount_u), 0))) or 0
     return int(owed) - int(paid)
 
 
@@ -149,8 +152,9 @@ def statement(session: Session, actor: Actor, f: ReportFilters, options: dict[st
     if start is not None and start > end:
         raise ReportError(_("the period starts after it ends"))
 
-    orders_stmt = _orders_select(customer.id).where(SalesOrder.order_date <= end)
-    receipts_stmt = _receipts_select(customer.id).where(Receipt.receipt_date <= end)
+    branches = effective_branches(session, actor, f)  # a branch's statement: its own sales and receipts
+    orders_stmt = _orders_select(customer.id, branches).where(SalesOrder.order_date <= end)
+    receipts_stmt = _receipts_select(customer.id, branches).where(Receipt.receipt_date <= end)
     if start is not None:
         orders_stmt = orders_stmt.where(SalesOrder.order_date >= start)
         receipts_stmt = receipts_stmt.where(Receipt.receipt_date >= start)
@@ -163,7 +167,7 @@ def statement(session: Session, actor: Actor, f: ReportFilters, options: dict[st
     ]
     entries.sort(key=lambda e: (e["date"], _KIND_ORDER.get(e["kind"], 1), e["number"]))
 
-    opening_u = _opening_units(session, customer.id, start)
+    opening_u = _opening_units(session, customer.id, start, branches)
     balance_u = opening_u
     rows = [{"date": start, "kind": "opening", "number": "", "description": _("Opening balance"),
              "order_u": None, "receipt_u": None, "balance_u": opening_u}]

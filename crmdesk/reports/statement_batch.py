@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, OrderStatus, Receipt, SalesLine, SalesOrder
 from crmdesk.i18n import _
-from crmdesk.reports.common import ReportError, customer_ids_select
+from crmdesk.reports.common import ReportError, customer_ids_select, effective_branches
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.services.actor import Actor
 
@@ -41,6 +41,10 @@ def customers_with_balance(session: Session, actor: Actor, f: ReportFilters, end
                    o.settlement == "credit"))  # sales settled at sale owe nothing (services.settlement)
     paid = (select(Receipt.customer_id.label("cid"), (-Receipt.amount).label("amount"))
             .where(Receipt.receipt_date <= end, Receipt.customer_id.is_not(None)))
+    branches = effective_branches(session, actor, f)
+    if branches is not None:
+        owed = owed.where(o.branch_id.in_(branches))
+        paid = paid.where(Receipt.branch_id.in_(branches))
     ledger = union_all(owed, paid).subquery()
     balances = (select(ledger.c.cid).group_by(ledger.c.cid).having(func.sum(ledger.c.amount) != 0)
                 .where(ledger.c.cid.in_(customer_ids_select(f, actor, owner_for_salesperson=True))))

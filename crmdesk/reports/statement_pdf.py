@@ -23,6 +23,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from crmdesk.cjk_font import font_files
 from crmdesk.i18n import _
 from crmdesk.reports.statement_xlsx import TABLE, cell_text, customer_line, header_lines, made_line, payment_lines, \
     period_line
@@ -31,13 +32,8 @@ log = logging.getLogger(__name__)
 
 CID_FONT = "STSong-Light"
 MONEY_KEYS = ("order_amount", "receipt_amount", "balance")
-# TrueType (not CFF) CJK fonts reportlab can embed: Windows, macOS, Linux. (path, index in .ttc)
-TTF_CANDIDATES = (
-    ("C:/Windows/Fonts/simhei.ttf", 0), ("C:/Windows/Fonts/msyh.ttc", 0), ("C:/Windows/Fonts/simsun.ttc", 0),
-    ("/System/Library/Fonts/STHeiti Light.ttc", 0), ("/Library/Fonts/Arial Unicode.ttf", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0), ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc", 0), ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-)
+# TrueType (not CFF) CJK fonts reportlab can embed: the system's, then the subset crmdesk ships.
+TTF_CANDIDATES = tuple((str(path), index) for path, index in font_files())
 
 
 @lru_cache(maxsize=4)

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from crmdesk.core.table_out import put_at
 from crmdesk.i18n import N_, _
 
 MONEY_FORMAT = "#,##0.00;-#,##0.00"
@@ -112,29 +113,29 @@ def fill_sheet(ws, df: pd.DataFrame) -> None:
 
     row = 1
     for text in header_lines(attrs):
-        ws.cell(row=row, column=1, value=text).font = Font(bold=row == 1, size=12 if row == 1 else 10)
+        put_at(ws, row, 1, text).font = Font(bold=row == 1, size=12 if row == 1 else 10)
         row += 1
-    title = ws.cell(row=row, column=1, value=_("Statement of account"))
+    title = put_at(ws, row, 1, _("Statement of account"))
     title.font = Font(bold=True, size=16)
     title.alignment = Alignment(horizontal="center")
     ws.merge_cells(f"A{row}:{last_col}{row}")
     row += 1
-    ws.cell(row=row, column=1, value=customer_line(attrs)).font = Font(bold=True)
+    put_at(ws, row, 1, customer_line(attrs)).font = Font(bold=True)
     row += 1
     extra = "  ".join(x for x in (attrs.get("customer_address", ""), attrs.get("customer_phone", "")) if x)
     if extra:
-        ws.cell(row=row, column=1, value=extra)
+        put_at(ws, row, 1, extra)
         row += 1
-    ws.cell(row=row, column=1, value=period_line(attrs))
+    put_at(ws, row, 1, period_line(attrs))
     row += 1
     if made_line(attrs):
-        ws.cell(row=row, column=1, value=made_line(attrs)).font = Font(size=8, color="666666")
+        put_at(ws, row, 1, made_line(attrs)).font = Font(size=8, color="666666")
         row += 1
     row += 1
 
     header_row = row
     for col, (_key, label, col_width) in enumerate(TABLE, start=1):
-        cell = ws.cell(row=header_row, column=col, value=_(label))
+        cell = put_at(ws, header_row, col, _(label))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = Border(bottom=_THIN, top=_THIN)
@@ -146,7 +147,7 @@ def fill_sheet(ws, df: pd.DataFrame) -> None:
         closing = record.get("kind") == "closing"
         for col, (key, _label, _w) in enumerate(TABLE, start=1):
             value = _cell_value(cell_text(key, record.get(key)))
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = put_at(ws, r, col, value)
             if key == "date" and isinstance(value, dt.date):
                 cell.number_format = DATE_FORMAT
             elif key in ("order_amount", "receipt_amount", "balance"):
@@ -163,14 +164,14 @@ def fill_sheet(ws, df: pd.DataFrame) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
     sign_row = header_row + len(df) + 3
-    ws.cell(row=sign_row, column=1, value=_("Please check and confirm the balance above."))
+    put_at(ws, sign_row, 1, _("Please check and confirm the balance above."))
     for text in payment_lines(attrs):
         sign_row += 1
-        ws.cell(row=sign_row, column=1, value=text)
+        put_at(ws, sign_row, 1, text)
     shop_name = (attrs.get("shop") or {}).get("name", "")
-    ws.cell(row=sign_row + 2, column=1, value=_("Shop (stamp): {name}").format(name=shop_name))
-    ws.cell(row=sign_row + 2, column=4, value=_("Customer confirmation (signature / stamp): ______________"))
-    ws.cell(row=sign_row + 4, column=4, value=_("Date: ____________"))
+    put_at(ws, sign_row + 2, 1, _("Shop (stamp): {name}").format(name=shop_name))
+    put_at(ws, sign_row + 2, 4, _("Customer confirmation (signature / stamp): ______________"))
+    put_at(ws, sign_row + 4, 4, _("Date: ____________"))
 
 
 def table_start_row(ws) -> int:

@@ -26,8 +26,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_, _
-from crmdesk.reports.common import (empty, pct, product_conditions, product_ids_select, product_scope_ids,
-                                    resolve_as_of, yuan)
+from crmdesk.reports.common import (effective_branches, empty, pct, product_conditions, product_ids_select,
+                                    product_scope_ids, resolve_as_of, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import (day_number, line_frame, products as cached_products,
                                        snapshots as cached_snapshots)
@@ -40,9 +40,10 @@ OVERSTOCK_COLUMNS = ["product", "product_name", "category", "brand", "stock", "s
                      "days_of_cover", "last_sale_date", "days_since_sale", "margin_pct", "stock_note"]
 
 
-def stock_at(session: Session, as_of: dt.date) -> pd.DataFrame:
-    """Per product id: stock (quantity) and stock_value_u of its newest snapshot ≤ as_of."""
-    snaps = cached_snapshots(session)  # sorted by product, day; summed over warehouses
+def stock_at(session: Session, as_of: dt.date, branches: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Per product id: stock (quantity) and stock_value_u of its newest snapshot ≤ as_of (of the
+    stock counted at ``branches``: ``common.effective_branches``; None = every branch)."""
+    snaps = cached_snapshots(session, branches)  # sorted by product, day; summed over warehouses
     latest = snaps[snaps["day"].to_numpy() <= day_number(as_of)].drop_duplicates("product_id", keep="last")
     return latest.rename(columns={"quantity": "stock", "value": "stock_value_u"}).set_index("product_id")
 
@@ -50,7 +51,7 @@ def stock_at(session: Session, as_of: dt.date) -> pd.DataFrame:
 def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_days: int,
                      actor: Actor | None = None) -> pd.DataFrame:
     """Products passing the product filters (in the actor's product lines) with stock, window
-    sales (the whole shop's) and last sale date."""
+    sales (the whole shop's, or the filter's branches') and last sale date."""
     prods = cached_products(session)
     if product_conditions(f):
         keep = set(session.scalars(product_ids_select(f)).all())
@@ -63,7 +64,7 @@ def product_activity(session: Session, f: ReportFilters, as_of: dt.date, window_
     in_window = lines[lines["day"].to_numpy() >= day_number(start)]
     sold = in_window.groupby("product_id").agg(qty=("quantity", "sum"))
     last = lines.groupby("product_id").agg(last_sale=("day", "max"))
-    stock = stock_at(session, as_of)
+    stock = stock_at(session, as_of, effective_branches(session, actor or Actor.system(), f))
     df = prods.copy()
     df["stock"] = stock["stock"].reindex(df.index).astype("float64")  # NaN: no stock figure
     df["stock_value_u"] = stock["stock_value_u"].reindex(df.index).fillna(0).astype("int64")

@@ -17,8 +17,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from crmdesk.i18n import N_
-from crmdesk.reports.common import (add_money, empty, has_product_filter, product_ids_select, product_scope_ids,
-                                    resolve_as_of, yuan)
+from crmdesk.reports.common import (add_money, effective_branches, empty, has_product_filter, product_ids_select,
+                                    product_scope_ids, resolve_as_of, yuan)
 from crmdesk.reports.filters import ReportFilters
 from crmdesk.reports.linecache import day_number, line_frame, month_labels, snapshots as cached_snapshots
 from crmdesk.reports.receivables import monthly_billing
@@ -32,7 +32,7 @@ def monthly_stock_value(session: Session, f: ReportFilters, months: pd.Index, as
                         actor: Actor | None = None) -> pd.Series:
     """Stock value (units) at each month end in ``months`` (YYYY-MM; the last month ends at as_of),
     of the products passing the product filters in the actor's product lines."""
-    snaps = cached_snapshots(session)
+    snaps = cached_snapshots(session, effective_branches(session, actor or Actor.system(), f))
     snaps = snaps[snaps["day"].to_numpy() <= day_number(as_of)].rename(columns={"value": "v"})
     if has_product_filter(f):
         snaps = snaps[snaps["product_id"].isin(session.scalars(product_ids_select(f)).all())]

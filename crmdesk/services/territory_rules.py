@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from crmdesk.db.models import Customer, CustomerType, Product, Tag, Territory, TerritoryRule, User, user_territories
+from crmdesk.db.models import (Branch, Customer, CustomerType, Product, Tag, Territory, TerritoryRule, User,
+                               user_territories)
 from crmdesk.i18n import _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 
 CUSTOMER_FIELDS = ("province", "city", "district", "customer_type", "grade", "tag")
 PRODUCT_FIELDS = ("category", "brand")
-RULE_FIELDS = CUSTOMER_FIELDS + PRODUCT_FIELDS
+# Which branches' orders, receipts and stock the territory's salespeople see (values: branch codes).
+BRANCH_FIELDS = ("branch",)
+RULE_FIELDS = CUSTOMER_FIELDS + PRODUCT_FIELDS + BRANCH_FIELDS
 
 
 class TerritoryError(ValueError):
@@ -91,6 +94,12 @@ def store_def(session: Session, actor: Actor, tdef: TerritoryDef) -> int:
         missing = set(tdef.salesperson_ids) - found
         if missing:
             raise TerritoryError(_("No such user: {ids}").format(ids=", ".join(map(str, sorted(missing)))))
+    if tdef.values("branch"):
+        known = set(session.scalars(select(Branch.code)).all())
+        unknown = [c for c in tdef.values("branch") if c not in known]
+        if unknown:
+            raise TerritoryError(_("No branch with code {codes} (Settings → Branches)").format(
+                codes=", ".join(unknown)))
     if tdef.id is None:
         territory = Territory(name=tdef.name, priority=tdef.priority, notes=tdef.notes)
         session.add(territory)
@@ -128,4 +137,22 @@ def rule_choices(session: Session) -> dict[str, list[str]]:
     return {"province": distinct(Customer.province), "city": distinct(Customer.city),
             "district": distinct(Customer.district), "grade": distinct(Customer.grade),
             "customer_type": [n for n in session.scalars(select(CustomerType.name).order_by(CustomerType.sort_order))],
-            "tag": distinct(Tag.name), "category": distinct(Product.category), "brand": distinct(Product.brand)}
+            "tag": distinct(Tag.name), "category": distinct(Product.category), "brand": distinct(Product.brand),
+            "branch": [c for c in session.scalars(select(Branch.code).order_by(Branch.sort_order, Branch.code))]}
+
+
+def branch_limit(session: Session, actor: Actor) -> tuple[int, ...] | None:
+    """The branches a salesperson's territories limit them to (None: no limit). A territory
+    without a branch rule covers every branch, so one such territory lifts the limit; a limited
+    salesperson with no territory at all keeps none (their own customers, every branch)."""
+    from crmdesk.services.permissions import SALES
+
+    if actor.role != SALES or not actor.territory_ids:
+        return None
+    ids = sorted(actor.territory_ids)
+    rules = session.execute(select(TerritoryRule.territory_id, TerritoryRule.value)
+                            .where(TerritoryRule.territory_id.in_(ids), TerritoryRule.field == "branch")).all()
+    if {tid for tid, _v in rules} != set(ids):
+        return None
+    codes = {v for _tid, v in rules}
+    return tuple(sorted(session.scalars(select(Branch.id).where(Branch.code.in_(codes))).all())) or (-1,)

@@ -34,6 +34,7 @@ SERVICE_MESSAGES = (
     N_("an owner account already exists"),
 )
 DEMO_PASSWORD = "demo"  # crmdesk.demo's; shorter than MIN_PASSWORD, so only the demo has it
+RECONNECT = 2  # exec() result: a shop server was chosen (``reconnect_url``); log in there instead
 
 
 def clock_time(moment_utc: dt.datetime) -> str:
@@ -63,6 +64,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self._db = db
         self.actor: Actor | None = None
+        self.reconnect_url: str | None = None
         last = userconfig.last_username()
         with db.sessions() as session:
             self.first_start = not has_login_users(session)
@@ -111,6 +113,11 @@ class LoginDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
+        if not switching:
+            self.server_button = buttons.addButton(_("Shop server…"), QDialogButtonBox.ButtonRole.ResetRole)
+            self.server_button.setObjectName("server")
+            self.server_button.setToolTip(_("Connect to a shop server"))
+            self.server_button.clicked.connect(self.connect_to_server)
 
         logo = QLabel()
         logo.setPixmap(icon("crmdesk").pixmap(44, 44))
@@ -132,6 +139,14 @@ class LoginDialog(QDialog):
             self.ok_button.setFocus()
         else:
             (self.password if self.username.text() and not self.first_start else self.username).setFocus()
+
+    def connect_to_server(self) -> None:
+        from crmdesk.ui.connect_dialog import ConnectDialog
+
+        dialog = ConnectDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.url:
+            self.reconnect_url = dialog.url
+            self.done(RECONNECT)
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)

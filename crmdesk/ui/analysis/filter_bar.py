@@ -110,6 +110,8 @@ class FilterBar(QWidget):
     """Signals ``filters_changed(ReportFilters)`` (debounced)."""
 
     filters_changed = Signal(object)
+    # False for a report about what has no branch (``ReportSpec.branches``): no branch picker.
+    branch_filter_applies = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +147,8 @@ class FilterBar(QWidget):
         self.grades = MultiChoiceButton(_("Grade"))
         self.territories = MultiChoiceButton(_("Territory"))
         self.salespeople = MultiChoiceButton(_("Salesperson"))
+        self.branches = MultiChoiceButton(_("Branch"))
+        self.branches.setVisible(False)  # a shop with one branch never sees it (``set_choices``)
         self.price.set_choices([(key, _(label)) for key, label, _lo, _hi in PRICE_BANDS])
         for button in self.choice_buttons():
             choices_row.addWidget(button)
@@ -164,7 +168,7 @@ class FilterBar(QWidget):
 
     def choice_buttons(self) -> list[MultiChoiceButton]:
         return [self.categories, self.brands, self.price, self.customer_types, self.grades, self.territories,
-                self.salespeople]
+                self.salespeople, self.branches]
 
     # -- choices ----------------------------------------------------------------------------
     def set_choices(self, choices: FilterChoices) -> None:
@@ -179,6 +183,8 @@ class FilterBar(QWidget):
             self.grades.set_choices([(g, g) for g in choices.grades])
             self.territories.set_choices(list(choices.territories))
             self.salespeople.set_choices(list(choices.salespeople))
+            self.branches.set_choices(list(choices.branches))
+            self.branches.setVisible(bool(choices.branches) and self.branch_filter_applies)
         finally:
             for button in self.choice_buttons():
                 button.blockSignals(False)
@@ -254,6 +260,7 @@ class FilterBar(QWidget):
             grades=tuple(self.grades.selected()),
             territory_ids=tuple(int(v) for v in self.territories.selected()),
             salesperson_ids=tuple(int(v) for v in self.salespeople.selected()),
+            branch_ids=tuple(int(v) for v in self.branches.selected()),
         )
 
     def set_filters(self, f: ReportFilters) -> None:
@@ -261,6 +268,7 @@ class FilterBar(QWidget):
         for button, values in ((self.categories, f.categories), (self.brands, f.brands),
                                (self.customer_types, f.customer_types), (self.grades, f.grades),
                                (self.territories, f.territory_ids), (self.salespeople, f.salesperson_ids),
+                               (self.branches, f.branch_ids),
                                (self.price, _bands_within(f.price_min, f.price_max))):
             with QSignalBlocker(button):
                 button.set_selected(values)

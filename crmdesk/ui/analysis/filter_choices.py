@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, CustomerType, Product, SalesLine, Territory, User
 from crmdesk.i18n import N_
+from crmdesk.services.branches import list_branches, shown as branches_shown
 
 PRESETS: tuple[tuple[str, str], ...] = (
     ("this_month", N_("This month")),
@@ -44,6 +45,8 @@ class FilterChoices:
     grades: tuple[str, ...] = ()
     territories: tuple[tuple[int, str], ...] = ()
     salespeople: tuple[tuple[int, str], ...] = ()
+    # (id, "code name"); empty when the shop has fewer than two branches (the picker hides).
+    branches: tuple[tuple[int, str], ...] = ()
     newest_order_date: dt.date | None = None
     oldest_order_date: dt.date | None = None
     extra: dict[str, object] = field(default_factory=dict)
@@ -68,6 +71,7 @@ def load_choices(session: Session) -> FilterChoices:
         grades=_distinct_text(session, Customer.grade),
         territories=territories,
         salespeople=people,
+        branches=tuple((b.id, b.label) for b in list_branches(session)) if branches_shown(session) else (),
         newest_order_date=last,
         oldest_order_date=first,
     )

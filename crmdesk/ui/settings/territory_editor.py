@@ -16,11 +16,12 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QGroupBox
 
 from crmdesk.i18n import N_, _
 from crmdesk.services.territories import CUSTOMER_FIELDS, PRODUCT_FIELDS, TerritoryDef
+from crmdesk.services.territory_rules import BRANCH_FIELDS
 from crmdesk.ui.settings.territory_data import Person
 
 FIELD_LABELS = {"province": N_("Province"), "city": N_("City"), "district": N_("District"),
                 "customer_type": N_("Customer type"), "grade": N_("Grade"), "tag": N_("Tag"),
-                "category": N_("Product category"), "brand": N_("Brand")}
+                "category": N_("Product category"), "brand": N_("Brand"), "branch": N_("Branch")}
 _SPLIT = re.compile(r"\s*[,，、;；]\s*")
 
 
@@ -137,7 +138,7 @@ class TerritoryEditor(QWidget):
         self.priority.setRange(0, 9999)
         self.priority.setToolTip(_("A customer in several territories gets the one with the lowest number "
                                    "as its main territory."))
-        self.pickers = {f: ValuePicker(f) for f in (*CUSTOMER_FIELDS, *PRODUCT_FIELDS)}
+        self.pickers = {f: ValuePicker(f) for f in (*CUSTOMER_FIELDS, *PRODUCT_FIELDS, *BRANCH_FIELDS)}
         self.people = QListWidget()
         self.people.setMinimumHeight(100)
         top = QFormLayout()
@@ -151,6 +152,12 @@ class TerritoryEditor(QWidget):
         pform = QFormLayout(products)
         for f in PRODUCT_FIELDS:
             pform.addRow(_(FIELD_LABELS[f]) + ":", self.pickers[f])
+        # Branch codes: its salespeople see those branches' orders only (shown once branches exist).
+        for f in BRANCH_FIELDS:
+            pform.addRow(_(FIELD_LABELS[f]) + ":", self.pickers[f])
+            self.pickers[f].setToolTip(_("Branch codes: the salespeople of this territory see only these "
+                                         "branches' orders, receipts and stock (empty = every branch)"))
+        self._sales_form = pform
         people_box = QGroupBox(_("Salespeople"))
         QVBoxLayout(people_box).addWidget(self.people)
         layout = QVBoxLayout(self)
@@ -172,6 +179,8 @@ class TerritoryEditor(QWidget):
     def set_choices(self, choices: dict[str, list[str]], people: Sequence[Person]) -> None:
         for f, picker in self.pickers.items():
             picker.choices = list(choices.get(f, []))
+        for f in BRANCH_FIELDS:
+            self._sales_form.setRowVisible(self.pickers[f], bool(choices.get(f)) or bool(self.pickers[f].values()))
         self._loading = True
         try:
             self.people.clear()
