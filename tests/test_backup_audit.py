@@ -30,3 +30,14 @@ def test_backup_and_restore_are_audited_and_checked(db, owner, tmp_path):
     restore(db, copy, actor=owner)
     # The restored data holds the restore's own record (the copy was made before it).
     assert ("restore", owner.username) in _audit_actions(db)
+
+
+def test_a_backup_onto_the_open_database_itself_is_refused(db, owner):
+    from crmdesk.db.backup import BackupNotSupportedError
+
+    size = db.file_path.stat().st_size
+    for target in (db.file_path, db.file_path.with_name(db.file_path.name + "-wal")):
+        with pytest.raises(BackupNotSupportedError, match="open database itself"):
+            back_up(db, target, actor=owner)
+    assert db.file_path.stat().st_size == size
+    assert not list(db.file_path.parent.glob("*.part"))

@@ -40,6 +40,8 @@ def test_same_seed_gives_identical_database(tmp_path):
     a, b = _dump(tmp_path / "a.db"), _dump(tmp_path / "b.db")
     assert a.keys() == b.keys()
     for table in a:
+        if table in ("change_feed", "change_log"):  # which process wrote, not shop data
+            continue
         assert a[table] == b[table], f"table {table} differs between two runs with the same seed"
     assert len(a["sales_lines"]) == SMALL["lines"]
 

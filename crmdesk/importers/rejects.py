@@ -74,6 +74,8 @@ def export_rejected_xlsx(session: Session, path: str | Path, batch_id: int | Non
     row's own columns so it can be fixed and imported again. Returns the number of rows."""
     from openpyxl import Workbook  # only an export needs it: not loaded for every import
 
+    from crmdesk.core.table_out import append_row
+
     rows = list_rejected(session, batch_id)
     raw_headers: list[str] = []
     for r in rows:
@@ -82,9 +84,11 @@ def export_rejected_xlsx(session: Session, path: str | Path, batch_id: int | Non
                 raw_headers.append(key)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Rejected rows"))
-    sheet.append([_("File"), _("Row"), _("Column"), _("Value"), _("Reason"), *raw_headers])
+    # The rejected values are whatever the file held ("=cmd|…" included): written as text, never formulas.
+    append_row(sheet, [_("File"), _("Row"), _("Column"), _("Value"), _("Reason"), *raw_headers])
     for r in rows:
-        sheet.append([r.file_name, r.row_number, r.column, r.value, r.reason, *(r.raw.get(h, "") for h in raw_headers)])
+        append_row(sheet, [r.file_name, r.row_number, r.column, r.value, r.reason,
+                           *(r.raw.get(h, "") for h in raw_headers)])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)

@@ -20,16 +20,19 @@ from crmdesk import paths
 from crmdesk.db.engine import sqlite_path
 from crmdesk.db.models import Attachment, User
 from crmdesk.i18n import _
-from crmdesk.services import audit
+from crmdesk.services import attachment_store, audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError, NotFound
-from crmdesk.services.customers import get_customer
 from crmdesk.services.permissions import require_customer
 
 log = logging.getLogger(__name__)
 FOLDER_NAME = "attachments"
 MAX_NAME = 120
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+# Windows device names, whatever the extension ("nul.tar.gz" too). Windows also takes the superscripts
+# ¹²³ for digits (COM¹ is a port); names are compared after NFKC, which maps them (and full-width
+# letters) to plain ones.
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$",
+                     *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
@@ -53,17 +56,31 @@ def sanitize_filename(name: str) -> str:
     name = re.split(r"[\\/]", name)[-1]
     name = _BAD_CHARS.sub("_", name)
     name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    name = name.strip().strip(".").strip()  # Windows drops trailing dots and spaces; leading dots hide files
+    name = name.strip().lstrip(".").rstrip(" .")  # Windows drops trailing dots and spaces; leading dots hide files
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    if stem.split(".")[0].strip().lower() in _WINDOWS_RESERVED or (not stem and ext.lower() in _WINDOWS_RESERVED):
+    if _is_reserved(stem or ext):
         stem = "_" + stem
     if not stem:
         stem = "file"
     ext = ext[:20]
-    stem = stem[: MAX_NAME - len(ext) - 1]
+    stem = stem[: MAX_NAME - len(ext) - 1].rstrip(" .") or "file"
     return f"{stem}.{ext}" if ext else stem
+
+
+def _is_reserved(stem: str) -> bool:
+    """Windows reads the part before the first dot, trailing spaces dropped, as a device name."""
+    first = unicodedata.normalize("NFKC", stem).split(".")[0].rstrip(" ").lower()
+    return first in _WINDOWS_RESERVED
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` resolves (links and ``..`` followed) to a place inside ``root``."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def attachments_root_for_url(url: str) -> Path:
@@ -110,13 +127,7 @@ def _pending(session: Session, key: str) -> list[Path]:
 
 
 def _unlink_all(files: list[Path]) -> None:
-    for path in files:
-        try:
-            path.unlink(missing_ok=True)
-            if path.parent.is_dir() and not any(path.parent.iterdir()):
-                path.parent.rmdir()
-        except OSError as exc:
-            log.warning("could not delete attachment file %s: %s", path, exc)
+    attachment_store.drop_cached(files)
     files.clear()
 
 
@@ -133,7 +144,16 @@ def _after_transaction_end(session: Session, transaction) -> None:
 
 
 def delete_files_after_commit(session: Session, files: list[Path]) -> None:
-    _pending(session, "attachments_delete").extend(files)
+    """Only files inside the managed folder are ever deleted: a stored path such as ``../x`` (a
+    damaged or forged row) must not remove a file elsewhere; it is logged and left alone."""
+    root = attachments_root(session)
+    safe = []
+    for path in files:
+        if _inside(root, path) and path.resolve() != root.resolve():
+            safe.append(path.resolve())
+        else:
+            log.warning("not deleting %s: outside the attachments folder %s", path, root)
+    _pending(session, "attachments_delete").extend(safe)
 
 
 def managed_files_of_customer(session: Session, customer_id: int) -> list[Path]:
@@ -164,6 +184,9 @@ def _sha256(path: Path) -> str:
 
 def add_attachment(session: Session, actor: Actor, customer_id: int, source: Path | str, link: bool = False,
                    description: str = "") -> Attachment:
+    # Imported here: backups import this module before the login window, customers brings pandas.
+    from crmdesk.services.customers import get_customer
+
     get_customer(session, customer_id)
     require_customer(session, actor, customer_id, "customers.attachments")
     src = Path(source).expanduser()
@@ -176,7 +199,9 @@ def add_attachment(session: Session, actor: Actor, customer_id: int, source: Pat
     else:
         root = attachments_root(session)
         folder = root / str(customer_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        in_database = attachment_store.uses_blobs(session)  # a server database: every PC must see it
+        if not in_database:
+            folder.mkdir(parents=True, exist_ok=True)
         taken = {Path(p).name.lower() for p in session.scalars(
             select(Attachment.stored_path).where(Attachment.customer_id == customer_id,
                                                  Attachment.is_link.is_(False)))}
@@ -184,13 +209,16 @@ def add_attachment(session: Session, actor: Actor, customer_id: int, source: Pat
         target = folder / name
         if target.resolve().parent != folder.resolve():
             raise CustomerError(_("Unsafe attachment name: {name}").format(name=src.name))
-        shutil.copy2(src, target)
-        _pending(session, "attachments_new").append(target)
+        if not in_database:
+            shutil.copy2(src, target)
+            _pending(session, "attachments_new").append(target)
         stored = f"{customer_id}/{name}"
     att = Attachment(customer_id=customer_id, original_name=src.name, stored_path=stored, is_link=link,
                      size_bytes=size, sha256=digest, description=description, added_by_id=actor.user_id)
     session.add(att)
     session.flush()
+    if not link and in_database:
+        attachment_store.store(session, att, src, size)
     audit.record(session, actor, "customers", customer_id, "update", "attachment", None, src.name)
     return att
 
@@ -206,7 +234,11 @@ def _get(session: Session, actor: Actor, attachment_id: int, action: str) -> Att
 def remove_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
     att = _get(session, actor, attachment_id, "customers.attachments")
     if not att.is_link:
-        delete_files_after_commit(session, [attachment_path(session, att)])
+        # The stored bytes (server) go with the row (ON DELETE CASCADE); a cached copy is rebuilt if needed.
+        attachment_store.drop_cached(attachment_store.cached_copies(session, att))
+        local = attachments_root(session) / att.stored_path
+        if not attachment_store.uses_blobs(session) or local.is_file():
+            delete_files_after_commit(session, [local])
     audit.record(session, actor, "customers", att.customer_id, "update", "attachment", att.original_name, None)
     session.delete(att)
     session.flush()
@@ -215,12 +247,23 @@ def remove_attachment(session: Session, actor: Actor, attachment_id: int) -> Non
 def attachment_path(session: Session, attachment: Attachment) -> Path:
     if attachment.is_link:
         return Path(attachment.stored_path)
-    return attachments_root(session) / attachment.stored_path
+    local = attachments_root(session) / attachment.stored_path
+    if attachment_store.uses_blobs(session) or not local.is_file():
+        cached = attachment_store.materialize(session, [attachment]).get(attachment.id)
+        if cached is not None:
+            return cached
+    return local
 
 
 def open_attachment(session: Session, actor: Actor, attachment_id: int) -> Path:
     """Where the file to open is, for an actor who may see its customer."""
-    return attachment_path(session, _get(session, actor, attachment_id, "customers.view"))
+    att = _get(session, actor, attachment_id, "customers.view")
+    path = attachment_path(session, att)
+    if not att.is_link and not (_inside(attachments_root(session), path)
+                                or _inside(attachment_store.cache_root(session), path)):
+        raise CustomerError(_("Attachment {name} points outside the attachments folder").format(
+            name=att.original_name))
+    return path
 
 
 def list_attachments(session: Session, actor: Actor, customer_id: int) -> list[AttachmentInfo]:

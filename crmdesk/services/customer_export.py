@@ -1,16 +1,16 @@
 """Export the customer list as shown to XLSX or CSV, safe from formula injection: a cell
 that starts with ``= + - @`` (or tab / carriage return) is written so that spreadsheet
-programs show it as text instead of running it."""
+programs show it as text instead of running it (``core.table_out``, shared by every export)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from crmdesk.core.table_out import FORMULA_STARTS, csv_safe, put, write_csv_rows  # noqa: F401 (csv_safe, FORMULA_STARTS: re-exported)
 from crmdesk.i18n import N_, _
 from crmdesk.money import to_yuan_2
 from crmdesk.services import audit
@@ -19,8 +19,6 @@ from crmdesk.services.customer_errors import CustomerError
 from crmdesk.services.customer_query import CustomerQuery, CustomerRow, fetch_customer_rows, search_customer_ids
 from crmdesk.services.customer_scope import visible_ids
 from crmdesk.services.permissions import require
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # (header, how to get the value from a CustomerRow); headers translated when written.
 COLUMNS = (
@@ -42,11 +40,6 @@ COLUMNS = (
 BATCH = 1000
 
 
-def csv_safe(text: str) -> str:
-    text = "" if text is None else str(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _rows(session: Session, actor: Actor, ids: list[int]):
     for start in range(0, len(ids), BATCH):
         yield from fetch_customer_rows(session, actor, ids[start:start + BATCH])
@@ -54,18 +47,15 @@ def _rows(session: Session, actor: Actor, ids: list[int]):
 
 def _write_csv(target: Path, rows, headers: list[str]) -> None:
     # UTF-8 with BOM: Excel on Chinese Windows opens it without mangling the names.
-    with target.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([csv_safe(v) if isinstance(v, str) else v for v in (get(row) for _h, get in COLUMNS)])
+    write_csv_rows(target, headers, ([get(row) for _h, get in COLUMNS] for row in rows))
 
 
 def _write_xlsx(target: Path, rows, headers: list[str]) -> None:
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = _("Customers")
-    ws.append(headers)
+    for c, header in enumerate(headers, start=1):
+        put(ws.cell(row=1, column=c), header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r, row in enumerate(rows, start=2):
@@ -73,12 +63,7 @@ def _write_xlsx(target: Path, rows, headers: list[str]) -> None:
             value = get(row)
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
-                # Assigning cell.value would make "=…" a formula; store it as a plain string instead,
-                # and mark it quote-prefixed so that editing it in Excel keeps it text.
-                cell._value = value
-                cell.data_type = "s"
-                if value.startswith(FORMULA_STARTS):
-                    cell.quotePrefix = True
+                put(cell, value)  # text, never a formula; quote-prefixed when it looks like one
             else:
                 cell.value = float(value) if value is not None else None
                 cell.number_format = "#,##0.00"

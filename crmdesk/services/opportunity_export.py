@@ -10,12 +10,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
+from crmdesk.core.table_out import put
 from crmdesk.i18n import N_, _
 from crmdesk.money import to_yuan_2
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import CustomerError
-from crmdesk.services.customer_export import FORMULA_STARTS
 from crmdesk.services.opportunity_board import BoardFilter, BoardRow, StageInfo, board_rows, board_stages
 from crmdesk.services.permissions import require
 
@@ -56,11 +56,7 @@ def export_opportunities(session: Session, actor: Actor, target: Path | str, flt
         for c, value in enumerate(row_values(row, stages.get(row.stage_id)), start=1):
             cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
-                # Plain text, never a formula, even when a name starts with "=".
-                cell._value = value
-                cell.data_type = "s"
-                if value.startswith(FORMULA_STARTS):
-                    cell.quotePrefix = True
+                put(cell, value)  # plain text, never a formula, even when a name starts with "="
                 continue
             cell.value = value
             if c in MONEY_COLUMNS:

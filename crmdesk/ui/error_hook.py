@@ -97,6 +97,18 @@ def message_for(summary: str) -> str:
              ).format(error=summary, log=log_file())
 
 
+def unexpected_failure_text(exc: BaseException) -> str:
+    """The message for an unexpected error of a save or another action the user started (a bug or
+    a broken database, not a refusal): the traceback goes to the log; the user reads that nothing was
+    saved, that what they typed is still there, and where the details are."""
+    log.error("unexpected error shown to the user", exc_info=exc)
+    summary = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return _("That did not work because of an unexpected error: {error}\n\n"
+             "Nothing was changed, and anything you typed is still in the window: try again, or copy it "
+             "somewhere safe.\n\nThe details were written to the log file:\n{log}").format(error=summary,
+                                                                                      log=log_file())
+
+
 _hook: ErrorHook | None = None
 
 

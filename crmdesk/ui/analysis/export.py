@@ -19,12 +19,14 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
+from crmdesk.core.table_out import put_at
 from crmdesk.i18n import _
 from crmdesk.reports.column_format import ColumnFormat, column_formats, money_columns_of
 from crmdesk.reports.provenance import write_about_sheet
 from crmdesk.ui.analysis.dataframe_model import TRANSLATED_COLUMNS, is_missing
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def write_dataframe_xlsx(frame: pd.DataFrame, path: str | Path, *, money_columns
     widths = []
     for col_no, name in enumerate(columns, start=1):
         text = labels.get(name, str(name))
-        cell = ws.cell(row=1, column=col_no, value=text)
+        cell = put_at(ws, 1, col_no, text)
         cell.font = bold
         cell.fill = fill
         cell.alignment = Alignment(horizontal="center", vertical="center")
@@ -108,7 +110,7 @@ def write_dataframe_xlsx(frame: pd.DataFrame, path: str | Path, *, money_columns
                 value = value / 100
             elif name in TRANSLATED_COLUMNS and isinstance(value, str):
                 value = _(value)
-            cell = ws.cell(row=row_no, column=col_no, value=value)
+            cell = put_at(ws, row_no, col_no, value)  # text stays text, never a formula
             fmt = _number_format(value, kinds.get(name, ""), formats.get(str(name))) if value is not None else None
             if fmt:
                 cell.number_format = fmt
@@ -160,7 +162,7 @@ def _safe_file_name(text: str) -> str:
 def ask_table_path(parent: QWidget | None, suggested_name: str, pdf: bool = False) -> Path | None:
     """Ask where to save a table: .xlsx, or also .pdf when the report can print itself."""
     filters = [_("Excel workbook (*.xlsx)")] + ([_("PDF document (*.pdf)")] if pdf else [])
-    name, selected = QFileDialog.getSaveFileName(
+    name, selected = file_dialogs.get_save_file_name(
         parent, _("Export table"), _safe_file_name(suggested_name) + ".xlsx", ";;".join(filters))
     if not name:
         return None
@@ -172,7 +174,7 @@ def ask_table_path(parent: QWidget | None, suggested_name: str, pdf: bool = Fals
 
 def ask_chart_path(parent: QWidget | None, suggested_name: str) -> Path | None:
     filters = ";;".join([_("PNG image (*.png)"), _("PDF document (*.pdf)")])
-    name, selected = QFileDialog.getSaveFileName(parent, _("Export chart"), _safe_file_name(suggested_name) + ".png",
+    name, selected = file_dialogs.get_save_file_name(parent, _("Export chart"), _safe_file_name(suggested_name) + ".png",
                                                  filters)
     if not name:
         return None

@@ -191,7 +191,8 @@ class ReportPanel(RefreshOnFilters, QWidget):
         title = QLabel(_(spec.title))
         title.setStyleSheet("font-size: 16px; font-weight: bold")
         title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a long title is cut, not widening the page
-        title.setMinimumWidth(120)
+        # Shown whole: buttons that do not fit beside it go into "More" first (very long titles are cut).
+        title.setMinimumWidth(min(title.sizeHint().width(), 360))
         title.setToolTip(_(spec.description) if spec.description else "")
         self.busy = BusyIndicator()
         self.busy.attach(self.runner)
@@ -218,6 +219,7 @@ class ReportPanel(RefreshOnFilters, QWidget):
             header.add_button(self.batch.button)
 
         self.filter_bar = FilterBar()
+        self.filter_bar.branch_filter_applies = self.spec.branches  # opportunities, cases, contacts: no branch
         if choices is not None:
             self.filter_bar.set_choices(choices)
         self.filter_bar.filters_changed.connect(self._on_filters_changed)

@@ -3,15 +3,11 @@ reads the same and tests can replace ``QMessageBox``'s static functions."""
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from crmdesk.i18n import _
 from crmdesk.services.customer_errors import ConcurrencyError, CustomerError, ValidationError
 from crmdesk.services.permissions import PermissionDenied
-
-log = logging.getLogger(__name__)
 
 SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
 
@@ -25,8 +21,9 @@ def error_text(exc: BaseException) -> str:
             message=str(exc) or _("This record was changed by someone else."))
     if isinstance(exc, (CustomerError, PermissionDenied, ValueError, LookupError, OSError)):
         return str(exc)
-    log.error("unexpected error shown to the user", exc_info=exc)
-    return _("Unexpected error: {error}").format(error=exc)
+    from crmdesk.ui.error_hook import unexpected_failure_text
+
+    return unexpected_failure_text(exc)  # logged with its traceback; the form keeps what was typed
 
 
 def show_error(parent: QWidget | None, exc_or_text: BaseException | str, title: str | None = None) -> None:

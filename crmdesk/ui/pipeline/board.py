@@ -22,6 +22,8 @@ from crmdesk.ui.pipeline.board_model import ID_ROLE, StageColumnModel, decode_id
 from crmdesk.ui.pipeline.card_delegate import CARD_HEIGHT, CardDelegate, short_money
 
 COLUMN_WIDTH = 230
+# Columns share the width down to this: at 1024×700 all six stages show without a sideways scrollbar.
+MIN_COLUMN_WIDTH = 112
 
 
 class CardList(QListView):
@@ -44,6 +46,13 @@ class CardList(QListView):
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setStyleSheet("QListView { background: #eef2f6; border: none; }")
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        # A card takes the column's width, whatever the column was given.
+        width = max(MIN_COLUMN_WIDTH - 20, self.viewport().width() - 4)
+        if self.gridSize().width() != width:
+            self.setGridSize(QSize(width, CARD_HEIGHT))
 
     @property
     def stage_model(self) -> StageColumnModel:
@@ -75,13 +84,15 @@ class CardList(QListView):
 class StageColumn(QFrame):
     def __init__(self, stage: StageInfo, delegate: CardDelegate, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setFixedWidth(COLUMN_WIDTH)
+        self.setMinimumWidth(MIN_COLUMN_WIDTH)
+        self.setMaximumWidth(COLUMN_WIDTH)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.model = StageColumnModel(stage, self)
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: bold;")
         self.figures = QLabel()
+        self.figures.setWordWrap(True)
         self.list = CardList(self.model, delegate)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

@@ -30,7 +30,7 @@ class CardDelegate(QStyledItemDelegate):
         self._bold: QFont | None = None
 
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
-        return QSize(max(160, option.rect.width()), CARD_HEIGHT)
+        return QSize(max(90, option.rect.width()), CARD_HEIGHT)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
         row = index.data(ROW_ROLE)
@@ -67,8 +67,11 @@ class CardDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, close)
         days = _("{n} d in stage").format(n=row.days_in_stage)
         if stale:
-            days = _("stale") + " · " + days
+            # On a narrow card the colour alone says "stale": the days are what must show.
+            if metrics.horizontalAdvance(_("stale") + " · " + days) <= inner.width():
+                days = _("stale") + " · " + days
             painter.setPen(STALE)
+        days = metrics.elidedText(days, Qt.TextElideMode.ElideRight, inner.width())
         painter.drawText(QRect(inner.left(), inner.top() + 3 * line, inner.width(), line),
                          Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, days)
         painter.setPen(MUTED)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from crmdesk.i18n import _
 from crmdesk.services import expenses as expense_service
 from crmdesk.ui.context import AppContext
-from crmdesk.ui.settings.messages import show_error
+from crmdesk.ui.settings.messages import write_then_reload
 
 ENTITIES = ("expense_items",)
 RULE_COLUMN = 1
@@ -79,42 +79,28 @@ class ExpenseItemsSection(QWidget):
     def save(self) -> bool:
         changed = {i: rule for i, rule in self.rules().items()
                    if rule != next(item.allocation for item in self._items if item.id == i)}
-        try:
-            with self.ctx.write(*ENTITIES) as session:
-                for item_id, rule in changed.items():
-                    expense_service.update_item(session, self.ctx.actor, item_id, allocation=rule)
-        except Exception as exc:  # noqa: BLE001 - a refusal from the service, shown as it is
-            show_error(self, exc, _("Expense items"))
-            return False
-        self.reload()
-        return True
+
+        def work(session) -> None:
+            for item_id, rule in changed.items():
+                expense_service.update_item(session, self.ctx.actor, item_id, allocation=rule)
+
+        return write_then_reload(self, _("Expense items"), ENTITIES, work)
 
     def add_item(self, name: str | None = None) -> bool:
         if name is None:
             name, ok = QInputDialog.getText(self, _("Expense items"), _("Name of the new expense item"))
             if not ok:
                 return False
-        try:
-            with self.ctx.write(*ENTITIES) as session:
-                expense_service.add_item(session, self.ctx.actor, name)
-        except Exception as exc:  # noqa: BLE001
-            show_error(self, exc, _("Expense items"))
-            return False
-        self.reload()
-        return True
+        return write_then_reload(self, _("Expense items"), ENTITIES,
+                                 lambda session: expense_service.add_item(session, self.ctx.actor, name))
 
     def delete_item(self) -> bool:
         row = self.table.currentRow()
         if not 0 <= row < len(self._items):
             return False
-        try:
-            with self.ctx.write(*ENTITIES) as session:
-                expense_service.delete_item(session, self.ctx.actor, self._items[row].id)
-        except Exception as exc:  # noqa: BLE001 - e.g. "used by 12 expenses"
-            show_error(self, exc, _("Expense items"))
-            return False
-        self.reload()
-        return True
+        item_id = self._items[row].id  # refused with e.g. "used by 12 expenses"
+        return write_then_reload(self, _("Expense items"), ENTITIES,
+                                 lambda session: expense_service.delete_item(session, self.ctx.actor, item_id))
 
 
 def create(ctx: AppContext) -> QWidget:

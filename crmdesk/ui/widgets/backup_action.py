@@ -7,13 +7,14 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from crmdesk.db.backup import BackupNotSupportedError, backups_dir
 from crmdesk.services.backups import back_up
 from crmdesk.i18n import _
 from crmdesk.ui.background import Job, run_in_background
 from crmdesk.ui.context import AppContext
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +22,12 @@ log = logging.getLogger(__name__)
 # Through the backup service, so the customers' attachment files go along with the data.
 def _copy_to(db, actor, dest: Path, progress) -> Path:
     progress.update(None, _("Backing up…"))
-    return back_up(db, dest, actor=actor).path
+    return back_up(db, dest, actor=actor, progress=progress).path
 
 
 def _copy_timestamped(db, actor, progress) -> Path:
     progress.update(None, _("Backing up…"))
-    return back_up(db, reason="manual", actor=actor).path
+    return back_up(db, reason="manual", actor=actor, progress=progress).path
 
 
 def default_backup_name(ctx: AppContext) -> Path:
@@ -42,7 +43,7 @@ def back_up_with_dialog(parent: QWidget, ctx: AppContext) -> Job | None:
     except BackupNotSupportedError as exc:
         QMessageBox.information(parent, _("Back up database"), str(exc))
         return None
-    name, _filter = QFileDialog.getSaveFileName(parent, _("Back up database"), str(suggested),
+    name, _filter = file_dialogs.get_save_file_name(parent, _("Back up database"), str(suggested),
                                                 _("Database files (*.db);;All files (*)"))
     if not name:
         return None
