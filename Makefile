@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo/demo.db
 
-.PHONY: run test screenshots bench lint clean demo venv
+.PHONY: run test screenshots bench lint clean demo venv dist dist-test
 
 venv: $(STAMP)
 
@@ -36,6 +36,19 @@ screenshots: $(STAMP)
 
 bench: $(STAMP)
 	for script in bench/*_bench.py; do $(BIN)/python $$script || exit 1; done
+
+# The packaged app (PyInstaller, one folder): dist/crmdesk/crmdesk. PyInstaller goes into the
+# venv here only (not a dependency of the app or of the tests).
+$(BIN)/pyinstaller: | $(STAMP)
+	$(BIN)/python -m pip install -q 'pyinstaller>=6.5'
+
+dist: $(STAMP) $(BIN)/pyinstaller
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installer/crmdesk.spec
+	@du -sh --apparent-size dist/crmdesk
+
+# Builds the frozen app and runs its self-test (exit 0 only when every step passed).
+dist-test: dist
+	QT_QPA_PLATFORM=offscreen dist/crmdesk/crmdesk --self-test
 
 clean:
 	rm -rf $(VENV) demo build dist *.egg-info

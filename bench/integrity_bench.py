@@ -91,9 +91,9 @@ def main() -> int:
     start_ms = statistics.median(unchanged)
     if start_ms > GOAL_START_MS:
         missed.append(f"check at a normal start {start_ms:.0f} ms > {GOAL_START_MS:.0f} ms")
-    if statistics.median(quick) > GOAL_START_MS:
-        print(f"note: quick_check itself takes {statistics.median(quick):.0f} ms on {size_mb:.0f} MB, over the "
-              f"{GOAL_START_MS:.0f} ms goal; it runs only when the file changed since the app closed it cleanly")
+    if statistics.median(quick) > GOAL_START_MS:  # the goal is quick_check itself: say so
+        missed.append(f"quick_check on a changed {size_mb:.0f} MB file {statistics.median(quick):.0f} ms > "
+                      f"{GOAL_START_MS:.0f} ms (it runs at start only when the file changed since a clean close)")
     print("GOALS MET" if not missed else "GOALS MISSED: " + "; ".join(missed))
     return 0
 

@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# System libraries crmdesk needs on Debian/Ubuntu: a CJK font (Chinese in Qt and in charts)
-# and the libraries of Qt's platform plugins. Default: what the offscreen tests need;
-# --gui adds what a real X11 window needs. Needs root (or sudo without a password).
+# System libraries crmdesk needs on Debian/Ubuntu: the libraries of Qt's platform plugins.
+# Default: what the offscreen tests need; --gui adds what a real X11 window needs. No CJK font:
+# crmdesk ships one (crmdesk/resources/fonts) and registers it when the PC has none.
+# Needs root (or sudo without a password).
 set -euo pipefail
 
-packages=(fonts-wqy-microhei fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0)
+packages=(fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0)
 if [ "${1:-}" = "--gui" ]; then
   packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
              libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-system-deps: no apt-get here; install a CJK font and Qt 6's platform libraries yourself" >&2
+  echo "install-system-deps: no apt-get here; install Qt 6's platform libraries yourself" >&2
   exit 0
 fi
 missing=()

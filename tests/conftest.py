@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pg_fixture import pg_server  # noqa: E402,F401 - one PostgreSQL per test session (skips if it cannot start)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")

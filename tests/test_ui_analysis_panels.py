@@ -13,6 +13,7 @@ from crmdesk.db.models import Customer, Product, SalesLine
 from crmdesk.reports.registry import REPORTS
 from crmdesk.ui.analysis import export
 from crmdesk.ui.analysis.page import DASHBOARD_KEY, KEY_ROLE, group_of
+from crmdesk.ui.widgets import file_dialogs
 
 pytestmark = pytest.mark.gui
 WAIT_MS = 30_000
@@ -109,7 +110,7 @@ def test_export_table_and_chart(page, qtbot, ctx, tmp_path, monkeypatch):  # noq
     panel = _open(page, qtbot, "key-customers")
     answers = iter([(str(tmp_path / "重点客户.xlsx"), ""), (str(tmp_path / "chart.png"), ""),
                     (str(tmp_path / "chart.pdf"), "")])
-    monkeypatch.setattr(export.QFileDialog, "getSaveFileName", lambda *a, **k: next(answers))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: next(answers))
     panel.export_table_button.click()
     ws = load_workbook(tmp_path / "重点客户.xlsx").active
     assert ws.freeze_panes == "A2" and ws["A1"].font.bold
@@ -125,7 +126,7 @@ def test_export_table_and_chart(page, qtbot, ctx, tmp_path, monkeypatch):  # noq
 
 def test_cancelled_dialog_writes_nothing(page, qtbot, tmp_path, monkeypatch):
     panel = _open(page, qtbot, "margin")
-    monkeypatch.setattr(export.QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: ("", ""))
     assert panel.export_table() is None and panel.export_chart() is None
     assert not [p for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".png", ".pdf")]
 
@@ -164,7 +165,7 @@ def test_statement_asks_for_its_customer_then_exports_its_own_pdf(page, qtbot, c
     assert not panel.message.isVisible()
     kinds = list(panel.model.frame["kind"])
     assert kinds[0] == "opening" and kinds[-1] == "closing" and "sale" in kinds
-    monkeypatch.setattr(export.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(file_dialogs, "get_save_file_name",
                         lambda *a, **k: (str(tmp_path / "statement.pdf"), "PDF document (*.pdf)"))
     panel.export_table_button.click()
     assert (tmp_path / "statement.pdf").read_bytes()[:5] == b"%PDF-"

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import func, select
 from ui_customers_support import boxes, ctx, page  # noqa: F401 - fixtures
 
@@ -26,6 +26,7 @@ from crmdesk.ui.customers import page_actions
 from crmdesk.ui.customers.dialogs.merge_dialog import MergeDialog
 from crmdesk.ui.customers.dialogs.type_editor import TypeEditorDialog
 from crmdesk.ui.customers.form.dialog import CustomerFormDialog
+from crmdesk.ui.widgets import file_dialogs
 
 
 def _customer_with_orders(ctx) -> int:
@@ -112,7 +113,7 @@ def test_attach_file_copies_it(ctx, qtbot, boxes, monkeypatch, tmp_path):
     cid = _customer_with_orders(ctx)
     source = tmp_path / "合同.txt"
     source.write_text("contract text", encoding="utf-8")
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(source)], "")))
+    monkeypatch.setattr(file_dialogs, "get_open_file_names", lambda *a, **k: ([str(source)], ""))
     form = _open(ctx, qtbot, cid)
     form.attachments.add(link=False)
     with ctx.read() as s:

@@ -8,12 +8,12 @@ import datetime as dt
 import openpyxl
 import pytest
 from data_import.helpers import GJP_HEADER, write
-from PySide6.QtWidgets import QFileDialog
 
 from crmdesk.importers import import_file
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.importing.history_view import HistoryView
 from crmdesk.ui.importing.sync_controller import Problem, SyncController
+from crmdesk.ui.widgets import file_dialogs
 
 BAD_ROWS = "\n".join([
     GJP_HEADER,
@@ -59,7 +59,7 @@ def test_history_lists_batches_and_shows_and_exports_rejected_rows(qtbot, histor
 
     out = tmp_path / "out" / "rejected"
     out.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(out), "")))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: (str(out), ""))
     messages: list[str] = []
     ctx.bus.status_message.connect(messages.append)
     assert history.rejected.export_button.isEnabled()

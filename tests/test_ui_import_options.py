@@ -7,11 +7,11 @@ import openpyxl
 import pytest
 from data_import.helpers import GJP_HEADER, GJP_SALES, scalar, write
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
 
 from crmdesk.importers import Profile, save_profile
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.importing.page import ImportPage
+from crmdesk.ui.widgets import file_dialogs
 
 TIMEOUT = 20_000
 
@@ -35,7 +35,7 @@ def page(qtbot, ctx):
 
 
 def choose(qtbot, page, monkeypatch, *paths) -> None:
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(p) for p in paths], "")))
+    monkeypatch.setattr(file_dialogs, "get_open_file_names", lambda *a, **k: ([str(p) for p in paths], ""))
     qtbot.mouseClick(page.wizard.step.choose_button, Qt.MouseButton.LeftButton)
     settle(qtbot, page)
 

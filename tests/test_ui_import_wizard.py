@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from data_import.helpers import GJP_HEADER, GJP_SALES, dump, scalar, write
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QInputDialog
 
 from crmdesk.importers import list_profiles, load_profile
 from crmdesk.importers.profiles import user_profiles_dir
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.importing.page import ImportPage
+from crmdesk.ui.widgets import file_dialogs
 
 TIMEOUT = 20_000
 
@@ -31,8 +32,7 @@ def page(qtbot, ctx):
 
 
 def pick(qtbot, page, monkeypatch, *paths) -> None:
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames",
-                        staticmethod(lambda *a, **k: ([str(p) for p in paths], "")))
+    monkeypatch.setattr(file_dialogs, "get_open_file_names", lambda *a, **k: ([str(p) for p in paths], ""))
     qtbot.mouseClick(page.wizard.step.choose_button, Qt.MouseButton.LeftButton)
     wait_preview(qtbot, page)
 
@@ -109,7 +109,7 @@ def test_import_announces_changes_and_reports_a_duplicate_file(qtbot, page, ctx,
 
 def test_missing_required_column_is_shown_in_red_and_nothing_is_imported(qtbot, page, db, tmp_path, monkeypatch):
     path = write(tmp_path, "partial.csv", "单据编号,商品编号,数量\nXS-1,P001,3\n")
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(path)], "")))
+    monkeypatch.setattr(file_dialogs, "get_open_file_names", lambda *a, **k: ([str(path)], ""))
     step = page.wizard.step
     qtbot.mouseClick(step.choose_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not step.pending, timeout=TIMEOUT)
@@ -128,7 +128,7 @@ def test_missing_required_column_is_shown_in_red_and_nothing_is_imported(qtbot, 
 
 def test_an_unreadable_file_shows_its_error_in_the_preview(qtbot, page, tmp_path, monkeypatch):
     path = write(tmp_path, "empty.csv", "")
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(path)], "")))
+    monkeypatch.setattr(file_dialogs, "get_open_file_names", lambda *a, **k: ([str(path)], ""))
     step = page.wizard.step
     qtbot.mouseClick(step.choose_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not step.pending, timeout=TIMEOUT)

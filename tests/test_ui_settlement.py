@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from data_import.helpers import GJP_HEADER, scalar, write
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from crmdesk.importers import import_file
 from crmdesk.services.customers import CustomerInput, create_customer
@@ -14,6 +14,7 @@ from crmdesk.ui.context import AppContext
 from crmdesk.ui.customers.form.dialog import CustomerFormDialog
 from crmdesk.ui.importing.page import ImportPage
 from crmdesk.ui.settings.settlement_section import SettlementSection
+from crmdesk.ui.widgets import file_dialogs
 
 TIMEOUT = 20_000
 SALES = GJP_HEADER + "\n2024-03-07,XS-1,销售单,C1,门市客户,张三,总店,P001,中性笔,支,1,10,10,5\n" \
@@ -44,7 +45,7 @@ def test_wizard_paid_at_sale_box_settles_the_file_and_shows_the_split(ctx, qtbot
     path = write(tmp_path, "sales.csv", SALES)
     page = ImportPage(ctx)
     qtbot.addWidget(page)
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", staticmethod(lambda *a, **k: ([str(path)], "")))
+    monkeypatch.setattr(file_dialogs, "get_open_file_names", lambda *a, **k: ([str(path)], ""))
     qtbot.mouseClick(page.wizard.step.choose_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not page.wizard.step.pending, timeout=TIMEOUT)
     page.wizard.paid_at_sale_box.setChecked(True)

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from crmdesk.charts.sample import monthly_revenue_figure, sample_monthly_revenue
 from crmdesk.ui.widgets.chart_canvas import ChartCanvas
+from crmdesk.ui.widgets import file_dialogs
 
 
 def _event(canvas: ChartCanvas, name: str, ax, x: float, y: float, button=None) -> None:
@@ -88,7 +89,7 @@ def test_context_menu_exports_through_a_save_dialog(qtbot, tmp_path, monkeypatch
 
     widget = _shown(qtbot, monthly_revenue_figure(sample_monthly_revenue()))
     target = tmp_path / "导出.pdf"
-    monkeypatch.setattr(chart_canvas.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: (str(target), ""))
     menu = widget.context_menu()
     qtbot.addWidget(menu)
     actions = {a.text(): a for a in menu.actions()}

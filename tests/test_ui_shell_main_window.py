@@ -11,6 +11,7 @@ from crmdesk.ui.context import AppContext
 from crmdesk.ui.main_window import MainWindow, window_settings
 from crmdesk.ui.pages import PAGES, PageEntry
 from crmdesk.ui.placeholder_page import ComingPage, ErrorPage
+from crmdesk.ui.widgets import file_dialogs
 
 BUILT: list[str] = []
 
@@ -162,7 +163,7 @@ def test_file_menu_backs_up_to_the_chosen_file(qtbot, ctx, tmp_path, monkeypatch
     from crmdesk.ui.widgets import backup_action
 
     target = tmp_path / "备份" / "copy.db"
-    monkeypatch.setattr(backup_action.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(file_dialogs, "get_save_file_name", lambda *a, **k: (str(target), ""))
     window = _window(qtbot, ctx, TEST_PAGES)
     window.backup_action.trigger()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Backed up to"), timeout=10_000)

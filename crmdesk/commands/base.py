@@ -64,7 +64,13 @@ class CliContext:
     _password: str | None = field(default=None, repr=False)
 
     def db_location_or_default(self) -> str:
-        return self.db_location or str(default_db_path())
+        """``--db``, else the shop server saved on this PC (Connect to a shop server), else the
+        file in the user data folder."""
+        if self.db_location:
+            return self.db_location
+        from crmdesk.db.server_profile import saved_server_url
+
+        return saved_server_url() or str(default_db_path())
 
     def database(self) -> Database:
         if self._db is None:
@@ -74,7 +80,8 @@ class CliContext:
             except Exception as exc:  # noqa: BLE001 - any driver error becomes one line
                 reason = getattr(exc, "orig", None) or exc
                 first_line = str(reason).strip().splitlines()[0] if str(reason).strip() else type(reason).__name__
-                raise CliError(f"cannot open database {location}: {first_line}", EXIT_NO_DATABASE) from exc
+                raise CliError(_("cannot open database {location}: {reason}").format(
+                    location=location, reason=first_line), EXIT_NO_DATABASE) from exc
         return self._db
 
     def login(self) -> Actor:
@@ -133,5 +140,5 @@ def existing_file(text: str) -> Path:
     if path.is_dir():
         raise CliError(_("{file}: is a directory, not a file").format(file=text), EXIT_USAGE)
     if not path.is_file():
-        raise CliError(f"{text}: no such file", EXIT_USAGE)
+        raise CliError(_("{file}: no such file").format(file=text), EXIT_USAGE)
     return path

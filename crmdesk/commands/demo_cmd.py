@@ -50,6 +50,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=_seed, default=1, metavar="S", help="random seed, 0 or more (default 1)")
     p.add_argument("--end-date", type=_iso_date, default=None, metavar="YYYY-MM-DD",
                    help="last day of the history (default today)")
+    p.add_argument("--branches", type=_positive, default=1, metavar="N",
+                   help="branches of a small chain, 1 to 9; each customer buys at one (default 1: one shop, "
+                        "no branches)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
@@ -66,7 +69,7 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     progress = Progress(None if args.quiet else _printer, min_interval=1.0)
     try:
         summary = generate(db, customers=args.customers, products=args.products, lines=args.lines,
-                           seed=args.seed, end_date=args.end_date, progress=progress)
+                           seed=args.seed, end_date=args.end_date, progress=progress, branches=args.branches)
     except DemoSizeError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     except DemoError as exc:

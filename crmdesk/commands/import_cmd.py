@@ -52,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--paid-at-sale", action="store_true", default=None,
                    help="sales files: every sale was paid on the spot, none becomes receivable "
                         "(default: the profile's paid_at_sale, else each customer's settlement rule)")
+    p.add_argument("--branch", metavar="CODE",
+                   help="the branch the files come from: their orders, receipts and stock carry it "
+                        "(default: the profile's branch, else none)")
     p.set_defaults(func=run)
 
 
@@ -112,6 +115,14 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     db = ctx.database()
     with ctx.transaction() as (_session, actor):
         pass
+    if args.branch:
+        from crmdesk.importers.branch_stamp import resolve_branch
+        from crmdesk.services.branches import BranchError
+
+        try:
+            resolve_branch(db, args.branch)
+        except BranchError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from exc
     failed = warned = False
     batches: list[int] = []
     with ProgressBar(quiet=args.quiet) as bar:
@@ -120,7 +131,8 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
                 result = import_file(db, actor, name, kind=args.kind, profile=profile, encoding=args.encoding,
                                      sheet=args.sheet, header_row=args.header_row, dry_run=args.dry_run,
                                      strict=args.strict, progress=bar.track(Path(name).name),
-                                     skip_same_content=not args.force, paid_at_sale=args.paid_at_sale)
+                                     skip_same_content=not args.force, paid_at_sale=args.paid_at_sale,
+                                     branch=args.branch)
             except PermissionDenied as exc:
                 raise CliError(str(exc)) from exc
             bar.finish()  # the bar goes before the file's result line is printed

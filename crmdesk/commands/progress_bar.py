@@ -35,7 +35,7 @@ class ProgressBar:
         """A core ``Progress`` for one file, drawn as a bar (silent when the bar is off)."""
         self.finish()
         if not self.enabled:
-            return Progress()
+            return Progress(self._waiting_lines(name))
         from rich.console import Console
         from rich.progress import BarColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
         from rich.progress import Progress as RichProgress
@@ -51,6 +51,17 @@ class ProgressBar:
             live.update(task, completed=fraction, description=text)
 
         return Progress(show, min_interval=0.1)
+
+    def _waiting_lines(self, name: str):
+        """Without a bar (a pipe, --quiet) a wait for another writer still prints one line on stderr:
+        status messages without a fraction, each once."""
+        said: set[str] = set()
+
+        def show(fraction: float | None, message: str) -> None:
+            if fraction is None and message and message not in said:
+                said.add(message)
+                print(f"{name}: {message}", file=self.stream, flush=True)
+        return show
 
     def finish(self) -> None:
         """Take the bar away (before the file's result line is printed)."""

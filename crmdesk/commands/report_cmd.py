@@ -112,6 +112,9 @@ def run(args: argparse.Namespace, ctx: CliContext) -> int:
     try:
         with ctx.transaction() as (session, actor):
             filters = filters_from_args(args, session)
+            if filters.branch_ids and not spec.branches:
+                print(_("{report}: opportunities, cases and contacts have no branch; --branch does not apply").format(
+                    report=spec.name), file=sys.stderr)
             df = run_report(session, actor, spec, filters, options)
             if out is not None:
                 record_export(session, actor, spec, out)  # refused before a byte is written

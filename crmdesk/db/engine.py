@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from crmdesk.db import change_feed
+
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 16_384
 
@@ -55,6 +57,16 @@ def _on_sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+def _guard_file(engine: Engine, path: Path) -> None:
+    """While a connection is open, nothing else in this process may open the file: closing
+    any descriptor of it would drop SQLite's locks (see ``file_guard``)."""
+    from crmdesk.db import file_guard
+
+    event.listen(engine, "connect", lambda *_: file_guard.connection_opened(path))
+    event.listen(engine, "close", lambda *_: file_guard.connection_closed(path))
+    event.listen(engine, "close_detached", lambda *_: file_guard.connection_closed(path))
+
+
 def make_engine(db: str | Path, echo: bool = False) -> Engine:
     url = to_url(db)
     if is_sqlite(url):
@@ -64,8 +76,19 @@ def make_engine(db: str | Path, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _on_sqlite_connect)
         event.listen(engine, "begin", _on_sqlite_begin)
+        if path is not None:
+            _guard_file(engine, path)
+        change_feed.watch(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # The saved shop server's password comes from the system keyring, so that no URL (a log
+    # line, an error message, a shortcut) ever holds it.
+    from crmdesk.db.server_profile import password_for
+
+    password = password_for(url)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True,
+                           connect_args={"password": password} if password else {})
+    change_feed.watch(engine)  # every writing transaction bumps the committed change feed
+    return engine
 
 
 @dataclass

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from sqlalchemy import Connection, func, select
 
 from crmdesk.core.progress import Progress, ensure
 from crmdesk.db import Database
-from crmdesk.db.bulk import insert_columns, set_based_triggers
+from crmdesk.db.bulk import checks_after_load, insert_columns, set_based_triggers
 from crmdesk.db.models import CaseNote
 from crmdesk.db.models import (
     Contact, Customer, CustomerRelation, CustomerType, CustomFieldValue, Expense, Interaction, Opportunity,
@@ -22,6 +22,7 @@ from crmdesk.db.models import (
 from crmdesk.demo import (
     activity, contacts, customer_rows, pipeline, pipeline_history, receipts, relations, sales, stock,
 )
+from crmdesk.demo import branches as demo_branches
 from crmdesk.demo import customers as customer_frames
 from crmdesk.demo import expenses as expense_rows
 from crmdesk.demo import products as product_frames
@@ -96,6 +97,7 @@ class _Run:
     rngs: dict[str, np.random.Generator]
     prog: Progress
     counts: dict[str, int]
+    branch_ids: list[int] = field(default_factory=list)  # the demo chain's branches (none: one shop)
 
     def insert(self, model, columns: dict, **kwargs) -> int:
         table = getattr(model, "__table__", model)
@@ -108,9 +110,12 @@ class _Run:
 
 
 def generate(db: Database, *, customers: int = 2000, products: int = 800, lines: int = 150_000, seed: int = 1,
-             end_date: dt.date | None = None, progress: Progress | None = None) -> DemoSummary:
-    """Fill ``db`` (made by ``open_database``, without customers) with a demo shop; one transaction."""
+             end_date: dt.date | None = None, progress: Progress | None = None, branches: int = 1) -> DemoSummary:
+    """Fill ``db`` (made by ``open_database``, without customers) with a demo shop; one transaction.
+    ``branches`` > 1: a small chain (``demo.branches``); 1 leaves every figure as it always was."""
     _check_sizes(customers, products, lines, seed)
+    if not 1 <= branches <= demo_branches.MAX_BRANCHES:
+        raise DemoSizeError(_("--branches must be 1 to {n}").format(n=demo_branches.MAX_BRANCHES))
     cal = DemoCalendar(end_date or dt.date.today())
     rngs = {name: np.random.default_rng([seed, k]) for k, name in enumerate(_STREAMS)}
     founded = dt.datetime.combine(cal.start_date - dt.timedelta(days=1500), dt.time(9))
@@ -119,14 +124,17 @@ def generate(db: Database, *, customers: int = 2000, products: int = 800, lines:
         _check_empty(run.conn)
         run.prog.update(0.0, _("Staff and territories"), force=True)
         org = build_org(run.conn, seed, founded)
+        if branches > 1:
+            run.branch_ids = demo_branches.create(run.conn, branches)
         cust = customer_frames.build_customers(rngs["customers"], customers, cal, run.first_id(Customer),
                                                org.territory_of_province, org.sales_ids)
         prod = product_frames.build_products(rngs["products"], products, cal.days, run.first_id(Product))
         run.prog.update(0.02, _("Sales orders"))
         sale = sales.build_sales(rngs["sales"], cal, cust, prod, lines, org.counter_ids, run.first_id(SalesOrder))
-        summary, first_contact = _customers(run, org, cust, sale)
-        _goods_and_sales(run, cust, prod, sale)
-        _activity(run, org, cust, sale, summary, first_contact)
+        with checks_after_load(run.conn):  # PostgreSQL: keys and indexes made once, after the rows
+            summary, first_contact = _customers(run, org, cust, sale)
+            _goods_and_sales(run, cust, prod, sale)
+            _activity(run, org, cust, sale, summary, first_contact)
         run.prog.update(0.98, _("Territories"), force=True)
         # The rules decide territories and owners, as they would for imported customers; the
         # generated owners become the "imported" 业务员 they fall back to.
@@ -187,13 +195,20 @@ def _goods_and_sales(run: _Run, cust, prod, sale) -> None:
     snapshots, _low = stock.build_snapshots(run.rngs["stock"], prod, sale, run.cal, reorder,
                                             run.first_id(StockSnapshot))
     run.prog.update(0.37, _("Sales orders"))
-    run.insert(SalesOrder, sales.order_rows(sale, cust, run.cal))
+    order_cols = sales.order_rows(sale, cust, run.cal)
+    if run.branch_ids:
+        order_cols["branch_id"] = demo_branches.home_branch(order_cols["customer_id"], run.branch_ids)
+        snapshots = demo_branches.split_snapshots(snapshots, run.branch_ids)
+    run.insert(SalesOrder, order_cols)
     line_cols = sales.line_rows(sale, cust, prod, run.cal, run.first_id(SalesLine))
     n_lines = len(line_cols["id"])
     run.insert(SalesLine, line_cols,
                on_chunk=lambda done: run.prog.update(0.42 + 0.38 * done / n_lines, _("Sales lines")))
     run.prog.update(0.8, _("Receipts"))
-    run.insert(Receipt, receipts.build_receipts(run.rngs["receipts"], run.cal, cust, sale, run.first_id(Receipt)))
+    receipt_cols = receipts.build_receipts(run.rngs["receipts"], run.cal, cust, sale, run.first_id(Receipt))
+    if run.branch_ids:  # paid where the customer buys
+        receipt_cols["branch_id"] = demo_branches.home_branch(receipt_cols["customer_id"], run.branch_ids)
+    run.insert(Receipt, receipt_cols)
     run.insert(StockSnapshot, snapshots)
     run.insert(Expense, expense_rows.build_expenses(run.rngs["expenses"], run.conn, run.cal, cust, sale,
                                                     run.first_id(Expense)))

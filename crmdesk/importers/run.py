@@ -25,6 +25,7 @@ from crmdesk.importers.findings import FileWarning, after_import, to_json
 from crmdesk.importers.limits import read_limits
 from crmdesk.importers.mapping import ColumnMatch
 from crmdesk.importers.prepare import Prepared, Reject
+from crmdesk.importers.branch_stamp import resolve_branch, stamp_branch
 from crmdesk.importers.profiles import Profile, ProfileError
 from crmdesk.importers.reading import ReadError
 from crmdesk.importers.rules_after import run_import_rules
@@ -33,8 +34,9 @@ from crmdesk.importers.write_expenses import write_expenses
 from crmdesk.importers.write_masters import write_customers, write_products, write_receipts, write_stock
 from crmdesk.importers.write_sales import Counts, write_sales
 from crmdesk.money import format_yuan
-from crmdesk.services import audit, settlement
+from crmdesk.services import audit, backups, settlement
 from crmdesk.services.actor import Actor
+from crmdesk.services.branches import BranchError
 from crmdesk.services.permissions import require
 
 log = logging.getLogger(__name__)
@@ -151,12 +153,14 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
                 profile: Profile | str | None = None, encoding: str | None = None, sheet: str | int | None = None,
                 header_row: int | None = None, dry_run: bool = False, strict: bool = False,
                 progress: Progress | None = None, skip_same_content: bool = True,
-                hold_unsure: bool = False, run_rules: bool = True, paid_at_sale: bool | None = None) -> ImportResult:
+                hold_unsure: bool = False, run_rules: bool = True, paid_at_sale: bool | None = None,
+                backup: bool = True, branch: str | None = None) -> ImportResult:
     """Import one file in one transaction. Never raises for bad files: see ``ImportResult.status``.
     ``hold_unsure`` (an unattended sync): a column mapped by a guess holds the file instead.
     Raises ``Cancelled`` (after rolling back) when ``progress`` is cancelled, PermissionDenied.
     ``run_rules``: after the file committed, the "import" process rules run (``result.rules``).
-    ``paid_at_sale``: a sales file's sales were all paid on the spot (None: as the profile says)."""
+    ``paid_at_sale``: a sales file's sales were all paid on the spot (None: as the profile says).
+    ``branch``: the code of the branch the file came from (None: the profile's ``branch``, if any)."""
     require(actor, "import.run")
     progress = ensure(progress)
     path = Path(path)
@@ -177,6 +181,10 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
     layout.source.limits = read_limits(db)  # plausibility limits: shop settings (importers.limits)
     paid = layout.kind == "sales" and (layout.profile.paid_at_sale if paid_at_sale is None else paid_at_sale)
     how = read_as(layout.profile.name, layout.source.sheet, paid)
+    try:
+        branch_id = resolve_branch(db, layout.profile.branch if branch is None else branch)
+    except BranchError as exc:
+        return ImportResult(path=path, status=FAILED, message=f"{path.name}: {exc}")
     if skip_same_content:
         skipped = _skip_same_content(db, actor, path, stat, sha, layout.kind, how, mapping_json(layout.columns),
                                      dry_run)
@@ -190,6 +198,7 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
         progress.update(0.05, _("checking rows"))
         prep = prepare(layout)
         prep.paid_at_sale = paid
+        prep.branch_id = branch_id
     except ReadError as exc:
         return ImportResult(path=path, status=FAILED, message=str(exc))
     result = ImportResult(path=path, status=DONE, kind=layout.kind, rejected=len(prep.rejects),
@@ -202,7 +211,8 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
                         file_mtime=stat.st_mtime, kind=layout.kind, profile=how,
                         encoding=layout.source.encoding, user_id=actor.user_id,
                         rows_total=prep.data_rows, rows_rejected=len(prep.rejects), status="running",
-                        warnings=to_json(result.warnings), mapping=mapping_json(layout.columns))
+                        warnings=to_json(result.warnings), mapping=mapping_json(layout.columns),
+                        branch_id=branch_id)
     if strict and prep.rejects:
         result.status = REFUSED
         first = prep.rejects[0]
@@ -217,11 +227,14 @@ def import_file(db: Database, actor: Actor, path: str | Path, kind: str | None =
                 _store_rejects(s, batch.id, prep.rejects)
                 result.batch_id = batch.id
         return result
+    if backup and not dry_run:  # a sync backs up once before all its files and passes False
+        backups.before_import(db)
     with bulk_load_connection(db.engine) as conn, db.sessions(bind=conn) as s:
         try:
             s.add(batch)
             s.flush()
             counts = WRITERS[layout.kind](s.connection(), prep, batch.id, progress)
+            stamp_branch(s.connection(), layout.kind, batch.id, branch_id)
             _finish_batch(s, actor, batch, prep, counts, result)
             progress.update(0.98, _("saving"))
             if dry_run:

@@ -6,7 +6,8 @@ and mtime (checked without reading it) or the same sha256 (checked by ``import_f
 ``sync.move_done`` on, imported files move to the done folder instead. Nobody watches a sync,
 so nothing is guessed: a file whose columns are mapped only by a guess, or that does not look
 like the kind detected, is held (status ``held`` in the history, with the reason; nothing
-written) until it changes or is imported by hand.
+written) until it changes or is imported by hand. Files in a sub-folder of the inbox named after a
+branch code come from that branch; the inbox's own files from ``sync.branch`` (else the profile's).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crmdesk.core.progress import Progress, ensure
-from crmdesk.db.backup import BackupNotSupportedError, timestamped_backup
+from crmdesk.db.backup import BackupNotSupportedError
+from crmdesk.services.backups import back_up
 from crmdesk.db.engine import Database
 from crmdesk.db.models import ImportBatch
 from crmdesk.i18n import _
@@ -38,6 +40,11 @@ log = logging.getLogger(__name__)
 INBOX, INTERVAL, DONE_FOLDER, MOVE_DONE, BACKUP_KEEP, PROFILE = (
     "sync.inbox", "sync.interval_minutes", "sync.done_folder", "sync.move_done", "sync.backup_keep", "sync.profile")
 DEFAULTS = {INBOX: "", INTERVAL: "60", DONE_FOLDER: "", MOVE_DONE: "0", BACKUP_KEEP: "10", PROFILE: ""}
+# The branch the inbox's own files come from (a code; "" = the profile's, else none). Files in a
+# sub-folder of the inbox named after a branch code come from that branch (``branch_folders``).
+# Set in Settings → Branches, not part of ``SyncSettings`` (whose editor saves every field of it).
+BRANCH = "sync.branch"
+DEFAULTS[BRANCH] = ""
 
 
 class SyncError(Exception):
@@ -124,6 +131,16 @@ def pending_files(session: Session, folder: Path) -> tuple[list[Path], int]:
     return files, seen
 
 
+def branch_folders(session: Session, inbox: Path) -> dict[Path, str]:
+    """Sub-folders of the inbox named after a branch code (case-insensitive) → that code."""
+    from crmdesk.services.branches import list_branches
+
+    codes = {b.code.lower(): b.code for b in list_branches(session)}
+    if not codes:
+        return {}
+    return {p: codes[p.name.lower()] for p in sorted(inbox.iterdir()) if p.is_dir() and p.name.lower() in codes}
+
+
 def _kind_order(path: Path, profile: str | None) -> tuple[int, float, str]:
     """Customers and products before documents, so sales find them instead of making stubs."""
     try:
@@ -147,12 +164,17 @@ def run_sync(db: Database, actor: Actor, folder: str | Path | None = None,
         if not inbox.is_dir():
             raise SyncError(_("inbox folder {folder} does not exist").format(folder=inbox))
         files, seen = pending_files(s, inbox)
+        branch_of = dict.fromkeys(files, get_setting(s, BRANCH).strip())
+        for sub_folder, code in branch_folders(s, inbox).items():
+            more, more_seen = pending_files(s, sub_folder)
+            files, seen = files + more, seen + more_seen
+            branch_of.update(dict.fromkeys(more, code))
     result = SyncResult(folder=inbox, already_imported=seen)
     if not files:
         return result
     files.sort(key=lambda p: _kind_order(p, settings.profile))
     try:
-        result.backup = timestamped_backup(db, "pre-sync", keep=max(1, settings.backup_keep))
+        result.backup = back_up(db, reason="pre-sync", keep=max(1, settings.backup_keep)).path
     except BackupNotSupportedError:
         log.info("no file backup before sync: %s is not a SQLite file", db.describe())
     for i, path in enumerate(files):
@@ -161,7 +183,7 @@ def run_sync(db: Database, actor: Actor, folder: str | Path | None = None,
         progress_link(progress, sub)
         # Unattended: a column mapped by a guess holds the file (nobody is there to check it).
         res = import_file(db, actor, path, profile=settings.profile or None, progress=sub, hold_unsure=True,
-                          run_rules=False)
+                          run_rules=False, backup=False, branch=branch_of.get(path) or None)
         result.files.append(res)
         if settings.move_done and res.status in (DONE, SKIPPED):
             result.moved.append(_move(path, settings.done_path()))

@@ -1,4 +1,5 @@
-"""BG/NBD purchase model and Gamma-Gamma spend model: pure numpy/scipy, no DB, no Qt.
+"""BG/NBD purchase model and Gamma-Gamma spend model: pure numpy (special functions and the
+minimiser in ``reports.special_functions``), no DB, no Qt.
 
 References
     Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way: An Alternative to
@@ -30,9 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.special import digamma, gammaln, hyp2f1
-from threadpoolctl import threadpool_limits
+
+from crmdesk.reports.special_functions import digamma, gammaln, hyp2f1, minimize_box
 
 
 @dataclass(frozen=True)
@@ -140,15 +140,9 @@ def _collapse(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     return [unique[:, i] for i in range(unique.shape[1])], counts.astype(float)
 
 
-def _lbfgsb(objective, start: np.ndarray, bound: float):
-    """L-BFGS-B with the analytic gradient, log parameters boxed to ±``bound``.
-
-    scipy's L-BFGS-B calls BLAS on vectors of 3–4 numbers; on a busy PC waking OpenBLAS's
-    thread pool for each call costs more than the whole fit, so BLAS runs single-threaded.
-    """
-    with threadpool_limits(limits=1, user_api="blas"):
-        return minimize(objective, start, jac=True, method="L-BFGS-B", bounds=[(-bound, bound)] * len(start),
-                        options={"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9})
+def _minimise(objective, start: np.ndarray, bound: float):
+    """Quasi-Newton with the analytic gradient, log parameters boxed to ±``bound``."""
+    return minimize_box(objective, start, bound=bound)
 
 
 def fit_bgnbd(x, t_x, T, penalizer: float = 0.0) -> BGNBDParams:
@@ -173,7 +167,7 @@ def fit_bgnbd(x, t_x, T, penalizer: float = 0.0) -> BGNBDParams:
         return value, jac
 
     start = np.log([1.0, max(float(T.mean()), 1e-3), 1.0, 1.0])
-    result = _lbfgsb(objective, start, bound=12.0)
+    result = _minimise(objective, start, bound=12.0)
     r, alpha, a, b = np.exp(result.x)
     return BGNBDParams(float(r), float(alpha), float(a), float(b))
 
@@ -251,7 +245,7 @@ def fit_gamma_gamma(x, monetary, penalizer: float = 0.0) -> GammaGammaParams:
 
     # γ on the money scale of the data keeps the start sensible for yuan or dollars.
     start = np.log([1.0, 2.0, max(float(np.median(m)), 1e-6)])
-    result = _lbfgsb(objective, start, bound=15.0)
+    result = _minimise(objective, start, bound=15.0)
     p, q, gamma = np.exp(result.x)
     return GammaGammaParams(float(p), float(q), float(gamma))
 

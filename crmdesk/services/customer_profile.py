@@ -187,9 +187,21 @@ def _shares(rows: list[tuple[str | None, int | None]], total: int, top: int) -> 
     return out
 
 
+def _branch_orders(session: Session, actor: Actor, order_id_column) -> list:
+    """A salesperson whose territories are limited to branches sees those branches' orders only
+    (``territory_rules.branch_limit``): a condition on the order id, or none."""
+    from crmdesk.services.territory_rules import branch_limit
+
+    limit = branch_limit(session, actor)
+    if limit is None:
+        return []
+    return [order_id_column.in_(select(SalesOrder.id).where(SalesOrder.branch_id.in_(limit)))]
+
+
 def purchases_summary(session: Session, actor: Actor, customer_id: int, as_of: dt.date | None = None,
                       top: int = 5) -> Purchases:
     require_customer(session, actor, customer_id)
+    branch = _branch_orders(session, actor, SalesLine.order_id)
     as_of = as_of or dt.date.today()
     year = as_of.year
     result = Purchases(this_year=year)
@@ -198,7 +210,7 @@ def purchases_summary(session: Session, actor: Actor, customer_id: int, as_of: d
     by_day = session.execute(
         select(SalesLine.order_date, func.sum(SalesLine.amount))
         .where(SalesLine.customer_id == customer_id, SalesLine.order_date >= dt.date(year - 1, 1, 1),
-               SalesLine.order_date <= as_of)
+               SalesLine.order_date <= as_of, *branch)
         .group_by(SalesLine.order_date))
     for day, amount in by_day:
         target = result.by_month_this_year if day.year == year else result.by_month_last_year
@@ -207,7 +219,8 @@ def purchases_summary(session: Session, actor: Actor, customer_id: int, as_of: d
     start = as_of - dt.timedelta(days=365)
     per_product = dict(session.execute(
         select(SalesLine.product_id, func.sum(SalesLine.amount))
-        .where(SalesLine.customer_id == customer_id, SalesLine.order_date > start, SalesLine.order_date <= as_of)
+        .where(SalesLine.customer_id == customer_id, SalesLine.order_date > start, SalesLine.order_date <= as_of,
+               *branch)
         .group_by(SalesLine.product_id)).all())
     total = sum(int(v or 0) for v in per_product.values())
     categories: dict[str, int] = {}
@@ -224,7 +237,8 @@ def purchases_summary(session: Session, actor: Actor, customer_id: int, as_of: d
         ranked = sorted(folded.items(), key=lambda kv: (-kv[1], kv[0]))
         target.extend(_shares(ranked, total, top))
     result.order_count = int(session.scalar(select(func.count()).select_from(SalesOrder)
-                                            .where(SalesOrder.customer_id == customer_id)) or 0)
+                                            .where(SalesOrder.customer_id == customer_id,
+                                                   *_branch_orders(session, actor, SalesOrder.id))) or 0)
     return result
 
 
@@ -236,7 +250,7 @@ def list_orders(session: Session, actor: Actor, customer_id: int, offset: int = 
     orders = session.execute(
         select(o.id, o.number, o.order_date, o.due_date, o.status, o.doc_type, User.display_name, o.total_amount)
         .outerjoin(User, User.id == o.salesperson_id)
-        .where(o.customer_id == customer_id)
+        .where(o.customer_id == customer_id, *_branch_orders(session, actor, o.id))
         .order_by(o.order_date.desc(), o.id.desc()).offset(offset).limit(limit)).all()
     lines: dict[int, list[OrderLineRow]] = {}
     if with_lines and orders:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from crmdesk.core.search_text import customer_search_text
 from crmdesk.db.base import utcnow
-from crmdesk.db.models import Contact, Customer, CustomerStatus, CustomerType, Receipt, SalesLine, SalesOrder, Tag, \
+from crmdesk.db import row_version
+from crmdesk.db.models import Contact, ContactPoint, Customer, CustomerStatus, CustomerType, Receipt, SalesLine, SalesOrder, Tag, \
     Territory, User
 from crmdesk.i18n import _
 from crmdesk.services import audit, custom_fields, customer_codes, events, settlement, territories
@@ -217,11 +218,26 @@ def check_not_changed(current: dt.datetime | None, loaded: dt.datetime | None, w
                                  "reopen it to see their changes, then edit again").format(what=what))
 
 
+def claim_for_save(session: Session, model: type, row_id: int, loaded_version: int | None = None) -> None:
+    """The save's first statement: ``UPDATE … SET version = version + 1 WHERE id = ? [AND version = ?]``
+    (``crmdesk.db.row_version``). Of two saves at the same moment the second waits for the first,
+    then its stamp check (or ``loaded_version``) fails: the concurrency message of
+    ``check_not_changed``, nothing of it written. A missing row is left to the caller's lookup."""
+    outcome = row_version.claim(session, model, row_id, loaded_version)
+    if outcome == row_version.LOST:
+        row = session.get(model, row_id)
+        raise ConcurrencyError(_("{what} was changed by someone else since you opened it; "
+                                 "reopen it to see their changes, then edit again").format(
+            what=getattr(row, "name", "") or row_id))
+
+
 def update_customer(session: Session, actor: Actor, customer_id: int, data: CustomerInput,
-                    loaded_updated_at: dt.datetime | None) -> Customer:
+                    loaded_updated_at: dt.datetime | None, loaded_version: int | None = None) -> Customer:
     """Save the form. An owner or territory that differs from the stored one becomes a manual
     assignment (``customers.assign``; None gives it back to the rules); the unchanged values the
-    form sends back need no such right. Other changes re-run the rules for this customer."""
+    form sends back need no such right. Other changes re-run the rules for this customer.
+    ``loaded_version``: the row version the form loaded (None: the one read here)."""
+    claim_for_save(session, Customer, customer_id, loaded_version)  # first: see claim_for_save
     require_customer(session, actor, customer_id, "customers.update")
     customer = get_customer(session, customer_id)
     # Re-read the row: another session may have committed since this session loaded it.
@@ -318,9 +334,12 @@ def delete_customer(session: Session, actor: Actor, customer_id: int) -> None:
     session.flush()
 
 
-def compute_search_text(customer: Customer, contacts: list[tuple[str, str, str]]) -> str:
-    """The search key from the customer and its contacts' (name, phone, mobile)."""
+def compute_search_text(customer: Customer, contacts: list[tuple[str, str, str]],
+                        more_phones: list[str] | tuple[str, ...] = ()) -> str:
+    """The search key from the customer and its contacts' (name, phone, mobile), plus the
+    contacts' other phones (contact_points beyond the two summary ones)."""
     phones = [customer.phone, customer.mobile, *(p for _n, p, _m in contacts), *(m for _n, _p, m in contacts)]
+    phones += [p for p in more_phones if p not in phones]
     phones = [p for p in phones if p]
     # Digits-only copies so that "88881234" finds "020-8888 1234".
     phones += [d for d in (re.sub(r"\D", "", p) for p in phones) if d and d not in phones]
@@ -332,7 +351,10 @@ def refresh_search_text(session: Session, customer: Customer | int) -> None:
         customer = get_customer(session, customer)
     contacts = session.execute(select(Contact.name, Contact.phone, Contact.mobile)
                                .where(Contact.customer_id == customer.id).order_by(Contact.id)).all()
-    text = compute_search_text(customer, [tuple(c) for c in contacts])
+    more = session.scalars(select(ContactPoint.value).join(Contact, Contact.id == ContactPoint.contact_id)
+                           .where(Contact.customer_id == customer.id, ContactPoint.kind == "phone")
+                           .order_by(ContactPoint.contact_id, ContactPoint.sort_order)).all()
+    text = compute_search_text(customer, [tuple(c) for c in contacts], more)
     if text != customer.search_text:
         # Keep updated_at: the search key is derived data, not an edit another form must notice.
         session.execute(update(Customer).where(Customer.id == customer.id)
@@ -354,9 +376,15 @@ def refresh_search_texts(session: Session, customer_ids: list[int] | None = None
                 select(Contact.customer_id, Contact.name, Contact.phone, Contact.mobile)
                 .where(Contact.customer_id.in_(chunk)).order_by(Contact.id)):
             contacts.setdefault(cid, []).append((name, phone, mobile))
+        more: dict[int, list[str]] = {}
+        for cid, value in session.execute(
+                select(Contact.customer_id, ContactPoint.value).join(Contact, Contact.id == ContactPoint.contact_id)
+                .where(Contact.customer_id.in_(chunk), ContactPoint.kind == "phone")
+                .order_by(ContactPoint.contact_id, ContactPoint.sort_order)):
+            more.setdefault(cid, []).append(value)
         updates = []
         for customer in session.scalars(select(Customer).where(Customer.id.in_(chunk))):
-            text = compute_search_text(customer, contacts.get(customer.id, []))
+            text = compute_search_text(customer, contacts.get(customer.id, []), more.get(customer.id, ()))
             if text != customer.search_text:
                 updates.append({"id": customer.id, "search_text": text, "updated_at": customer.updated_at})
         if updates:

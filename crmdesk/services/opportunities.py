@@ -22,7 +22,7 @@ from crmdesk.i18n import _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import NotFound, ValidationError
-from crmdesk.services.customers import check_not_changed
+from crmdesk.services.customers import check_not_changed, claim_for_save
 from crmdesk.services.permissions import require_customer
 
 ACTION = "customers.opportunities"
@@ -227,6 +227,7 @@ def update_opportunity(session: Session, actor: Actor, opportunity_id: int, data
                        loaded_updated_at: dt.datetime | None) -> Opportunity:
     """Save the form: refused if someone else saved it since ``loaded_updated_at``. A different
     ``stage_id`` moves it (``move_stage``)."""
+    claim_for_save(session, Opportunity, opportunity_id)  # first: of two saves at once one wins
     opp = _get(session, opportunity_id)
     session.refresh(opp)
     require_customer(session, actor, opp.customer_id, ACTION)

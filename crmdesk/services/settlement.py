@@ -27,7 +27,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
@@ -114,6 +113,8 @@ def save_rules(session: Session, actor: Actor, terms_mean_credit: bool, default:
 def at_sale_mask(own: Iterable[str], terms_days: Iterable[int], credit_limit: Iterable[int],
                  type_id: Iterable[int | None], rules: Rules) -> np.ndarray:
     """Per customer: True where it pays at sale (the rules of the module docstring, vectorised)."""
+    import pandas as pd  # for pd.isna only; importing this module (the GUI's start does) must not load pandas
+
     own = np.asarray(list(own), dtype=object)
     terms = np.nan_to_num(np.asarray(list(terms_days), dtype="float64"))
     limit = np.nan_to_num(np.asarray(list(credit_limit), dtype="float64"))

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThreadPool, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from crmdesk import __version__, userconfig
-from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.commands.base import EXIT_NO_DATABASE, EXIT_OK
 from crmdesk.db import Database, open_database
 from crmdesk.i18n import _, language_from_environment, set_language
@@ -22,10 +23,14 @@ from crmdesk.services.permissions import can
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.error_hook import install_error_hook
 from crmdesk.ui.login_dialog import LoginDialog
-from crmdesk.ui.main_window import MainWindow
 from crmdesk.ui.qt_fonts import apply_cjk_font
 from crmdesk.ui.qt_translations import install_qt_translations
+from crmdesk.ui.single_instance import bring_forward
 from crmdesk.ui.widgets.icons import icon
+from crmdesk.ui.widgets.table_copy import install_table_copy
+
+if TYPE_CHECKING:
+    from crmdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +76,35 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def prepare_application(app: QApplication, lang: str | None) -> str:
-    """Language, Qt's own translations, CJK fonts for widgets and charts. Returns the language."""
+    """Language, Qt's own translations, the CJK font for widgets (charts set theirs up when they
+    draw, crmdesk.charts.fonts). Returns the language."""
     language = choose_language(lang)
     install_qt_translations(app, language)
     apply_cjk_font(app)
-    configure_matplotlib()
     return language
+
+
+def _import_main_window_needs() -> None:
+    """pandas, matplotlib and the services the main window uses: ~1 s of imports that the login
+    window does not need. A worker thread does them while the login dialog is built (its password
+    hashing frees the GIL) and waits for the user, so neither window waits for them
+    (bench/startup_bench.py). Only modules without Qt: Qt objects belong to the GUI thread."""
+    try:
+        import crmdesk.services.backups  # noqa: F401 - brings services.customers and pandas
+        import crmdesk.importers  # noqa: F401 - the inbox sync's status line
+        import crmdesk.services.customer_query  # noqa: F401 - the customer list
+        from crmdesk.charts.fonts import configure_matplotlib
+
+        configure_matplotlib()
+        import crmdesk.rules  # noqa: F401 - start_rules subscribes them right after login
+    except Exception:  # noqa: BLE001 - the main thread imports them again and reports a real failure
+        log.exception("importing ahead of the main window failed")
+
+
+def import_ahead() -> threading.Thread:
+    worker = threading.Thread(target=_import_main_window_needs, name="crmdesk-import-ahead", daemon=True)
+    worker.start()
+    return worker
 
 
 def open_database_or_explain(location: str, parent: QWidget | None = None) -> Database | None:
@@ -101,8 +129,11 @@ def log_in(db: Database, parent: QWidget | None = None) -> Actor | None:
 
 
 def build_main_window(ctx: AppContext) -> MainWindow:
+    from crmdesk.ui.main_window import MainWindow  # pandas and the pages: not before the login window
+
     window = MainWindow(ctx)
     install_error_hook(lambda: window)
+    install_table_copy()  # Ctrl+C in a table goes through the one safe table writer
     if can(ctx.actor, "import.run"):
         from crmdesk.ui.importing.sync_controller import install_sync  # the periodic inbox sync and its status
 
@@ -174,14 +205,30 @@ def _retire(window: MainWindow) -> None:
 def run_gui(db_location: str, lang: str | None) -> int:
     setup_gui_logging()
     app = create_application()
+    from crmdesk.ui.startup_probe import install_startup_probe  # bench/startup_bench.py; off unless asked
+
+    install_startup_probe(app)
     language = prepare_application(app, lang)
     install_error_hook()
     log.info("crmdesk %s starting (language %s, database %s)", __version__, language, db_location)
-    db = open_database_or_explain(db_location)
+    # One window per database file; intact before it is opened (or migrated); a backup each day.
+    from crmdesk.ui.startup_checks import check_database, claim_instance, closed_cleanly, daily_backup
+
+    guard = claim_instance(db_location)
+    if guard is None:
+        return EXIT_OK
+    guard.raise_requested.connect(bring_forward(lambda: next(iter(_windows), None)))
+    intact = check_database(db_location)
+    db = open_database_or_explain(db_location) if intact else None
     if db is None:
+        closed_cleanly(db_location, guard, intact)
         return EXIT_NO_DATABASE
     try:
-        actor = log_in(db)
+        daily_backup(db)
+        from crmdesk.ui.connect_flow import log_in_or_connect  # "Shop server…" may switch the database
+
+        import_ahead()  # while the login dialog is built (its password hashing frees the GIL) and waits
+        db, actor = log_in_or_connect(db)
         if actor is None:
             return EXIT_OK
         window = build_main_window(AppContext(db=db, actor=actor))
@@ -191,4 +238,6 @@ def run_gui(db_location: str, lang: str | None) -> int:
         QThreadPool.globalInstance().waitForDone(10_000)  # let a running backup or import finish cleanly
         return code
     finally:
+        QThreadPool.globalInstance().waitForDone(60_000)  # the day's backup, when the login was cancelled
         db.dispose()
+        closed_cleanly(db_location, guard)

@@ -47,7 +47,11 @@ class AppContext:
 
     @contextmanager
     def write(self, *entities: str) -> Iterator[Session]:
-        """One transaction; on success announces ``entities`` as changed."""
+        """One transaction; on success announces ``entities`` as changed. On SQLite, waits first
+        (a busy dialog with Cancel) while another process's import writes the file."""
+        from crmdesk.ui.live_refresh import wait_for_other_writer
+
+        wait_for_other_writer(self)
         with self.db.sessions.begin() as session:
             yield session
         if entities:

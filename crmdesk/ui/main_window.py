@@ -91,6 +91,11 @@ class MainWindow(QMainWindow):
         ctx.bus.show_page_requested.connect(self.show_page)
         ctx.bus.open_customer_requested.connect(self.open_customer)
         ctx.bus.status_message.connect(self._show_status)
+        # Other PCs' imports and edits refresh the open screens (issue 13).
+        from crmdesk.ui.live_refresh import LiveRefresh
+
+        self.live_refresh = LiveRefresh(ctx, self)
+        self.live_refresh.start()
         self.nav.currentRowChanged.connect(self._on_nav_row)
         self.restore_window_state()
 
@@ -279,5 +284,6 @@ class MainWindow(QMainWindow):
         settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        self.live_refresh.stop()
         self.save_window_state()
         super().closeEvent(event)

@@ -15,10 +15,13 @@ from crmdesk.db.models.activity import (
     Task,
     TaskStatus,
 )
+from crmdesk.db.models.branches import Branch
+from crmdesk.db.models.attachment_blobs import AttachmentBlob
 from crmdesk.db.models.expenses import Allocation, Expense, ExpenseItem
 from crmdesk.db.models.catalog import Product, StockSnapshot
 from crmdesk.db.models.customers import (
     Contact,
+    ContactPoint,
     CustomFieldDef,
     CustomFieldValue,
     Customer,
@@ -38,9 +41,9 @@ from crmdesk.db.models.system import (AuditLog, Attachment, ImportBatch, ImportB
 from crmdesk.db.models.users import Role, User, user_territories
 
 __all__ = [
-    "Allocation", "Expense", "ExpenseItem",
-    "Attachment", "AuditLog", "CaseNote", "CaseStatus", "CaseType", "CustomerAlert", "LostReason",
-    "OpportunityItem", "OpportunityStageChange", "RuleFiring", "Channel", "Contact", "CustomFieldDef", "CustomFieldValue",
+    "Allocation", "Expense", "ExpenseItem", "Branch",
+    "Attachment", "AttachmentBlob", "AuditLog", "CaseNote", "CaseStatus", "CaseType", "CustomerAlert", "LostReason",
+    "OpportunityItem", "OpportunityStageChange", "RuleFiring", "Channel", "Contact", "ContactPoint", "CustomFieldDef", "CustomFieldValue",
     "Customer", "CustomerRelation", "CustomerStatus", "CustomerType", "DocType", "FieldType", "ImportBatch",
     "ImportBatchChange", "ImportRejectedRow", "Interaction", "Opportunity", "OpportunityStage", "OrderStatus", "Product",
     "Receipt", "RelationType", "Role", "SalesLine", "SalesOrder", "SavedFilter", "ServiceCase", "Setting",

@@ -84,6 +84,9 @@ class Opportunity(TimestampMixin, Base):
     __table_args__ = (Index("ix_opportunities_stage_owner", "stage_id", "owner_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Claimed by a form's save: UPDATE … SET version = version + 1 WHERE id = ? AND version = ?
+    # (crmdesk.db.row_version; migration 0013).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     stage_id: Mapped[int] = mapped_column(ForeignKey("opportunity_stages.id"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crmdesk.db.base import Base, Money, TimestampMixin
@@ -42,7 +42,9 @@ class StockSnapshot(Base):
 
     __tablename__ = "stock_snapshots"
     __table_args__ = (
-        UniqueConstraint("product_id", "warehouse", "snapshot_date"),
+        # NULL branch = a one-shop database; it must collide with itself (migration 0015).
+        Index("uq_stock_snapshots_key", "product_id", "warehouse", "snapshot_date", text("coalesce(branch_id, 0)"),
+              unique=True),
         Index("ix_stock_snapshots_date", "snapshot_date"),
     )
 
@@ -54,3 +56,4 @@ class StockSnapshot(Base):
     cost_value: Mapped[Money]  # stock value at cost
     notes: Mapped[str] = mapped_column(Text, default="")
     source_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+    branch_id: Mapped[int | None] = mapped_column(Integer)  # branches.id; None = no branch

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (Boolean, Column, Date, ForeignKey, Index, Integer, SmallInteger, String, Table, Text,
+                        UniqueConstraint, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crmdesk.db.base import Base, Money, TimestampMixin
@@ -106,6 +107,9 @@ class Customer(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Claimed by a form's save: UPDATE … SET version = version + 1 WHERE id = ? AND version = ?
+    # (crmdesk.db.row_version; migration 0013).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # The inventory program's code: the natural key for imports.
     code: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -172,6 +176,9 @@ class Contact(TimestampMixin, Base):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Claimed by a form's save: UPDATE … SET version = version + 1 WHERE id = ? AND version = ?
+    # (crmdesk.db.row_version; migration 0013).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(50), default="")
@@ -180,9 +187,34 @@ class Contact(TimestampMixin, Base):
     email: Mapped[str] = mapped_column(String(100), default="")
     wechat: Mapped[str] = mapped_column(String(100), default="")
     birthday: Mapped[dt.date | None] = mapped_column(Date)
+    # Month and day of any known birthday; birthday stays empty when the year is unknown (migration 0012).
+    birthday_month: Mapped[int | None] = mapped_column(SmallInteger)
+    birthday_day: Mapped[int | None] = mapped_column(SmallInteger)
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     # The import that created it (a customer file's 联系人); no foreign key: see migration 0009.
     source_batch_id: Mapped[int | None] = mapped_column(Integer)
 
     customer: Mapped[Customer] = relationship(back_populates="contacts")
+    # phone/mobile/email/wechat above are kept as a summary of these (the preferred ones) for old readers.
+    points: Mapped[list[ContactPoint]] = relationship(back_populates="contact", cascade="all, delete-orphan",
+                                                      order_by="ContactPoint.sort_order")
+
+
+class ContactPoint(Base):
+    """One phone, email, IM handle, SIP address or web page of a contact (migration 0012)."""
+
+    __tablename__ = "contact_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # phone, email, im, sip, url, other
+    type: Mapped[str] = mapped_column(String(20), default="other")  # mobile, work, home, fax, pager, wechat, qq…
+    label: Mapped[str] = mapped_column(String(50), default="")  # a custom label as the source named it
+    value: Mapped[str] = mapped_column(String(200))
+    # Digits of a phone, lower-case email: what matching an address book compares.
+    match_key: Mapped[str] = mapped_column(String(200), default="", index=True)
+    preferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    contact: Mapped[Contact] = relationship(back_populates="points")

@@ -42,6 +42,7 @@ class SalesOrder(TimestampMixin, Base):
     # rule when imported) or file (the import said the whole file was paid at sale): services.settlement.
     settlement: Mapped[str] = mapped_column(String(10), default="credit", server_default="credit")
     source_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+    branch_id: Mapped[int | None] = mapped_column(Integer, index=True)  # branches.id; None = no branch
 
     lines: Mapped[list[SalesLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="SalesLine.line_no"
@@ -98,3 +99,4 @@ class Receipt(TimestampMixin, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     row_hash: Mapped[int | None] = mapped_column(BigInteger)
     source_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id", ondelete="SET NULL"))
+    branch_id: Mapped[int | None] = mapped_column(Integer)  # branches.id; None = no branch

@@ -57,6 +57,8 @@ class ImportBatch(Base):
     mapping: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Before-values kept (migration 0009): only such batches can be undone.
     changes_kept: Mapped[bool] = mapped_column(Boolean, default=True, server_default="0")
+    # The branch the file came from (the sync source): its rows carry it (branches.id; None = none).
+    branch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ImportBatchChange(Base):
@@ -120,3 +122,29 @@ class SavedFilter(Base):
     scope: Mapped[str] = mapped_column(String(50))  # customers, analysis …
     name: Mapped[str] = mapped_column(String(100))
     definition: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+
+
+class ChangeFeed(Base):
+    """The committed change counter: one row (id 1), bumped by every writing transaction as it
+    commits (``crmdesk.db.change_feed``)."""
+
+    __tablename__ = "change_feed"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[int] = mapped_column(BigInteger, default=0)
+    tag: Mapped[str] = mapped_column(String(20), default="")  # random per bump: another history
+    epoch: Mapped[str] = mapped_column(String(20), default="")  # random per database
+
+
+class ChangeLog(Base):
+    """One row per bump of ``change_feed``: what that transaction wrote (pruned to the newest)."""
+
+    __tablename__ = "change_log"
+
+    serial: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    tag: Mapped[str] = mapped_column(String(20), default="")
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    tables: Mapped[str] = mapped_column(String(1000), default="")
+    lines: Mapped[str] = mapped_column(String(10), default="")  # "", added, rewritten
+    lines_after: Mapped[int | None] = mapped_column(BigInteger)
+    orders_updated: Mapped[bool] = mapped_column(Boolean, default=False)

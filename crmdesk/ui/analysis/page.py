@@ -51,7 +51,7 @@ _KEYWORDS = (
 # Entities whose change makes the numbers stale.
 DATA_ENTITIES = {"customers", "sales_lines", "sales_orders", "receipts", "products", "stock_snapshots",
                  "import_batches", "service_cases", "opportunities", "interactions", "tasks", "users",
-                 "territories"}
+                 "territories", "branches"}
 
 
 def group_of(spec: ReportSpec) -> str:
@@ -191,7 +191,7 @@ class AnalysisPage(QWidget):
             return
         for widget in self.panels.values():
             widget.stale = True
-        if changed & {"products", "customers", "users", "territories", "import_batches"}:
+        if changed & {"products", "customers", "users", "territories", "import_batches", "branches"}:
             self.choices = None
         if self.isVisible():
             if self.choices is None:

@@ -11,10 +11,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 from crmdesk.i18n import _
 from crmdesk.ui.background import Job, run_in_background
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,11 @@ class BatchStatements:
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
         if box.clickedButton() is one:
-            name, _filter = QFileDialog.getSaveFileName(self.panel, _("Save statements"), _("statements") + ".pdf",
+            name, _filter = file_dialogs.get_save_file_name(self.panel, _("Save statements"), _("statements") + ".pdf",
                                                         _("PDF document (*.pdf)"))
             return self.run(Path(name).with_suffix(".pdf"), to_folder=False) if name else None
         if box.clickedButton() is folder:
-            name = QFileDialog.getExistingDirectory(self.panel, _("Folder for the statements"))
+            name = file_dialogs.get_existing_directory(self.panel, _("Folder for the statements"))
             return self.run(Path(name), to_folder=True) if name else None
         return None
 

@@ -236,6 +236,9 @@ class CustomersPage(QWidget):
             show_error(self, exc)
             return
         self.model.set_ids(ids)
+        # The first screen's rows now: once the workers below run, their Python holds the GIL and
+        # each row SQLite hands this thread waits for it (0.9 s instead of 0.06 s at 100,000 customers).
+        self.model.display_row(0)
         self.last_query_ms = (time.perf_counter() - started) * 1000
         self._stale = False
         if partial and len(ids) >= HEAD_ROWS:

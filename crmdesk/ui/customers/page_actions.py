@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu
+from PySide6.QtWidgets import QInputDialog, QMenu
 
 from crmdesk.i18n import _
 from crmdesk.services import customers as customer_service
@@ -18,6 +18,7 @@ from crmdesk.services.customer_errors import DeleteRefused
 from crmdesk.services.permissions import can
 from crmdesk.ui.background import run_in_background
 from crmdesk.ui.customers.prompts import confirm, show_error, show_info
+from crmdesk.ui.widgets import file_dialogs
 
 if TYPE_CHECKING:
     from crmdesk.ui.customers.page import CustomersPage
@@ -92,7 +93,7 @@ def _export_job(db, actor, target: str, ids: list[int] | None, query, progress=N
 def export_view(page: CustomersPage, target: str | None = None):
     """Export the customers of the current view (in its order) to .xlsx or .csv."""
     if target is None:
-        target, _filter = QFileDialog.getSaveFileName(page, _("Export customers"), "customers.xlsx", EXPORT_FILTER)
+        target, _filter = file_dialogs.get_save_file_name(page, _("Export customers"), "customers.xlsx", EXPORT_FILTER)
         if not target:
             return None
         if Path(target).suffix.lower() not in (".xlsx", ".csv"):
@@ -142,12 +143,16 @@ def describe_import(result) -> str:
             row=bad.row, column=bad.column or "-", reason=bad.reason))
     if len(result.rejected) > 20:
         lines.append(_("… and {count} more").format(count=len(result.rejected) - 20))
+    lines += list(getattr(result, "warnings", [])[:20])  # the contact-log import has none
+    ignored = getattr(result, "ignored", [])
+    if ignored:
+        lines.append(_("Columns not read: {columns}").format(columns=", ".join(ignored)))
     return "\n".join(lines)
 
 
 def import_contact_log(page: CustomersPage, path: str | None = None):
     if path is None:
-        path, _filter = QFileDialog.getOpenFileName(page, _("Import contact log"), "", TABLE_FILTER)
+        path, _filter = file_dialogs.get_open_file_name(page, _("Import contact log"), "", TABLE_FILTER)
         if not path:
             return None
 
@@ -163,7 +168,7 @@ def export_vcards(page: CustomersPage) -> None:
     ids = page.selected_ids()
     if not ids:
         return
-    target, _filter = QFileDialog.getSaveFileName(page, _("Export contacts as vCard"), "contacts.vcf",
+    target, _filter = file_dialogs.get_save_file_name(page, _("Export contacts as vCard"), "contacts.vcf",
                                                   "vCard (*.vcf)")
     if not target:
         return
@@ -176,6 +181,61 @@ def export_vcards(page: CustomersPage) -> None:
         show_error(page, exc)
         return
     page.ctx.bus.status_message.emit(_("{count} contacts exported to {path}").format(count=count, path=target))
+
+
+def _plan_address_book_job(db, actor, paths: list[str], progress=None):
+    from pathlib import Path
+
+    from crmdesk.importers.address_book_file import plan_files
+
+    with db.sessions() as session:
+        return plan_files(session, actor, [Path(p) for p in paths])
+
+
+def describe_address_book_result(result) -> str:
+    lines = [_("{added} contacts added, {updated} updated, {same} already there, {created} customers created, "
+               "{left} cards not imported.").format(added=result.added, updated=result.updated, same=result.same,
+                                                    created=result.customers_created, left=result.not_imported)]
+    lines += list(result.problems[:20])
+    if len(result.problems) > 20:
+        lines.append(_("… and {count} more").format(count=len(result.problems) - 20))
+    return "\n".join(lines)
+
+
+def apply_address_book_plan(page: CustomersPage, plan, ticked: set[int]):
+    from crmdesk.services.address_book import apply_address_book
+
+    try:
+        with page.ctx.write() as session:  # the whole book in one transaction
+            result = apply_address_book(session, page.ctx.actor, plan, create_customers_for=ticked)
+    except Exception as exc:  # noqa: BLE001 - the service's message (a right, a vanished customer)
+        show_error(page, exc)
+        return None
+    page.ctx.bus.announce("customers", "contacts")
+    page.requery(keep_selection=True)
+    show_info(page, describe_address_book_result(result), _("Import address book"))
+    return result
+
+
+def import_address_book(page: CustomersPage, paths: list[str] | None = None):
+    """A phone's or mail program's address book (.vcf, Google/Outlook/Chinese CSV): read and matched
+    off the GUI thread, shown as a plan, written only after Confirm."""
+    if paths is None:
+        paths, _filter = file_dialogs.get_open_file_names(
+            page, _("Import address book"), "", _("Address books (*.vcf *.vcard *.csv);;All files (*)"))
+        if not paths:
+            return None
+
+    def planned(plan) -> None:
+        from crmdesk.ui.customers.dialogs.address_book_dialog import AddressBookDialog
+
+        dialog = AddressBookDialog(plan, page)
+        page._address_book_dialog = dialog  # tests and the finished handler reach it
+        dialog.accepted.connect(lambda: apply_address_book_plan(page, plan, dialog.ticked()))
+        dialog.open()
+
+    return run_in_background(_plan_address_book_job, page.ctx.db, page.ctx.actor, list(paths), on_success=planned,
+                             on_error=lambda exc, _tb: _show_error_if_alive(page, exc))
 
 
 def edit_types(page: CustomersPage):
@@ -216,6 +276,8 @@ def fill_more_menu(page: CustomersPage, menu: QMenu) -> None:
         menu.addAction(_("Customer types and fields…"), lambda: edit_types(page))
     if can(actor, "customers.interactions"):
         menu.addAction(_("Import contact log…"), lambda: import_contact_log(page))
+    if can(actor, "customers.contacts"):
+        menu.addAction(_("Import address book (vCard, Google/Outlook CSV)…"), lambda: import_address_book(page))
     if can(actor, "customers.export"):
         menu.addAction(_("Export contacts of selected as vCard…"), lambda: export_vcards(page))
     menu.addSeparator()

@@ -33,6 +33,7 @@ class FileOptions:
     profile: str = ""
     mapping: dict[str, str] | None = None  # the user's own column → field mapping
     paid_at_sale: bool | None = None  # sales: True = all paid on the spot; None = the profile, the rules
+    branch: str | None = None  # the branch code the file comes from; None = the profile's
 
     def profile_object(self) -> Profile | str | None:
         """The named profile, with the user's mapping laid over it when there is one."""
@@ -65,7 +66,8 @@ def import_files(db: Database, actor: Actor, files: list[FileOptions], dry_run: 
         sub = Progress(lambda f, m, i=i: progress.update((i + (f or 0)) / n, m))
         progress_link(progress, sub)
         run.results.append(import_file(db, actor, options.path, dry_run=dry_run, strict=strict, progress=sub,
-                                       paid_at_sale=options.paid_at_sale, **options.arguments()))
+                                       paid_at_sale=options.paid_at_sale, branch=options.branch,
+                                       **options.arguments()))
     run.current = None
     progress.update(1.0, _("import finished"), force=True)
     return run

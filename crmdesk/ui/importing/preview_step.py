@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QMessageBox,
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QMessageBox,
                                QPushButton, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from crmdesk.i18n import _
@@ -18,6 +18,7 @@ from crmdesk.ui.background import run_in_background
 from crmdesk.ui.importing.import_job import FileOptions
 from crmdesk.ui.importing.labels import kind_label, missing_label
 from crmdesk.ui.importing.mapping_table import MappingView
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class PreviewStep(QWidget):
         return [p for p in paths if p.is_file() and p.suffix.lower() in SUFFIXES]
 
     def choose_files(self) -> None:
-        names, _filter = QFileDialog.getOpenFileNames(
+        names, _filter = file_dialogs.get_open_file_names(
             self, _("Choose export files"), "", _("Exports ({patterns})").format(patterns=FILE_FILTER))
         if names:
             self.set_files([Path(n) for n in names])

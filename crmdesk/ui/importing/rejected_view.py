@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView,
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QTableView,
                                QVBoxLayout, QWidget)
 
 from crmdesk.i18n import N_, _
 from crmdesk.importers import RejectedRow, export_rejected_xlsx, list_rejected
 from crmdesk.ui.context import AppContext
 from crmdesk.ui.importing.table_models import RowsModel
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class RejectedView(QWidget):
     def export(self) -> None:
         if self.batch_id is None:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, _("Export rejected rows"), "rejected.xlsx",
+        path, _filter = file_dialogs.get_save_file_name(self, _("Export rejected rows"), "rejected.xlsx",
                                                     _("Excel workbook (*.xlsx)"))
         if not path:
             return

@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QWidget)
 
 from crmdesk.i18n import _
 from crmdesk.importers import SyncSettings, list_profiles, load_sync_settings, save_sync_settings
 from crmdesk.services.permissions import PermissionDenied
 from crmdesk.ui.context import AppContext
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class SyncSettingsSection(QWidget):
         return holder
 
     def _browse(self, edit: QLineEdit, title: str) -> None:
-        folder = QFileDialog.getExistingDirectory(self, title, edit.text())
+        folder = file_dialogs.get_existing_directory(self, title, edit.text())
         if folder:
             edit.setText(folder)
 

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QProgressBar,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit, QProgressBar,
                                QPushButton, QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from crmdesk.i18n import N_, _
@@ -92,6 +92,13 @@ class ImportWizard(QWidget):
         options_flow = FlowLayout(options)
         for box in (self.dry_run_box, self.strict_box, self.paid_at_sale_box):
             options_flow.addWidget(box)
+        self.branch_box = QComboBox()  # shown once the shop has two branches (Settings → Branches)
+        self.branch_box.setToolTip(_("The branch these files come from: their orders, receipts and stock "
+                                     "carry it"))
+        self.branch_label = QLabel(_("Branch"))
+        options_flow.addWidget(self.branch_label)
+        options_flow.addWidget(self.branch_box)
+        self.refresh_branches()
         bottom = QHBoxLayout()
         bottom.addWidget(options, 1)
         bottom.addWidget(self.import_button)
@@ -152,6 +159,26 @@ class ImportWizard(QWidget):
         controller.busy_changed.connect(lambda _b: self._update_buttons())
         self._update_buttons()
 
+    def refresh_branches(self) -> None:
+        """The branch picker's choices; hidden while the shop has fewer than two branches."""
+        from crmdesk.services.branches import list_branches, shown
+
+        with self.ctx.read() as session:
+            visible = shown(session)
+            rows = list_branches(session, active_only=True) if visible else []
+        kept = self.branch_box.currentData()
+        self.branch_box.clear()
+        self.branch_box.addItem(_("as the profile says"), None)
+        for b in rows:
+            self.branch_box.addItem(b.label, b.code)
+        self.branch_box.setCurrentIndex(max(self.branch_box.findData(kept), 0))
+        self.branch_box.setVisible(visible)
+        self.branch_label.setVisible(visible)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override: branches may have been added meanwhile
+        self.refresh_branches()
+        super().showEvent(event)
+
     @property
     def busy(self) -> bool:
         return self.job is not None
@@ -171,6 +198,7 @@ class ImportWizard(QWidget):
         files = self.step.all_options()
         for options in files:
             options.paid_at_sale = True if self.paid_at_sale_box.isChecked() else None
+            options.branch = self.branch_box.currentData() if not self.branch_box.isHidden() else None
         self.run = ImportRun()
         self.results = []
         self.result_model.set_items([])

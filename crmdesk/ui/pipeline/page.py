@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QButtonGroup, QFileDialog, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
+    QButtonGroup, QHBoxLayout, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from crmdesk.charts.pipeline_forecast import forecast_figure
@@ -24,6 +24,7 @@ from crmdesk.ui.pipeline.filter_bar import PipelineFilterBar
 from crmdesk.ui.pipeline.list_view import OpportunityListView, as_path, default_export_name
 from crmdesk.ui.pipeline.opportunity_dialog import open_opportunity
 from crmdesk.ui.widgets.chart_canvas import ChartCanvas
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 REFRESH_ON = {"opportunities", "customers", "settings", "opportunity_stages", "import_batches"}
@@ -182,7 +183,7 @@ class PipelinePage(QWidget):
                                         ids=self.list.shown_ids())
 
     def export_with_dialog(self) -> None:
-        name, _filter = QFileDialog.getSaveFileName(self, _("Export"), default_export_name(),
+        name, _filter = file_dialogs.get_save_file_name(self, _("Export"), default_export_name(),
                                                     _("Excel workbook (*.xlsx)"))
         if not name:
             return

@@ -30,6 +30,7 @@ class SettingsSection(NamedTuple):
 SETTINGS_SECTIONS: list[SettingsSection] = [
     SettingsSection("language", N_("Language"), "crmdesk.ui.settings.language_section:create"),
     SettingsSection("database", N_("Database"), "crmdesk.ui.settings.database_section:create"),
+    SettingsSection("backups", N_("Backups"), "crmdesk.ui.settings.backups_section:create", "database.backup", True),
     SettingsSection("shop", N_("Shop and statements"), "crmdesk.ui.settings.shop_section:create", "settings.edit"),
     SettingsSection("sync", N_("Sync"), "crmdesk.ui.importing.sync_settings_section:create"),
     SettingsSection("users", N_("Users"), "crmdesk.ui.settings.users_section:create", "users.manage", True),
@@ -45,4 +46,5 @@ SETTINGS_SECTIONS: list[SettingsSection] = [
                     "settings.edit", True),
     SettingsSection("expense_items", N_("Expense items"), "crmdesk.ui.settings.expense_items_section:create",
                     "settings.edit", True),
+    SettingsSection("branches", N_("Branches"), "crmdesk.ui.settings.branches_section:create", "settings.edit", True),
 ]

@@ -24,10 +24,11 @@ from matplotlib.patches import Rectangle, Wedge
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCursor
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMenu, QMessageBox, QToolTip, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QMessageBox, QToolTip, QVBoxLayout, QWidget
 
 from crmdesk.charts.fonts import configure_matplotlib
 from crmdesk.i18n import _
+from crmdesk.ui.widgets import file_dialogs
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +206,7 @@ class ChartCanvas(QWidget):
 
     def export_with_dialog(self) -> Path | None:
         filters = ";;".join([_("PNG image (*.png)"), _("PDF document (*.pdf)"), _("SVG image (*.svg)")])
-        name, _filter = QFileDialog.getSaveFileName(self, _("Export chart"), _("chart") + ".png", filters)
+        name, _filter = file_dialogs.get_save_file_name(self, _("Export chart"), _("chart") + ".png", filters)
         if not name:
             return None
         try:

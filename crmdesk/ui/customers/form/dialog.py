@@ -8,6 +8,8 @@ service's concurrency error and keeps the typed values.
 
 from __future__ import annotations
 
+import html
+
 import logging
 from contextlib import contextmanager
 
@@ -205,6 +207,11 @@ class CustomerFormDialog(QDialog):
         if self._saving:
             return
         if self.customer_id is not None and set(entities) & FORM_ENTITIES and self.isVisible():
+            if "remote" in entities and self.dirty:  # another PC saved: never reload under the user
+                note = html.escape(_("changed by someone else — your edits are kept; saving will ask you to reopen"))
+                if note not in self.header.text():
+                    self.header.setText(self.header.text() + f"  <span style='color:#b35c00'>{note}</span>")
+                return
             self.reload()
 
     def _more_orders(self, offset: int) -> list:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from crmdesk.i18n import N_, _
 from crmdesk.services import attachments as attachment_service
@@ -14,6 +14,7 @@ from crmdesk.services.relations import remove_relation
 from crmdesk.ui.customers.dialogs.relation_dialog import RelationDialog
 from crmdesk.ui.customers.form.simple_table import SimpleTable
 from crmdesk.ui.customers.prompts import confirm, show_error
+from crmdesk.ui.widgets import file_dialogs
 
 RELATION_HEADERS = [N_("Relationship"), N_("Code"), N_("Customer"), N_("Notes")]
 ATTACHMENT_HEADERS = [N_("File"), N_("Kind"), N_("Size"), N_("Added"), N_("Added by"), N_("About the file")]
@@ -123,7 +124,7 @@ class AttachmentsTab(QWidget):
 
     def add(self, link: bool = False) -> None:
         title = _("Link a file") if link else _("Attach a file")
-        paths, _f = QFileDialog.getOpenFileNames(self, title, "", _("All files (*)"))
+        paths, _f = file_dialogs.get_open_file_names(self, title, "", _("All files (*)"))
         if not paths:
             return
         try:
