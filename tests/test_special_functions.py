@@ -38,6 +38,16 @@ def test_hyp2f1_matches_scipy_and_closed_forms():
     assert sf.hyp2f1(2.5, 0.7, 0.7, z) == pytest.approx((1 - z) ** -2.5, rel=1e-12)  # 2F1(a,b;b;z) = (1−z)^−a
 
 
+def test_hyp2f1_with_a_negative_c_as_a_real_fit_gives_it():
+    """lifetime on a demo shop called it with c = a + b + x − 1 = −0.77 (x = 0, a + b < 1)."""
+    rng = np.random.default_rng(11)
+    a, b = rng.uniform(-1, 3, 500), rng.uniform(-1, 2, 500)
+    c = rng.uniform(-0.95, -0.05, 500) - rng.integers(0, 3, 500)
+    z = rng.uniform(0, 0.7, 500)
+    ours, reference = sf.hyp2f1(a, b, c, z), special.hyp2f1(a, b, c, z)
+    assert np.max(np.abs(ours - reference) / np.maximum(np.abs(reference), 1e-300)) < 1e-9
+
+
 def test_special_functions_refuse_what_they_do_not_cover():
     with pytest.raises(ValueError):
         sf.gammaln([1.0, 0.0])

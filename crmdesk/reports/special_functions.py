@@ -68,12 +68,13 @@ def digamma(x) -> np.ndarray:
 
 
 def hyp2f1(a, b, c, z, max_terms: int = 1_000_000) -> np.ndarray:
-    """The Gauss hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1 and c > 0, summed as its
-    power series (elementwise, broadcasting). The models call it with z = t/(α+T+t) after
-    Euler's transformation, where the terms shrink at least like zᵏ."""
+    """The Gauss hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1 and c not 0, −1, −2, …,
+    summed as its power series (elementwise, broadcasting). The models call it with z = t/(α+T+t)
+    after Euler's transformation, where the terms shrink at least like zᵏ; c may be negative
+    (a + b + x − 1 with a fitted a + b below 1 and x = 0: seen on a real shop's purchases)."""
     a, b, c, z = np.broadcast_arrays(_as_float(a), _as_float(b), _as_float(c), _as_float(z))
-    if np.any((z < 0) | (z >= 1)) or np.any(c <= 0):
-        raise ValueError("hyp2f1: needs 0 <= z < 1 and c > 0")
+    if np.any((z < 0) | (z >= 1)) or np.any((c <= 0) & (c == np.round(c))):
+        raise ValueError("hyp2f1: needs 0 <= z < 1 and c not a non-positive integer")
     shape = a.shape
     a, b, c, z = (np.ravel(v) for v in (a, b, c, z))
     total = np.ones(a.shape)
@@ -85,8 +86,9 @@ def hyp2f1(a, b, c, z, max_terms: int = 1_000_000) -> np.ndarray:
         idx = np.nonzero(active)
         term[idx] *= (a[idx] + k) * (b[idx] + k) / ((c[idx] + k) * (k + 1)) * z[idx]
         total[idx] += term[idx]
-        # Stop once a term no longer moves the sum; past k > |a|+|b| the terms only shrink.
-        settled = (np.abs(term[idx]) <= 1e-17 * np.abs(total[idx])) & (k > np.abs(a[idx]) + np.abs(b[idx]))
+        # Stop once a term no longer moves the sum; past k > |a|+|b|+|c| the terms only shrink.
+        settled = (np.abs(term[idx]) <= 1e-17 * np.abs(total[idx])) & (
+            k > np.abs(a[idx]) + np.abs(b[idx]) + np.abs(c[idx]))
         active[tuple(i[settled] for i in idx)] = False
     raise ArithmeticError("hyp2f1: the series did not converge")
 
