@@ -66,7 +66,10 @@ def test_a_file_in_the_database_folder_is_refused_and_asked_again(qapp, db, tmp_
 
     def answer() -> None:
         for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QFileDialog) and widget.isVisible() and widget not in shown:
+            # A mark on the C++ object, not Python identity: the second dialog may reuse the first's
+            # address (deleted later) and with it the same Python wrapper — then it would never be answered.
+            if isinstance(widget, QFileDialog) and widget.isVisible() and not widget.property("answered"):
+                widget.setProperty("answered", True)
                 shown.append(widget)
                 started_in.append(Path(widget.directory().absolutePath()))
                 assert widget.testOption(QFileDialog.Option.DontUseNativeDialog)
