@@ -6,7 +6,7 @@ for any reason (copying it, hashing it, a file dialog sniffing its type) looks t
 ``crmdesk`` command like a process that is gone; that command then checkpoints and deletes the
 ``-wal`` file, and this process's next writes land in a deleted file (lost).
 
-While this process holds a SQLite connection to a file, a Python audit hook refuses every
+While this process holds a SQLite connection to a file, wrappers around Python's ``open`` refuse every
 Python-level ``open`` (``open()``, ``os.open``, ``Path.read_bytes``, ``shutil.copy``, pandas,
 openpyxl, numpy …) of that file or its ``-wal``/``-shm``/``-journal``, and every rename onto it,
 with :class:`DatabaseFileInUseError` (an ``OSError``, so callers that report unreadable files
@@ -17,7 +17,6 @@ keeps its file dialogs from reading files (``crmdesk/ui/widgets/file_dialogs.py`
 from __future__ import annotations
 
 import os
-import sys
 import threading
 from collections import Counter
 from pathlib import Path
@@ -63,7 +62,7 @@ def connection_opened(path: str | Path) -> None:
         _open_counts[real] += 1
         _rebuild()
         if not _hook_installed:
-            sys.addaudithook(_audit)
+            _install_wrappers()
             _hook_installed = True
 
 
@@ -110,20 +109,44 @@ def refuse_database_file(path: str | Path) -> None:
               "write it; choose another file").format(path=os.fspath(path)))
 
 
-def _audit(event: str, args: tuple) -> None:
-    if event == "open":
-        candidates = args[:1]
-    elif event in ("os.rename", "os.replace", "os.link", "os.symlink"):
-        candidates = args[1:2]
-    else:
-        return
-    if not _names or getattr(_busy, "on", False):
-        return
-    path = candidates[0] if candidates else None
-    if path is None or isinstance(path, int):
+def _check(path) -> None:
+    if not _names or getattr(_busy, "on", False) or path is None or isinstance(path, int):
         return
     _busy.on = True
     try:
         refuse_database_file(path)
     finally:
         _busy.on = False
+
+
+def _install_wrappers() -> None:
+    """Wrap Python's ways of opening or replacing a file by name: ``open``/``io.open`` (pathlib,
+    shutil, zipfile, pandas and openpyxl reach files through these at call time), ``os.open`` and
+    the renames and links onto a name.
+
+    Why not a ``sys.addaudithook``: it sees more (C-level ``FileIO``), but every audited event of
+    the whole process then pays a Python call — many thousands per repaint in the GUI, about
+    40 ms per customer-list keystroke at 100,000 customers (bench/customers_bench.py)."""
+    import builtins
+    import io
+
+    real_open, real_os_open = builtins.open, os.open
+
+    def guarded_open(file, *args, **kwargs):
+        _check(file)
+        return real_open(file, *args, **kwargs)
+
+    def guarded_os_open(path, *args, **kwargs):
+        _check(path)
+        return real_os_open(path, *args, **kwargs)
+
+    def onto(real):
+        def guarded(src, dst, *args, **kwargs):
+            _check(dst)
+            return real(src, dst, *args, **kwargs)
+        return guarded
+
+    builtins.open = io.open = guarded_open
+    os.open = guarded_os_open
+    for name in ("rename", "replace", "link", "symlink"):
+        setattr(os, name, onto(getattr(os, name)))
