@@ -64,23 +64,35 @@ def test_a_file_in_the_database_folder_is_refused_and_asked_again(qapp, db, tmp_
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
     answers = [str(folder / "customers.xlsx"), str(elsewhere / "customers.xlsx")]
 
+    checks, attempts = [], [0]
+
     def answer() -> None:
-        for widget in QApplication.topLevelWidgets():
-            # A mark on the C++ object, not Python identity: the second dialog may reuse the first's
-            # address (deleted later) and with it the same Python wrapper — then it would never be answered.
-            if isinstance(widget, QFileDialog) and widget.isVisible() and not widget.property("answered"):
-                widget.setProperty("answered", True)
-                shown.append(widget)
-                started_in.append(Path(widget.directory().absolutePath()))
-                assert widget.testOption(QFileDialog.Option.DontUseNativeDialog)
-                assert isinstance(widget.iconProvider(), file_dialogs._NameOnlyIcons)
-                widget.selectFile(answers[len(shown) - 1])
-                widget.accept()
-        if len(shown) < len(answers):
-            QTimer.singleShot(20, answer)
+        # Never raise here and always reschedule: an exception in a timer callback would end the chain
+        # and leave the modal dialog waiting forever (it hung `make test` twice).
+        attempts[0] += 1
+        try:
+            for widget in QApplication.topLevelWidgets():
+                # A mark on the Qt object, not Python identity: the second dialog may reuse the first's
+                # address and with it the same Python wrapper.
+                if isinstance(widget, QFileDialog) and widget.isVisible() and not widget.property("answered"):
+                    widget.setProperty("answered", True)
+                    shown.append(widget)
+                    started_in.append(Path(widget.directory().absolutePath()))
+                    checks.append((widget.testOption(QFileDialog.Option.DontUseNativeDialog),
+                                   isinstance(widget.iconProvider(), file_dialogs._NameOnlyIcons)))
+                    widget.selectFile(answers[min(len(shown), len(answers)) - 1])
+                    widget.accept()
+        finally:
+            if len(shown) < len(answers) and attempts[0] < 500:
+                QTimer.singleShot(20, answer)
+            elif len(shown) < len(answers):  # 10 s without the dialog: end it, the asserts below say so
+                for widget in QApplication.topLevelWidgets():
+                    if isinstance(widget, QFileDialog) and widget.isVisible():
+                        widget.reject()
 
     QTimer.singleShot(0, answer)
     name, _f = file_dialogs.get_save_file_name(None, "Export", "customers.xlsx", "Excel (*.xlsx)")
     assert name == str(elsewhere / "customers.xlsx")
+    assert checks == [(True, True), (True, True)]
     assert len(warnings) == 1 and "holds the crmdesk database" in warnings[0]
     assert folder not in started_in  # it started, and asked again, elsewhere

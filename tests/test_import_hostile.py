@@ -22,7 +22,7 @@ from crmdesk.importers.limits import (
     Limits,
     limits_from_settings,
 )
-from crmdesk.importers.reading import detect_encoding
+from crmdesk.importers.encoding_detect import detect_encoding
 from crmdesk.money import MONEY_SCALE
 
 H = "单据编号,录单日期,商品编号,商品全名,数量,含税单价,含税金额\n"

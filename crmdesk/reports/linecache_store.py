@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import platformdirs
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from crmdesk.db import change_feed
@@ -20,7 +20,6 @@ from crmdesk.db.columnar import fetch_columns, read_columns
 from crmdesk.db.location import database_file
 from crmdesk.db.models import Receipt, SalesLine, SalesOrder, StockSnapshot
 from crmdesk.db.sqlfuncs import day_number
-from crmdesk.reports.common import frame
 
 log = logging.getLogger(__name__)
 EPOCH = np.datetime64("1970-01-01", "D")

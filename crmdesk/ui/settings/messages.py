@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from crmdesk.i18n import _
 from crmdesk.services.permissions import PermissionDenied
 
 
