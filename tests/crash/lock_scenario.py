@@ -35,13 +35,19 @@ class App:
         return json.loads(line)
 
     def ask(self, command: str) -> dict:
-        self.proc.stdin.write(command + "\n")
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write(command + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError as exc:  # it died before the question: say why it died
+            raise RuntimeError("the app process ended: " + self.proc.stderr.read()[-3000:]) from exc
         return self.read()
 
     def quit(self) -> None:
         try:
-            self.ask("quit")
+            if self.proc.poll() is None:  # a dead app (its error already raised) cannot be asked
+                self.ask("quit")
+        except (BrokenPipeError, RuntimeError):
+            pass  # it died while quitting: the error that matters was raised before
         finally:
             self.proc.stdin.close()
             self.proc.wait(timeout=60)
