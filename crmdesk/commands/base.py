@@ -13,6 +13,7 @@ Who runs a command (``CliContext.login``), decided once before any work:
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -26,6 +27,8 @@ from crmdesk.db import Database, open_database
 from crmdesk.i18n import _
 from crmdesk.paths import default_db_path
 from crmdesk.services.actor import Actor
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -133,6 +136,12 @@ class CliContext:
         if self._db is not None:
             self._db.dispose()
             self._db = None
+            from crmdesk.db.integrity import remember_clean_state
+
+            try:  # so the app's next start need not read the whole file again (issue 12 item 5)
+                remember_clean_state(self.db_location_or_default())
+            except OSError as exc:
+                log.warning("could not note the database's clean state: %s", exc)
 
 
 def existing_file(text: str) -> Path:

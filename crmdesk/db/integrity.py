@@ -1,7 +1,8 @@
 """Is the database intact? Checked when the app opens it.
 
-A quick check (``PRAGMA quick_check``) at every open whose file changed since the app last closed
-it cleanly; a full ``integrity_check`` when the last session did not close cleanly. "Cleanly" is
+A quick check (``PRAGMA quick_check``) at every open whose file changed since a crmdesk process
+(the app, or a command such as the scheduled import) last closed it cleanly; a full
+``integrity_check`` when the app's last session did not close cleanly. "Cleanly" is
 told by a marker file in this PC's data folder (platformdirs), written when the app opens a
 database and removed when it closes it — never beside the database, and never by opening the
 database file itself (only SQLite may: see ``crmdesk.db.backup``). ``os.stat`` of the file is
@@ -106,6 +107,23 @@ def mark_closed(location: str | Path) -> None:
     marker_path(location).unlink(missing_ok=True)
 
 
+def remember_clean_state(location: str | Path) -> None:
+    """A crmdesk command that closed the database normally (``crmdesk import`` from the scheduler):
+    the file as it left it is as trustworthy as after the app's own clean close. The app's marker
+    is left alone — if the app is open and later crashes, its next start still checks in full."""
+    state = _file_state(location)
+    if state is not None:
+        _clean_path(location).write_text(json.dumps(state), encoding="utf-8")
+
+
+def check_needed(location: str | Path) -> str:
+    """Which check a start needs: FULL after an unclean shutdown, UNCHANGED when the file is as a
+    crmdesk process left it at a clean close, else QUICK."""
+    if was_closed_uncleanly(location):
+        return FULL
+    return UNCHANGED if unchanged_since_clean_close(location) else QUICK
+
+
 def unchanged_since_clean_close(location: str | Path) -> bool:
     try:
         remembered = json.loads(_clean_path(location).read_text(encoding="utf-8"))
@@ -135,9 +153,14 @@ def run_check(db: Database, full: bool = False, max_errors: int = 10) -> Integri
 def check_at_start(location: str | Path) -> IntegrityReport:
     """The check the app runs before it opens (and perhaps migrates) the database: full after an
     unclean shutdown, none when the file is exactly as the app left it, else the quick one."""
-    full = was_closed_uncleanly(location)
-    if not full and unchanged_since_clean_close(location):
+    return check_in_mode(location, check_needed(location))
+
+
+def check_in_mode(location: str | Path, mode: str) -> IntegrityReport:
+    """The check ``check_needed`` chose (decided before the app marks the file open)."""
+    if mode == UNCHANGED:
         return IntegrityReport(True, UNCHANGED, "ok", 0.0)
+    full = mode == FULL
     db = connect(location)
     try:
         return run_check(db, full=full)

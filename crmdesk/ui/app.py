@@ -212,25 +212,38 @@ def run_gui(db_location: str, lang: str | None) -> int:
     install_error_hook()
     log.info("crmdesk %s starting (language %s, database %s)", __version__, language, db_location)
     # One window per database file; intact before it is opened (or migrated); a backup each day.
-    from crmdesk.ui.startup_checks import check_database, claim_instance, closed_cleanly, daily_backup
+    from crmdesk.ui.startup_checks import (begin_check, claim_instance, closed_cleanly, daily_backup,
+                                           must_wait_before_open, settle_check)
 
     guard = claim_instance(db_location)
     if guard is None:
         return EXIT_OK
     guard.raise_requested.connect(bring_forward(lambda: next(iter(_windows), None)))
-    intact = check_database(db_location)
+    check = begin_check(db_location)  # a quick check runs on while the user logs in
+    intact = settle_check(check) if not check.pending or must_wait_before_open(check) else True
     db = open_database_or_explain(db_location) if intact else None
     if db is None:
         closed_cleanly(db_location, guard, intact)
         return EXIT_NO_DATABASE
     try:
-        daily_backup(db)
+        if check.settled:
+            daily_backup(db)  # never a copy of a file not yet known to be intact
         from crmdesk.ui.connect_flow import log_in_or_connect  # "Shop server…" may switch the database
 
         import_ahead()  # while the login dialog is built (its password hashing frees the GIL) and waits
         db, actor = log_in_or_connect(db)
         if actor is None:
             return EXIT_OK
+        if not check.settled and db.file_path is not None:
+            if not check.wait_ok():
+                db.dispose()  # a backup may be restored onto the file: no connection of ours stays open
+                db = None
+            intact = settle_check(check)
+            if db is None:
+                db = open_database_or_explain(db_location) if intact else None
+                if db is None:
+                    return EXIT_NO_DATABASE
+            daily_backup(db)
         window = build_main_window(AppContext(db=db, actor=actor))
         window.show()
         start_rules(window.ctx)
@@ -239,5 +252,7 @@ def run_gui(db_location: str, lang: str | None) -> int:
         return code
     finally:
         QThreadPool.globalInstance().waitForDone(60_000)  # the day's backup, when the login was cancelled
-        db.dispose()
-        closed_cleanly(db_location, guard)
+        if db is not None:
+            db.dispose()
+        # A check still running (the login was cancelled) decides whether this close counts as clean.
+        closed_cleanly(db_location, guard, intact and check.wait_ok())

@@ -65,48 +65,101 @@ def _offer_restore(location: str, report: integrity.IntegrityReport, parent: QWi
         db.dispose()
 
 
-def _check_with_feedback(location: str, parent: QWidget | None) -> integrity.IntegrityReport:
-    """The check reads the whole file (seconds on a big one, more after a crash): off the GUI
-    thread, with a busy dialog, so the start does not look hung."""
-    from PySide6.QtCore import QEventLoop, Qt
+class StartCheck:
+    """The integrity check of this start. A quick check of a changed file reads all of it (2.4 s on
+    400 MB): it runs in the background while the login dialog is shown, and the result is awaited
+    before the main window opens (``wait``). A full check after a crash is awaited before anything
+    else opens the file; an unchanged file needs none."""
 
-    from crmdesk.ui.background import run_in_background
+    def __init__(self, location: str):
+        from crmdesk.ui.background import run_in_background
 
-    if not integrity.was_closed_uncleanly(location) and integrity.unchanged_since_clean_close(location):
-        return integrity.check_at_start(location)
-    dialog = QProgressDialog(_("Checking the database…"), "", 0, 0, parent)
-    dialog.setWindowTitle("crmdesk")
-    dialog.setCancelButton(None)
-    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-    dialog.setMinimumDuration(500)
-    loop = QEventLoop()
-    outcome: dict = {}
-    job = run_in_background(lambda progress: integrity.check_at_start(location),
-                            on_success=lambda r: outcome.setdefault("report", r),
-                            on_error=lambda exc, _t: outcome.setdefault("error", exc))
-    job.finished.connect(loop.quit)
-    if not outcome:  # the results arrive as queued signals, in this loop
-        loop.exec()
-    dialog.reset()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["report"]
+        self.location = location
+        self.mode = integrity.check_needed(location)
+        self._outcome: dict = {}
+        self._job = None
+        self.settled = False  # its verdict was acted on (settle_check)
+        if self.mode == integrity.UNCHANGED:
+            self._outcome["report"] = integrity.IntegrityReport(True, integrity.UNCHANGED, "ok", 0.0)
+        else:
+            mode = self.mode  # decided now: ``begin_check`` marks the file open right after
+            self._job = run_in_background(lambda progress: integrity.check_in_mode(location, mode),
+                                          on_success=lambda r: self._outcome.setdefault("report", r),
+                                          on_error=lambda exc, _t: self._outcome.setdefault("error", exc))
+
+    @property
+    def pending(self) -> bool:
+        return not self._outcome
+
+    def wait(self, parent: QWidget | None = None) -> integrity.IntegrityReport | None:
+        """The report, after a busy dialog if the check is still running; None when it could not run
+        (opening the file then explains why, in its own dialog)."""
+        from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+        if self.pending:
+            dialog = QProgressDialog(_("Checking the database…"), "", 0, 0, parent)
+            dialog.setWindowTitle("crmdesk")
+            dialog.setCancelButton(None)
+            dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+            dialog.setMinimumDuration(500)
+            # The result arrives as a queued signal, delivered by this loop; a poll rather than the
+            # job's finished signal, which may already have been sent before we listen.
+            loop = QEventLoop()
+            poll = QTimer()
+            poll.setInterval(30)
+            poll.timeout.connect(lambda: None if self.pending else loop.quit())
+            poll.start()
+            loop.exec()
+            poll.stop()
+            dialog.reset()
+        if "error" in self._outcome:
+            log.error("integrity check of %s could not run: %s", self.location, self._outcome["error"])
+            return None
+        report = self._outcome["report"]
+        log.info("integrity %s check of %s: %s in %.3f s", report.mode, self.location,
+                 report.detail.splitlines()[0], report.seconds)
+        return report
 
 
-def check_database(location: str, parent: QWidget | None = None) -> bool:
-    """Integrity before opening: True to go on (and the database is marked open), False to quit."""
-    try:
-        report = _check_with_feedback(location, parent)
-    except Exception:  # noqa: BLE001 - cannot even be read: opening it explains why, in its dialog
-        log.exception("integrity check of %s could not run", location)
-        return True
-    log.info("integrity %s check of %s: %s in %.3f s", report.mode, location, report.detail.splitlines()[0],
-             report.seconds)
-    if not report.ok and not _offer_restore(location, report, parent):
-        return False
+    def wait_ok(self) -> bool:
+        """At the end of a run whose check was never settled: whether the file passed."""
+        if self.settled:
+            return True
+        report = self.wait()
+        return report is not None and report.ok
+
+
+def begin_check(location: str) -> StartCheck:
+    """Start this run's check and mark the database open (a crash from here on means a full check
+    next time). ``must_wait_before_open`` says whether to await it before the file is opened."""
+    check = StartCheck(location)
     integrity.mark_open(location)
+    return check
+
+
+def must_wait_before_open(check: StartCheck) -> bool:
+    """A full check (after a crash) and any migration wait for the result: a damaged file is neither
+    read by the login nor upgraded. A quick check of a file at the app's schema runs on."""
+    if not check.pending or check.mode == integrity.FULL:
+        return check.pending
+    from crmdesk.db.migrate import SCHEMA_HEAD
+
+    db = connect(check.location)
     try:
-        db = connect(location)
+        return integrity.stored_revision(db) != SCHEMA_HEAD
+    finally:
+        db.dispose()
+
+
+def settle_check(check: StartCheck, parent: QWidget | None = None) -> bool:
+    """The check's verdict, awaited: True to go on, False to quit (damaged, and no backup restored).
+    On a good verdict an interrupted restore of the attachments is finished."""
+    report = check.wait(parent)
+    check.settled = True
+    if report is not None and not report.ok and not _offer_restore(check.location, report, parent):
+        return False
+    try:
+        db = connect(check.location)
         try:
             backups.recover_interrupted_restore(db)
         finally:
@@ -114,6 +167,11 @@ def check_database(location: str, parent: QWidget | None = None) -> bool:
     except Exception:  # noqa: BLE001 - the start goes on; the log says why
         log.exception("could not finish an interrupted restore of the attachments")
     return True
+
+
+def check_database(location: str, parent: QWidget | None = None) -> bool:
+    """Integrity before opening, awaited: True to go on (and the database is marked open), False to quit."""
+    return settle_check(begin_check(location), parent)
 
 
 def daily_backup(db, on_done=None):
