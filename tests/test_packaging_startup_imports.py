@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HEAVY = ("pandas", "matplotlib", "scipy", "pyarrow", "crmdesk.rules", "crmdesk.ui.main_window")
+HEAVY = ("numpy", "pandas", "matplotlib", "scipy", "pyarrow", "crmdesk.rules", "crmdesk.ui.main_window")
 
 # What run_gui imports up to the login dialog, and what parsing a GUI start's arguments imports.
 PRE_LOGIN = """

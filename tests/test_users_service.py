@@ -170,3 +170,24 @@ def test_change_own_password(session, owner):
         change_own_password(session, owner, "secret-pw", "short")
     change_own_password(session, owner, "secret-pw", "brand-new-1")
     assert authenticate(session, "owner", "brand-new-1").user_id == owner.user_id
+
+
+def test_a_hash_made_with_older_parameters_is_replaced_at_the_next_login(session, owner):
+    from argon2 import PasswordHasher
+
+    from crmdesk.services.passwords import needs_rehash, verify_password
+
+    users.create_user(session, owner, "older", "a long password 1", "sales")
+    user = session.scalar(select(User).where(User.username == "older"))
+    assert not needs_rehash(user.password_hash)
+    user.password_hash = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash("a long password 1")
+    session.flush()
+    old = user.password_hash
+    assert needs_rehash(old)
+    authenticate(session, "older", "a long password 1")
+    assert user.password_hash != old and not needs_rehash(user.password_hash)
+    assert verify_password(user.password_hash, "a long password 1")
+    with pytest.raises(AuthError):  # a wrong password never rewrites the hash
+        user.password_hash = old
+        authenticate(session, "older", "wrong password here")
+    assert user.password_hash == old

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import sha256
 
-from argon2 import PasswordHasher
 from sqlalchemy import Connection, select
 
 from crmdesk.db.bulk import insert_columns
 from crmdesk.db.models import Tag, Territory, TerritoryRule, User, user_territories
 from crmdesk.demo.names import MIXED_TERRITORIES, STAFF, TAGS, TERRITORIES
+from crmdesk.services.passwords import hash_password
 
 DEMO_PASSWORD = "demo"
 
@@ -26,7 +26,7 @@ def demo_password_hash(seed: int, username: str) -> str:
     ``crmdesk.services.passwords.verify_password`` as usual.
     """
     salt = sha256(f"crmdesk-demo-{seed}-{username}".encode()).digest()[:16]
-    return PasswordHasher().hash(DEMO_PASSWORD, salt=salt)
+    return hash_password(DEMO_PASSWORD, salt=salt)
 
 
 @dataclass

@@ -14,15 +14,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
-from crmdesk.db.columnar import fetch_ids as _ids
 from crmdesk.db.models import Customer, Product, TerritoryRule, customer_territories
 from crmdesk.i18n import _
 from crmdesk.services.actor import SCHEDULER_ROLE, Actor
+
+if TYPE_CHECKING:  # numpy is imported where line masks are made: the login window does not wait for it
+    import numpy as np
 
 OWNER, MANAGER, SALES, COUNTER, SCHEDULER = "owner", "manager", "sales", "counter", SCHEDULER_ROLE
 ROLES = (OWNER, MANAGER, SALES, COUNTER)
@@ -197,6 +199,10 @@ class LineScope:
 
     def mask(self, session: Session, customers: np.ndarray, products: np.ndarray) -> np.ndarray:
         """Boolean mask over line arrays (customer ids, product ids)."""
+        import numpy as np
+
+        from crmdesk.db.columnar import fetch_ids as _ids
+
         out = np.zeros(len(customers), dtype=bool)
         if self.user_id is None:
             return out
@@ -240,6 +246,8 @@ def _product_condition(reach: Reach, product_column: ColumnElement) -> ColumnEle
 
 def _product_flags(session: Session, reaches: list[Reach], products: np.ndarray) -> np.ndarray:
     """Per line: its product is in the product lines of any of ``reaches``."""
+    import numpy as np
+
     if any(r.all_products for r in reaches):
         return np.ones(len(products), dtype=bool)
     ids: set[int] = set()
@@ -248,10 +256,10 @@ def _product_flags(session: Session, reaches: list[Reach], products: np.ndarray)
     return _flags(ids, products)[products]
 
 
-
-
 def _flags(ids, like: np.ndarray) -> np.ndarray:
     """A dense boolean table id → member, wide enough for every id in ``like`` and ``ids``."""
+    import numpy as np
+
     ids = ids if isinstance(ids, np.ndarray) else np.fromiter((int(i) for i in ids), dtype="int64")
     size = int(max(like.max(initial=0), ids.max(initial=0))) + 1
     ok = np.zeros(size, dtype=bool)

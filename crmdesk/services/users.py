@@ -20,7 +20,7 @@ from crmdesk.db.models import Role, Territory, User, user_territories
 from crmdesk.i18n import _
 from crmdesk.services import audit
 from crmdesk.services.actor import Actor
-from crmdesk.services.passwords import hash_password, verify_password
+from crmdesk.services.passwords import hash_password, needs_rehash, verify_password
 from crmdesk.services.permissions import ROLES, require
 
 MIN_PASSWORD = 8
@@ -308,6 +308,8 @@ def authenticate(session: Session, username: str, password: str, *, now: dt.date
         session.flush()
         raise AuthError(_("wrong user name or password"))
     user.failed_logins, user.last_login_at = 0, now
+    if needs_rehash(user.password_hash):  # made with older parameters: today's, while the password is at hand
+        user.password_hash = hash_password(password)
     session.flush()
     return Actor.from_user(user, session)
 

@@ -9,7 +9,7 @@ import sys
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QThreadPool, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QThreadPool, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from crmdesk import __version__, userconfig
@@ -89,14 +89,15 @@ def _import_main_window_needs() -> None:
     window does not need. A worker thread does them while the login dialog is built (its password
     hashing frees the GIL) and waits for the user, so neither window waits for them
     (bench/startup_bench.py). Only modules without Qt: Qt objects belong to the GUI thread."""
-    try:
-        import crmdesk.services.backups  # noqa: F401 - brings services.customers and pandas
-        import crmdesk.importers  # noqa: F401 - the inbox sync's status line
+    try:  # in the order the main window needs them: its first page, its status line, then the rest
         import crmdesk.services.customer_query  # noqa: F401 - the customer list
+        import crmdesk.services.customers  # noqa: F401 - brings pandas
+        import crmdesk.importers  # noqa: F401 - the inbox sync's status line
+        import crmdesk.services.backups  # noqa: F401
+        import crmdesk.rules  # noqa: F401 - start_rules subscribes them once the window shows
         from crmdesk.charts.fonts import configure_matplotlib
 
         configure_matplotlib()
-        import crmdesk.rules  # noqa: F401 - start_rules subscribes them right after login
     except Exception:  # noqa: BLE001 - the main thread imports them again and reports a real failure
         log.exception("importing ahead of the main window failed")
 
@@ -246,7 +247,7 @@ def run_gui(db_location: str, lang: str | None) -> int:
             daily_backup(db)
         window = build_main_window(AppContext(db=db, actor=actor))
         window.show()
-        start_rules(window.ctx)
+        QTimer.singleShot(0, lambda: start_rules(window.ctx))  # once the window has painted its list
         code = app.exec()
         QThreadPool.globalInstance().waitForDone(10_000)  # let a running backup or import finish cleanly
         return code
