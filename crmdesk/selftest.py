@@ -1,7 +1,9 @@
 """``crmdesk --self-test``: does this installation work? In a temporary folder (the user's data is
 never touched): a new database migrated to the newest schema, the import of a small GBK sales
 export with a title line and a 合计 row (package data), one report, one chart with Chinese labels
-drawn offscreen with every glyph present, and the login dialog built and closed.
+drawn offscreen with every glyph present, the login dialog built and closed, and what Qt asks
+ICU for (pinyin sorting, case mapping, Chinese converters, time-zone names: the Linux package's
+ICU data is slimmed to these).
 
 One line per step; exit code 0 only when every step passed, else 1. Works the same from a
 source tree, a pip install and the frozen app (PyInstaller).
@@ -124,6 +126,11 @@ class SelfTest:
         return _("login dialog “{title}” opened and closed (fonts: {fonts})").format(
             title=title, fonts=", ".join(families))
 
+    def text_services(self) -> str:
+        from crmdesk.ui.selftest_icu import check_text_services  # Qt's collation, case, converters, zones
+
+        return check_text_services()
+
 
 def run(out=None) -> int:
     """Run every step; print one line each; 0 when all passed, else 1."""
@@ -132,7 +139,8 @@ def run(out=None) -> int:
         test = SelfTest(Path(tmp))
         steps: list[tuple[str, Callable[[], str]]] = [
             (_("database"), test.database), (_("owner account"), test.account), (_("GBK import"), test.import_sample),
-            (_("report"), test.run_report), (_("chart"), test.chart), (_("login window"), test.login_dialog)]
+            (_("report"), test.run_report), (_("chart"), test.chart), (_("login window"), test.login_dialog),
+            (_("Qt text services"), test.text_services)]
         failed = 0
         for name, step in steps:
             try:

@@ -5,7 +5,8 @@
 # Needs root (or sudo without a password).
 set -euo pipefail
 
-packages=(fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0)
+packages=(fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
+          icu-devtools gcc)  # icupkg and a C compiler: the Linux build's slim ICU data (installer/slim_icu.py)
 if [ "${1:-}" = "--gui" ]; then
   packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
              libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)

@@ -68,7 +68,10 @@ def test_one_folder_windowed_named_crmdesk_with_the_version_of_pyproject(spec):
     "PySide6/Qt/plugins/platforms/libqoffscreen.so", r"PySide6\plugins\platforms\qwindows.dll",
     "PySide6/Qt/plugins/imageformats/libqsvg.so", "PySide6/Qt/plugins/imageformats/libqjpeg.so",
     "matplotlib/mpl-data/fonts/ttf/DejaVuSans.ttf", "matplotlib/mpl-data/fonts/pdfcorefonts/Helvetica.afm",
-    "crmdesk/resources/fonts/wqy-microhei-gb2312.ttf", "libharfbuzz.so.0", "libfreetype.so.6", "libcairo-test.txt",
+    "crmdesk/resources/fonts/wqy-microhei-gb2312.ttf", "libfreetype.so.6", "libcairo-test.txt", "libglib-2.0.so.0",
+    "pillow.libs/libjpeg-6dc8d115.so.62.4.0", "pillow.libs/libxcb-9065bb12.so.1.1.0", "libXau.so.6", "libdbus-1.so.3",
+    "matplotlib/mpl-data/fonts/ttf/STIXGeneral.ttf", "matplotlib/mpl-data/fonts/ttf/DejaVuSansMono.ttf",
+    "matplotlib/mpl-data/fonts/ttf/LastResortHE-Regular.ttf", "PySide6/Qt/lib/libicudata.so.73",
 ])
 def test_what_the_app_loads_is_kept(spec, path):
     assert spec["keep"]((path, "x"))
@@ -81,9 +84,62 @@ def test_what_the_app_loads_is_kept(spec, path):
     "libgtk-3.so.0", "libpango-1.0.so.0", "libcairo.so.2", r"PySide6\opengl32sw.dll",
     "PySide6/Qt/plugins/platforms/libqwayland.so", "matplotlib/mpl-data/sample_data/goog.npz",
     "pyarrow/libarrow_python_parquet_encryption.so.2600",
+    "matplotlib/mpl-data/fonts/ttf/DejaVuSerif.ttf", "matplotlib/mpl-data/fonts/ttf/cmr10.ttf",
+    "libharfbuzz.so.0", "libgio-2.0.so.0", "libjpeg.so.62", "libmount.so.1",
 ])
 def test_what_the_app_never_loads_is_dropped(spec, path):
     assert not spec["keep"]((path, "x"))
+
+
+def test_every_font_file_a_chart_opens_is_kept(spec, monkeypatch):
+    # Chinese, bold, italic and mathtext ("$…$" in a label: roots, sums, \mathtt, sized delimiters).
+    from io import BytesIO
+
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    from crmdesk.charts.fonts import configure_matplotlib
+
+    opened, real = set(), font_manager.ft2font.FT2Font
+    monkeypatch.setattr(font_manager.ft2font, "FT2Font", lambda path, *a, **k: opened.add(str(path)) or real(path, *a, **k))
+    font_manager._get_font.cache_clear()
+    configure_matplotlib()
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.barh(["广州华通文具店", "Total €"], [1, 2])
+    ax.set_title("客户 Title", fontweight="bold")
+    ax.set_xlabel("amount", style="italic")
+    ax.text(0.1, 0.5, r"$x^2 \sqrt{\frac{a}{b}} \sum_i \int \left(\frac{1}{2}\right) \mathtt{t} \mathbf{b} \alpha$")
+    ax.text(0.1, 0.2, "paid $100 and $200")  # two dollar signs in a customer's text make mathtext too
+    for fmt in ("png", "pdf"):
+        fig.savefig(BytesIO(), format=fmt)
+    font_manager._get_font.cache_clear()
+    bundled = [path.split("site-packages/")[-1] for path in opened if "mpl-data" in path]
+    assert any("STIX" in path for path in bundled) and any("DejaVuSans.ttf" in path for path in bundled)
+    assert [path for path in bundled if not spec["keep"]((path, "x"))] == []
+
+
+def test_pillow_imports_and_writes_png_without_the_plugins_left_out(spec):
+    left_out = [m for m in spec["EXCLUDES"] if m.startswith("PIL.")]
+    assert "PIL._webp" in left_out and "PIL._imagingft" in left_out
+    code = (f"import sys; sys.modules.update(dict.fromkeys({left_out!r}))\n"  # None: an import of it fails
+            "import io, matplotlib; matplotlib.use('Agg')\n"
+            "from PIL import Image; from matplotlib.figure import Figure\n"
+            "Image.init(); fig = Figure(); fig.add_subplot().plot([1, 2]); buf = io.BytesIO()\n"
+            "fig.savefig(buf, format='png'); buf.seek(0); im = Image.open(buf); im.load(); print(im.format, im.size)")
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.startswith("PNG"), run.stderr
+
+
+def test_the_icu_data_is_slimmed_on_linux_only_after_the_folder_is_collected():
+    tree = ast.parse(SPEC.read_text(encoding="utf-8"))
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.If)
+             and any(isinstance(c, ast.Call) and getattr(c.func, "id", "") == "slim_icu_data" for c in ast.walk(node))]
+    assert len(calls) == 1 and ast.unparse(calls[0].test) == "sys.platform == 'linux'"
+    assert calls[0].lineno > next(n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                                  and getattr(n.targets[0], "id", "") == "coll")  # after COLLECT
 
 
 def _imported_modules() -> set[str]:

@@ -20,7 +20,8 @@ def test_the_self_test_passes_from_the_command_line(tmp_path):
     lines = run.stdout.strip().splitlines()
     assert run.returncode == 0, run.stdout + run.stderr
     assert [line.split(":")[0] for line in lines[:-1]] == [
-        "ok    database", "ok    owner account", "ok    GBK import", "ok    report", "ok    chart", "ok    login window"]
+        "ok    database", "ok    owner account", "ok    GBK import", "ok    report", "ok    chart", "ok    login window",
+        "ok    Qt text services"]
     assert lines[-1] == "self-test passed"
     assert "sum 2730.00 yuan" in lines[2] and "no missing glyph" in lines[4]
     assert not (tmp_path / "home" / "data" / "crmdesk.db").exists()  # the user's data is never touched
@@ -36,7 +37,7 @@ def test_a_failing_step_is_reported_and_the_exit_code_is_1(tmp_path, monkeypatch
     lines = out.getvalue().splitlines()
     assert lines[2].startswith("FAIL  GBK import: sales_gbk.csv") and "1 rejected" in lines[2]
     assert lines[0].startswith("ok    database")
-    assert lines[-1] == "self-test FAILED: 2 of 6 steps"  # the report then finds 2 customers, not 3
+    assert lines[-1] == "self-test FAILED: 2 of 7 steps"  # the report then finds 2 customers, not 3
 
 
 def test_a_chart_with_a_character_no_font_has_is_caught(monkeypatch, qapp):
