@@ -87,8 +87,9 @@ def test_sync_now_imports_the_inbox_and_reports_in_the_status_bar(qtbot, ctx, db
     set_inbox(ctx, inbox)
     window = build_main_window(ctx)  # the app's hook: controller plus status-bar indicator
     qtbot.addWidget(window)
+    # installed once the window's first page has painted (the importers load after it)
+    qtbot.waitUntil(lambda: window.statusBar().findChild(SyncStatusWidget) is not None, timeout=TIMEOUT)
     indicator = window.statusBar().findChild(SyncStatusWidget)
-    assert indicator is not None
     page = window.show_page("import")
     assert isinstance(page, ImportPage) and page.controller is controller_for(ctx)
     assert str(inbox) in page.inbox_label.text()

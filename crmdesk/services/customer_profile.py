@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from crmdesk.db.models import (AuditLog, Contact, Customer, CustomerType, Interaction, Product, SalesLine, SalesOrder, Task,
                                Territory, User)
-from crmdesk.services import balances, settlement, territories
+from crmdesk.services import balances, settlement
 from crmdesk.services.actor import Actor
 from crmdesk.services.attachments import AttachmentInfo, list_attachments
 from crmdesk.services.contacts import ContactInfo, list_contacts
@@ -128,6 +128,7 @@ class CustomerProfile:
 
 def load_profile(session: Session, actor: Actor, customer_id: int, as_of: dt.date | None = None,
                  orders_page: int = 50) -> CustomerProfile:
+    from crmdesk.services import territories  # pandas: loaded when an assignment is made, not by the list
     customer = get_customer(session, customer_id)
     require_customer(session, actor, customer_id)
     as_of = as_of or dt.date.today()

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from crmdesk.db import row_version
 from crmdesk.db.models import Contact, ContactPoint, Customer, CustomerStatus, CustomerType, Receipt, SalesLine, SalesOrder, Tag, \
     Territory, User
 from crmdesk.i18n import _
-from crmdesk.services import audit, custom_fields, customer_codes, events, settlement, territories
+from crmdesk.services import audit, custom_fields, customer_codes, events, settlement
 from crmdesk.services.actor import Actor
 from crmdesk.services.permissions import SALES, require, require_customer
 from crmdesk.services.spot_assignment import assign_on_the_spot
@@ -34,6 +35,9 @@ from crmdesk.services.customer_errors import (  # noqa: F401  (re-exported for c
     NotFound,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from crmdesk.services import territories
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +175,7 @@ def _apply(customer: Customer, data: CustomerInput) -> None:
 def create_customer(session: Session, actor: Actor, data: CustomerInput) -> Customer:
     """A new customer, assigned on the spot: an owner or territory chosen on the form is a manual
     assignment (``customers.assign``); else the territories' rules decide."""
+    from crmdesk.services import territories  # pandas: loaded when an assignment is made, not by the list
     require(actor, "customers.create")
     manual = {k: getattr(data, k) for k in ASSIGNMENT_FIELDS if getattr(data, k) is not None}
     if manual:
@@ -237,6 +242,7 @@ def update_customer(session: Session, actor: Actor, customer_id: int, data: Cust
     assignment (``customers.assign``; None gives it back to the rules); the unchanged values the
     form sends back need no such right. Other changes re-run the rules for this customer.
     ``loaded_version``: the row version the form loaded (None: the one read here)."""
+    from crmdesk.services import territories  # pandas: loaded when an assignment is made, not by the list
     claim_for_save(session, Customer, customer_id, loaded_version)  # first: see claim_for_save
     require_customer(session, actor, customer_id, "customers.update")
     customer = get_customer(session, customer_id)
@@ -275,6 +281,7 @@ def update_customer(session: Session, actor: Actor, customer_id: int, data: Cust
 def assignment_back_to_rules(session: Session, actor: Actor, customer_id: int, owner: bool = True,
                              territory: bool = True) -> territories.CustomerAssignment:
     """Clear a manual owner and/or main territory: the rules (and the import's 业务员) decide again."""
+    from crmdesk.services import territories  # pandas: loaded when an assignment is made, not by the list
     require_customer(session, actor, customer_id, "customers.assign")
     kwargs = {}
     if owner:

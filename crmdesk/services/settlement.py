@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,9 @@ from crmdesk.services.actor import Actor
 from crmdesk.services.customer_errors import ValidationError
 from crmdesk.services.permissions import require
 from crmdesk.services.settings_store import write_setting
+
+if TYPE_CHECKING:  # numpy loads when a batch is settled: the main window's first page does not wait for it
+    import numpy as np
 
 CREDIT, AT_SALE, FILE = "credit", "at_sale", "file"
 CHOICES = ("", CREDIT, AT_SALE)  # a customer's or a type's setting ("" = the next rule decides)
@@ -113,6 +116,7 @@ def save_rules(session: Session, actor: Actor, terms_mean_credit: bool, default:
 def at_sale_mask(own: Iterable[str], terms_days: Iterable[int], credit_limit: Iterable[int],
                  type_id: Iterable[int | None], rules: Rules) -> np.ndarray:
     """Per customer: True where it pays at sale (the rules of the module docstring, vectorised)."""
+    import numpy as np
     import pandas as pd  # for pd.isna only; importing this module (the GUI's start does) must not load pandas
 
     own = np.asarray(list(own), dtype=object)

@@ -13,7 +13,6 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crmdesk.db.models import Customer, Territory
-from crmdesk.services import territories
 from crmdesk.services.actor import Actor
 
 # Ids per statement: below SQLite's and PostgreSQL's limits on bound parameters.
@@ -21,6 +20,7 @@ CHUNK = 10_000
 
 
 def assign_on_the_spot(session: Session, customer_ids: Iterable[int]) -> None:
+    from crmdesk.services import territories  # pandas: loaded when an assignment is made, not by the list
     ids = sorted({int(i) for i in customer_ids})
     if not ids:
         return

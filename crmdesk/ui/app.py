@@ -102,10 +102,14 @@ def _import_main_window_needs() -> None:
         log.exception("importing ahead of the main window failed")
 
 
+_ahead: threading.Thread | None = None
+
+
 def import_ahead() -> threading.Thread:
-    worker = threading.Thread(target=_import_main_window_needs, name="crmdesk-import-ahead", daemon=True)
-    worker.start()
-    return worker
+    global _ahead
+    _ahead = threading.Thread(target=_import_main_window_needs, name="crmdesk-import-ahead", daemon=True)
+    _ahead.start()
+    return _ahead
 
 
 def open_database_or_explain(location: str, parent: QWidget | None = None) -> Database | None:
@@ -135,14 +139,28 @@ def build_main_window(ctx: AppContext) -> MainWindow:
     window = MainWindow(ctx)
     install_error_hook(lambda: window)
     install_table_copy()  # Ctrl+C in a table goes through the one safe table writer
-    if can(ctx.actor, "import.run"):
-        from crmdesk.ui.importing.sync_controller import install_sync  # the periodic inbox sync and its status
-
-        install_sync(window, ctx)
+    if can(ctx.actor, "import.run"):  # the periodic inbox sync and its status
+        when_loaded(window, lambda: _install_sync(window, ctx))
     window.switch_user_requested.connect(lambda: switch_user(window))
     _windows.add(window)
     window.destroyed.connect(lambda _obj=None: _windows.discard(window))
     return window
+
+
+def when_loaded(window: MainWindow, fn) -> None:
+    """``fn`` now, or — while the import-ahead thread is still loading pandas, the importers and the
+    rules (a login confirmed at once) — once it is done, so the window and its first page neither
+    wait for those imports nor take them over on the GUI thread."""
+    if _ahead is None or not _ahead.is_alive():
+        fn()
+    else:
+        QTimer.singleShot(20, window, lambda: when_loaded(window, fn))
+
+
+def _install_sync(window: MainWindow, ctx: AppContext) -> None:
+    from crmdesk.ui.importing.sync_controller import install_sync  # the importers: not before the first page
+
+    install_sync(window, ctx)
 
 
 def start_rules(ctx: AppContext):
@@ -247,7 +265,7 @@ def run_gui(db_location: str, lang: str | None) -> int:
             daily_backup(db)
         window = build_main_window(AppContext(db=db, actor=actor))
         window.show()
-        QTimer.singleShot(0, lambda: start_rules(window.ctx))  # once the window has painted its list
+        when_loaded(window, lambda: start_rules(window.ctx))
         code = app.exec()
         QThreadPool.globalInstance().waitForDone(10_000)  # let a running backup or import finish cleanly
         return code
