@@ -49,6 +49,7 @@ dist: $(STAMP) $(BIN)/pyinstaller
 # Builds the frozen app and runs its self-test (exit 0 only when every step passed).
 dist-test: dist
 	QT_QPA_PLATFORM=offscreen dist/crmdesk/crmdesk --self-test
+	$(BIN)/python scripts/frozen_smoke.py dist/crmdesk/crmdesk  # every report, a backup, a real CSV import
 
 clean:
 	rm -rf $(VENV) demo build dist *.egg-info
