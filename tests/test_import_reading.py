@@ -196,3 +196,14 @@ def test_gbk_columns_are_decoded_once_per_distinct_value_and_ascii_columns_kept(
     assert (r.status, r.added, r.rejected) == ("done", 200, 0)
     assert rows(db, "SELECT name FROM customers WHERE code = 'C3'") == [("广州第3文具店",)]
     assert scalar(db, "SELECT SUM(amount) FROM sales_lines") == sum(i * 10_000 + 5_000 for i in range(200))
+
+
+def test_a_blank_line_whose_spaces_stand_inside_an_earlier_row_keeps_the_row_numbers_true():
+    # found by comparing with a second reader: the skipped blank line was looked up by its text and
+    # found inside the first row, so the rows after it would have been numbered wrongly
+    from crmdesk.importers.arrow_csv import line_offset, read_body
+
+    data = "h1,h2,h3\n1.5,  ,1.5\n\n  \n4,5,6\n".encode("utf-8")
+    frame, numbers = read_body(data, line_offset(data, 1), ",", 3, None, 1, "utf-8")
+    assert frame[0].tolist() == ["1.5", "", "4"]
+    assert numbers.tolist() == [2, 3, 5]

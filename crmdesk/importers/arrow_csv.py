@@ -126,12 +126,26 @@ def _odd_lines(data: bytes, start: int, delimiter: str, odd: list[str], footer) 
         return None
     skipped, pos = [], start
     for t in odd:
-        found = data.find(t.encode("utf-8"), pos)
+        text = t.encode("utf-8")
+        found = _whole_line(data, text, pos, start)
         if found < 0:
             return None
         skipped.append(data.count(b"\n", start, found))
-        pos = found + len(t.encode("utf-8"))
+        pos = found + len(text)
     return skipped
+
+
+def _whole_line(data: bytes, text: bytes, pos: int, start: int) -> int:
+    """Where ``text`` stands as a whole line from ``pos`` on, or -1. A blank line's spaces also
+    stand inside earlier rows ("1.5,  ,2"): a match there would number the rows wrongly."""
+    found = data.find(text, pos)
+    while found >= 0:
+        begins = found == start or data[found - 1:found] == b"\n"
+        ends = data[found + len(text):found + len(text) + 1] in (b"", b"\n", b"\r")
+        if begins and ends:
+            return found
+        found = data.find(text, found + 1)
+    return -1
 
 
 def _decoded(column: pa.ChunkedArray, encoding: str) -> pa.ChunkedArray | None:
