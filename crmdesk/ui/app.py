@@ -84,17 +84,26 @@ def prepare_application(app: QApplication, lang: str | None) -> str:
     return language
 
 
+# What the main window and the rest of the session need, in that order; ~1 s of imports the login
+# window does not need. Fine steps, so the thread can give way between them (``pause_ahead``).
+AHEAD_STEPS = ("crmdesk.services.customer_query", "crmdesk.services.customers", "numpy", "pandas",
+               "crmdesk.importers.detect", "crmdesk.importers", "crmdesk.services.backups", "crmdesk.rules",
+               "matplotlib", "crmdesk.charts.fonts")
+_ahead: threading.Thread | None = None
+_ahead_may_run = threading.Event()
+_ahead_may_run.set()
+
+
 def _import_main_window_needs() -> None:
-    """pandas, matplotlib and the services the main window uses: ~1 s of imports that the login
-    window does not need. A worker thread does them while the login dialog is built (its password
-    hashing frees the GIL) and waits for the user, so neither window waits for them
-    (bench/startup_bench.py). Only modules without Qt: Qt objects belong to the GUI thread."""
-    try:  # in the order the main window needs them: its first page, its status line, then the rest
-        import crmdesk.services.customer_query  # noqa: F401 - the customer list
-        import crmdesk.services.customers  # noqa: F401 - brings pandas
-        import crmdesk.importers  # noqa: F401 - the inbox sync's status line
-        import crmdesk.services.backups  # noqa: F401
-        import crmdesk.rules  # noqa: F401 - start_rules subscribes them once the window shows
+    """A worker thread does the imports while the login dialog is built (its password hashing frees
+    the GIL) and waits for the user, so neither window waits for them (bench/startup_bench.py).
+    Only modules without Qt: Qt objects belong to the GUI thread."""
+    import importlib
+
+    try:
+        for name in AHEAD_STEPS:
+            _ahead_may_run.wait()  # the GUI thread is building the main window: it gets the GIL alone
+            importlib.import_module(name)
         from crmdesk.charts.fonts import configure_matplotlib
 
         configure_matplotlib()
@@ -102,11 +111,20 @@ def _import_main_window_needs() -> None:
         log.exception("importing ahead of the main window failed")
 
 
-_ahead: threading.Thread | None = None
+def pause_ahead(paused: bool) -> None:
+    """While the GUI thread builds and first paints the main window, the import-ahead thread waits
+    (after the step it is in): two threads taking turns at the GIL made a login confirmed at once
+    wait 0.3 s longer for its customer list. Whatever the window needs that was not loaded yet, the
+    GUI thread imports itself."""
+    if paused:
+        _ahead_may_run.clear()
+    else:
+        _ahead_may_run.set()
 
 
 def import_ahead() -> threading.Thread:
     global _ahead
+    _ahead_may_run.set()
     _ahead = threading.Thread(target=_import_main_window_needs, name="crmdesk-import-ahead", daemon=True)
     _ahead.start()
     return _ahead
@@ -263,8 +281,13 @@ def run_gui(db_location: str, lang: str | None) -> int:
                 if db is None:
                     return EXIT_NO_DATABASE
             daily_backup(db)
-        window = build_main_window(AppContext(db=db, actor=actor))
-        window.show()
+        pause_ahead(True)
+        try:
+            window = build_main_window(AppContext(db=db, actor=actor))
+            window.show()
+            app.processEvents()  # its first paint, the customer list's rows included
+        finally:
+            pause_ahead(False)
         when_loaded(window, lambda: start_rules(window.ctx))
         code = app.exec()
         QThreadPool.globalInstance().waitForDone(10_000)  # let a running backup or import finish cleanly
