@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QFileInfo, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
 from crmdesk.ui.widgets import file_dialogs
 
@@ -54,6 +54,19 @@ def test_dialogs_start_outside_the_database_folder(db, tmp_path):
     assert Path(file_dialogs.start_folder("report.csv")).name == "report.csv"
 
 
+def _type_answer(dialog: QFileDialog) -> None:
+    """Go to the answer's folder and type its name, as a person would. ``selectFile`` alone leaves the
+    name field as it is while that field has the focus (Qt's rule for a user typing), and the dialog
+    then accepts the folder instead: the test used to hang on that second dialog."""
+    answer = Path(dialog.property("answer"))
+    dialog.setDirectory(str(answer.parent))
+    name_field = dialog.findChild(QLineEdit, "fileNameEdit")
+    if name_field is not None:
+        name_field.setText(answer.name)
+    else:
+        dialog.selectFile(str(answer))
+
+
 def test_a_file_in_the_database_folder_is_refused_and_asked_again(qapp, db, tmp_path, monkeypatch):
     with db.engine.connect() as conn:
         conn.exec_driver_sql("SELECT 1")
@@ -64,34 +77,44 @@ def test_a_file_in_the_database_folder_is_refused_and_asked_again(qapp, db, tmp_
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
     answers = [str(folder / "customers.xlsx"), str(elsewhere / "customers.xlsx")]
 
-    checks, attempts = [], [0]
+    checks, attempts, done = [], [0], [False]
 
     def answer() -> None:
-        # Never raise here and always reschedule: an exception in a timer callback would end the chain
-        # and leave the modal dialog waiting forever (it hung `make test` twice).
+        # Never raise here and reschedule until the call below has returned: an exception in a timer
+        # callback, or a chain that stops while a dialog is still open, leaves a modal dialog waiting
+        # forever (it hung `make test` three times).
         attempts[0] += 1
         try:
             for widget in QApplication.topLevelWidgets():
+                if not (isinstance(widget, QFileDialog) and widget.isVisible()):
+                    continue
+                answered_at = widget.property("answered_at")
                 # A mark on the Qt object, not Python identity: the second dialog may reuse the first's
                 # address and with it the same Python wrapper.
-                if isinstance(widget, QFileDialog) and widget.isVisible() and not widget.property("answered"):
-                    widget.setProperty("answered", True)
+                if answered_at is None:
+                    widget.setProperty("answered_at", attempts[0])
                     shown.append(widget)
                     started_in.append(Path(widget.directory().absolutePath()))
                     checks.append((widget.testOption(QFileDialog.Option.DontUseNativeDialog),
                                    isinstance(widget.iconProvider(), file_dialogs._NameOnlyIcons)))
-                    widget.selectFile(answers[min(len(shown), len(answers)) - 1])
+                    widget.setProperty("answer", answers[min(len(shown), len(answers)) - 1])
+                    _type_answer(widget)
+                    widget.accept()
+                elif attempts[0] >= 500:
+                    widget.reject()  # 10 s in all: the asserts below say so
+                elif attempts[0] - answered_at >= 5:  # still open: type and accept again
+                    widget.setProperty("answered_at", attempts[0])
+                    _type_answer(widget)
                     widget.accept()
         finally:
-            if len(shown) < len(answers) and attempts[0] < 500:
+            if not done[0]:
                 QTimer.singleShot(20, answer)
-            elif len(shown) < len(answers):  # 10 s without the dialog: end it, the asserts below say so
-                for widget in QApplication.topLevelWidgets():
-                    if isinstance(widget, QFileDialog) and widget.isVisible():
-                        widget.reject()
 
     QTimer.singleShot(0, answer)
-    name, _f = file_dialogs.get_save_file_name(None, "Export", "customers.xlsx", "Excel (*.xlsx)")
+    try:
+        name, _f = file_dialogs.get_save_file_name(None, "Export", "customers.xlsx", "Excel (*.xlsx)")
+    finally:
+        done[0] = True
     assert name == str(elsewhere / "customers.xlsx")
     assert checks == [(True, True), (True, True)]
     assert len(warnings) == 1 and "holds the crmdesk database" in warnings[0]
