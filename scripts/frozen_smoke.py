@@ -1,5 +1,6 @@
 """Runs the frozen app's command line over a small demo shop: every report (table and xlsx), a
-backup, and the import of the real Superstore CSV from ../shared/data — the paths the self-test
+backup, the import of real CSV exports (tests/data/real, and the Superstore CSV of ../shared/data
+when it is there) and, on POSIX, an import on a terminal — the paths the self-test
 does not walk, in the packaged interpreter (left-out modules, bytecode without docstrings).
 
     .venv/bin/python scripts/frozen_smoke.py [dist/crmdesk/crmdesk]
@@ -79,11 +80,11 @@ def main() -> int:
         if hasattr(os, "openpty"):  # stderr a terminal: the import draws its progress bar (rich)
             failed += not run_on_a_terminal([str(exe), "--db", db, "--user", "owner", "import",
                                              str(ROOT / "crmdesk" / "resources" / "selftest" / "sales_gbk.csv")], env)
-        if SUPERSTORE.is_file():
+        run("import real CSV", "--user", "owner", "import", str(ROOT / "tests" / "data" / "real" / "supermarket_sales_300.csv"))
+        if SUPERSTORE.is_file():  # beside a checkout with ../shared (not on the Windows build runner)
             run("import Superstore CSV", "--user", "owner", "import", str(SUPERSTORE))
         else:
-            print(f"FAIL  import: {SUPERSTORE} not found")
-            failed += 1
+            print(f"skip  import Superstore CSV: {SUPERSTORE} is not here")
     print("all steps passed" if not failed else f"{failed} step(s) failed")
     return 0 if not failed else 1
 
