@@ -46,8 +46,13 @@ def run_on_a_terminal(command: list[str], env: dict) -> bool:
     os.close(parent)
     text = b"".join(chunks).decode("utf-8", "replace")
     ok = done.returncode == 0 and "Traceback" not in text
-    print(f"{'ok  ' if ok else 'FAIL'}  import on a terminal (progress bar): "
-          f"{text.strip().splitlines()[-1][:120] if ok and text.strip() else text[-400:]}", flush=True)
+    return say("import on a terminal (progress bar)", ok, text)
+
+
+def say(label: str, ok: bool, output: str) -> bool:
+    """One line per step: its last line of output when it passed, the end of its errors when not."""
+    detail = (output.strip().splitlines() or [""])[-1] if ok else output.strip()[-400:]
+    print(f"{'ok  ' if ok else 'FAIL'}  {label}: {detail[:160]}", flush=True)
     return ok
 
 
@@ -64,9 +69,7 @@ def main() -> int:
             done = subprocess.run([str(exe), "--db", db, *args], env=env, capture_output=True, text=True,
                                   timeout=600)
             ok = done.returncode == 0
-            failed += not ok
-            detail = (done.stdout.strip().splitlines() or [""])[-1] if ok else done.stderr.strip()[-400:]
-            print(f"{'ok  ' if ok else 'FAIL'}  {label}: {detail[:160]}", flush=True)
+            failed += not say(label, ok, done.stdout if ok else done.stderr)
             return done.stdout
 
         run("demo", "demo", "--customers", "300", "--lines", "3000", "--quiet")

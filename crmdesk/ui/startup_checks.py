@@ -84,8 +84,17 @@ class StartCheck:
         else:
             mode = self.mode  # decided now: ``begin_check`` marks the file open right after
             self._job = run_in_background(lambda progress: integrity.check_in_mode(location, mode),
-                                          on_success=lambda r: self._outcome.setdefault("report", r),
-                                          on_error=lambda exc, _t: self._outcome.setdefault("error", exc))
+                                          on_success=self._finished,
+                                          on_error=lambda exc, _t: self._failed(exc))
+
+    def _finished(self, report: integrity.IntegrityReport) -> None:
+        self._outcome["report"] = report
+        log.info("integrity %s check of %s: %s in %.3f s", report.mode, self.location,
+                 report.detail.splitlines()[0], report.seconds)
+
+    def _failed(self, exc: Exception) -> None:
+        self._outcome["error"] = exc
+        log.error("integrity check of %s could not run: %s", self.location, exc)
 
     @property
     def pending(self) -> bool:
@@ -112,14 +121,7 @@ class StartCheck:
             loop.exec()
             poll.stop()
             dialog.reset()
-        if "error" in self._outcome:
-            log.error("integrity check of %s could not run: %s", self.location, self._outcome["error"])
-            return None
-        report = self._outcome["report"]
-        log.info("integrity %s check of %s: %s in %.3f s", report.mode, self.location,
-                 report.detail.splitlines()[0], report.seconds)
-        return report
-
+        return self._outcome.get("report")  # None: it could not run
 
     def wait_ok(self) -> bool:
         """At the end of a run whose check was never settled: whether the file passed."""
