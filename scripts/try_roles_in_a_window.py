@@ -11,6 +11,7 @@ from crmdesk.db import open_database
 from crmdesk.services.users import authenticate_in
 
 OUT = Path("/tmp/usershots")
+OUT.mkdir(exist_ok=True)
 app = create_application([])
 prepare_application(app, "zh_CN")
 db = open_database(sys.argv[1])
