@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 
 from crmdesk.importers import cleaning
+from crmdesk.importers.raw_csv import STRING
 
 
 def s(*values):
-    return pd.Series(list(values), dtype="string[pyarrow]")
+    return pd.Series(list(values), dtype=STRING)
 
 
 @pytest.mark.parametrize("text, units", [

@@ -295,8 +295,9 @@ def test_decimal_style_of_a_column(values, style):
     import pandas as pd
 
     from crmdesk.importers.cleaning import decimal_style
+    from crmdesk.importers.raw_csv import STRING
 
-    assert decimal_style(pd.Series(values, dtype="string[pyarrow]")) == style
+    assert decimal_style(pd.Series(values, dtype=STRING)) == style
 
 
 def test_a_header_with_control_characters_is_refused_in_one_line(tmp_path, shop, capsys):

@@ -19,6 +19,8 @@ import pandas as pd
 
 from crmdesk.core.cells import (DATE_SEP, MDY, NA_TOKENS, SPACES,  # noqa: F401 - used here and re-exported
                                 plain, parse_one_date)
+from crmdesk.importers.plain_numbers import plain_floats
+from crmdesk.importers.raw_csv import STRING
 from crmdesk.money import MONEY_SCALE
 
 _MONEY_JUNK = re.compile(r"[¥￥$€£,，\s元\u00a0\u3000]|RMB|CNY|USD", re.IGNORECASE)
@@ -42,7 +44,15 @@ def _by_unique(series: pd.Series, parse: Callable[[str], object], dtype, empty) 
 
 
 def _strings(series: pd.Series) -> pd.Series:
-    return series if isinstance(series.dtype, pd.StringDtype) else series.astype(pd.StringDtype("pyarrow"))
+    return series if isinstance(series.dtype, pd.StringDtype) else series.astype(STRING)
+
+
+def per_distinct(series: pd.Series, step: Callable[[pd.Series], object]) -> np.ndarray:
+    """``step`` (vectorised over a text Series) run on the distinct values only, broadcast back.
+    Text is Python strings, whose ``.str`` methods loop in Python: exports repeat their codes,
+    names and dates, so one factorize buys back most of that loop."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    return np.asarray(step(pd.Series(uniques, dtype=STRING)))[codes]
 
 
 _NA_LONGEST = max(len(t) for t in NA_TOKENS)
@@ -71,7 +81,11 @@ def clean_code(series: pd.Series) -> pd.Series:
         s = s.copy()
         s[wide] = s[wide].str.normalize("NFKC")
     s = _na_to_empty(s.str.strip(SPACES))
-    return s.str.replace(r"^([0-9]+)\.0$", r"\1", regex=True)
+    float_id = s.str.endswith(".0").to_numpy(dtype=bool, na_value=False)
+    if float_id.any():  # the regular expression per value costs ten times the test
+        s = s.copy()
+        s[float_id] = s[float_id].str.replace(r"^([0-9]+)\.0$", r"\1", regex=True)
+    return s
 
 
 _NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
@@ -103,6 +117,7 @@ def _decimal(raw: str) -> Decimal | None:
 # Plain numbers with at most 4 decimals and 11 integer digits: exact through float64
 # (|x·10⁴| < 2⁵³ and the nearest double is within 10⁻⁶ of a unit), so no Decimal is needed.
 _SIMPLE = r"-?[0-9]{1,11}(?:\.[0-9]{0,4})?"
+_SIMPLE_RE = re.compile(_SIMPLE)
 
 
 # Decimal comma: "1.234,50" (thousands dots, decimal comma) against "1,234.50". Decided per column
@@ -140,20 +155,34 @@ def _from_decimal_comma(s: pd.Series) -> pd.Series:
 def _numeric(series: pd.Series, slow: Callable[[str], object], dtype, scale: int | None
              ) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised for plain numbers and empty cells; ``slow`` (per distinct value) for the rest."""
-    s = _strings(series).fillna("").str.strip(SPACES)
-    style = decimal_style(s)
+    text = _strings(series).fillna("").to_numpy(dtype=object)
+    joined = "\n".join(text)
+    if joined.count("\n") != len(text) - 1 or any(c in joined for c in SPACES if c != "\n"):
+        text = np.array([v.strip(SPACES) for v in text] if len(text) else [], dtype=object)
+        joined = "\n".join(text)
+    s = pd.Series(pd.array(text, dtype=STRING, copy=False), copy=False)
+    # a column without a comma is "us" (decimal_style's answer) without looking at each value
+    style = decimal_style(s) if "," in joined else "us"
     ambiguous = None
-    if style == "eu":
-        s = _from_decimal_comma(s)
-    elif style == "mixed":
-        ambiguous = s.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
-        s = s.mask(ambiguous, "")
-    empty = (s == "").to_numpy(dtype=bool)
-    simple = s.str.fullmatch(_SIMPLE).fillna(False).to_numpy(dtype=bool)
+    if style != "us":
+        if style == "eu":
+            s = _from_decimal_comma(s)
+        else:
+            ambiguous = s.str.contains(",", regex=False).fillna(False).to_numpy(dtype=bool)
+            s = s.mask(ambiguous, "")
+        text, joined = s.to_numpy(dtype=object), None
+    empty = text == ""
+    fast = plain_floats(text, joined)
+    if fast is not None:
+        simple, floats = fast
+        x = floats[simple]
+    else:
+        plain_number = _SIMPLE_RE.fullmatch
+        simple = np.fromiter((plain_number(v) is not None for v in text), dtype=bool, count=len(text))
+        x = _to_float(text[simple])
     values = np.zeros(len(s), dtype=dtype)
     bad = np.zeros(len(s), dtype=bool)
     if simple.any():
-        x = _to_float(s[simple])
         if scale is not None:
             units = np.floor(np.abs(x) * scale + 0.5) * np.sign(x)
             values[simple] = units.astype(np.int64)
@@ -173,14 +202,9 @@ def _numeric(series: pd.Series, slow: Callable[[str], object], dtype, scale: int
     return values, bad
 
 
-def _to_float(s: pd.Series) -> np.ndarray:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        return pc.cast(pa.array(s), pa.float64()).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
-        return pd.to_numeric(s).to_numpy(dtype=np.float64)
+def _to_float(text: np.ndarray) -> np.ndarray:
+    """Plain numbers (``_SIMPLE``) as float64, each the double nearest to its text (Python's parser)."""
+    return np.asarray(text, dtype=np.float64)
 
 
 def parse_money(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -264,11 +288,20 @@ def footer_mask(frame: pd.DataFrame, columns: list) -> np.ndarray:
     """Rows where one of ``columns`` starts with 合计/总计/小计 (or Total): summary lines, not data."""
     mask = np.zeros(len(frame), dtype=bool)
     for col in columns:
-        s = _strings(frame[col]).fillna("").str.strip(SPACES)
-        idx = np.flatnonzero(s.str.slice(0, 1).isin(_FOOTER_FIRST).to_numpy(dtype=bool))
-        if len(idx):
-            mask[idx] |= s.iloc[idx].str.contains(_FOOTER_RE2, regex=True).fillna(False).to_numpy(dtype=bool)
+        values = _strings(frame[col]).fillna("")
+        joined = "".join(values.to_numpy(dtype=object))
+        if any(c in joined for c in _FOOTER_FIRST):  # else no cell can start with one: no factorize
+            mask |= per_distinct(values, _footer_cells)
     return mask
+
+
+def _footer_cells(values: pd.Series) -> np.ndarray:
+    s = _strings(values).fillna("").str.strip(SPACES)
+    hit = np.zeros(len(s), dtype=bool)
+    idx = np.flatnonzero(s.str.slice(0, 1).isin(_FOOTER_FIRST).to_numpy(dtype=bool))
+    if len(idx):
+        hit[idx] = s.iloc[idx].str.contains(_FOOTER_RE2, regex=True).fillna(False).to_numpy(dtype=bool)
+    return hit
 
 
 def blank_mask(frame: pd.DataFrame) -> np.ndarray:
@@ -278,6 +311,9 @@ def blank_mask(frame: pd.DataFrame) -> np.ndarray:
         idx = np.flatnonzero(mask)
         if not len(idx):
             break
-        s = _strings(frame[col].iloc[idx]).fillna("").str.strip(SPACES)
-        mask[idx] = _na_to_empty(s).eq("").to_numpy(dtype=bool)
+        mask[idx] = per_distinct(frame[col].iloc[idx], _blank_cells)
     return mask
+
+
+def _blank_cells(values: pd.Series) -> np.ndarray:
+    return _na_to_empty(_strings(values).fillna("").str.strip(SPACES)).eq("").to_numpy(dtype=bool)

@@ -14,6 +14,7 @@ from crmdesk.importers.documents import split_mixed_orders, warn_mixed_customer_
 from crmdesk.importers.fields import field_map
 from crmdesk.importers.findings import FileWarning
 from crmdesk.importers.prepare import Prepared, RowChecks, finish, read_typed
+from crmdesk.importers.raw_csv import STRING
 
 _EMPTY = {"text": "", "code": "", "money": 0, "number": 0.0, "int": 0, "date": None}
 
@@ -36,13 +37,9 @@ def prepare(layout: Layout) -> Prepared:
 
 
 def _blank_column(type_: str, n: int):
-    """An absent field: empty text straight in Arrow (a numpy column of "" costs a conversion),
-    built from zeroed offsets that the system hands out without touching them."""
+    """An absent field: empty text (one shared "" in every row), or the type's empty value."""
     if type_ in ("text", "code"):
-        import pyarrow as pa
-
-        empty = pa.LargeStringArray.from_buffers(n, pa.py_buffer(np.zeros(n + 1, dtype=np.int64)), pa.py_buffer(b""))
-        return pd.array(empty, dtype=pd.StringDtype("pyarrow"))
+        return pd.array(np.full(n, "", dtype=object), dtype=STRING, copy=False)
     return np.full(n, _EMPTY[type_], dtype=object if type_ == "date" else None)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from crmdesk.i18n import _
+from crmdesk.importers.raw_csv import STRING
 from crmdesk.money import MONEY_SCALE
 
 INT64_MAX = 2**63 - 1
@@ -190,13 +191,13 @@ def column_lengths(kind: str) -> dict[str, int]:
 
 
 def _longer_than(values: pd.Series, length: int, chunk: int = 100_000) -> np.ndarray:
-    """Per row: is the text longer than ``length``? Arrow-backed text (what the fast reader gives)
-    is measured in C at once; other columns in slices, so that no single call holds the GIL long
-    enough to stall the GUI thread while an import runs in the background."""
-    if isinstance(values.dtype, (pd.StringDtype, pd.ArrowDtype)):
-        return (values.str.len() > length).fillna(False).to_numpy(dtype=bool)
-    parts = [(values.iloc[a:a + chunk].astype("string").str.len() > length).fillna(False).to_numpy(dtype=bool)
-             for a in range(0, len(values), chunk)]
+    """Per row: is the text longer than ``length``? ``len`` mapped over Python strings (pandas'
+    ``.str.len`` wraps each call), in slices, so that no single call holds the GIL long enough to
+    stall the GUI thread while an import runs in the background."""
+    text = (values if isinstance(values.dtype, pd.StringDtype) else values.astype(STRING)).to_numpy(
+        dtype=object, na_value="")
+    parts = [np.fromiter(map(len, text[a:a + chunk]), dtype=np.int64, count=len(text[a:a + chunk])) > length
+             for a in range(0, len(text), chunk)]
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
 

@@ -169,13 +169,14 @@ _SAMPLE = 20_000
 
 
 def _distinct(series: pd.Series) -> tuple[np.ndarray | None, object]:
-    """(codes, distinct values) when a column repeats a lot (codes, units, quantities), so that it
-    is cleaned once per distinct value and broadcast back; (None, None) when a sample says it
-    hardly repeats (amounts, order numbers), where factorizing would only add work."""
-    if len(series) < 4 * _SAMPLE or series.iloc[:_SAMPLE].nunique(dropna=False) > _SAMPLE // 8:
+    """(codes, distinct values) when a column repeats (codes, units, quantities, order numbers), so
+    that it is cleaned once per distinct value and broadcast back (text is Python strings: each
+    value cleaned costs a Python call); (None, None) when a sample says it hardly repeats
+    (amounts), where factorizing would only add work."""
+    if len(series) < 4 * _SAMPLE or series.iloc[:_SAMPLE].nunique(dropna=False) > _SAMPLE // 2:
         return None, None
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
-    if len(uniques) > len(series) // 8:
+    if len(uniques) > len(series) // 2:
         return None, None
     return codes, uniques
 

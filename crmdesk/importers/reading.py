@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 
 from crmdesk.i18n import _
-from crmdesk.importers.arrow_csv import DELIMITERS, STRING, is_utf8, line_offset, read_body, splits_raw
 from crmdesk.importers.encoding_detect import detect_encoding
+from crmdesk.importers.raw_csv import DELIMITERS, STRING, is_utf8, line_offset, read_body, splits_raw
 from crmdesk.importers.xlsx_guard import WorkbookRefused, check_sheet
 
 log = logging.getLogger(__name__)

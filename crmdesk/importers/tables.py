@@ -8,6 +8,7 @@ caller did not give with the model's Python-side default first.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -195,9 +196,9 @@ def map_keys(values: pd.Series | np.ndarray, ids: dict) -> np.ndarray:
     """id per value through the dict (vectorised; -1 where the key is unknown)."""
     if not ids:
         return np.full(len(values), -1, dtype=np.int64)
-    by_arrow = _map_keys_arrow(values, ids)
-    if by_arrow is not None:
-        return by_arrow
+    by_dict = _map_keys_by_dict(values, ids)
+    if by_dict is not None:
+        return by_dict
     # Look up each distinct value once: a million codes are a few thousand customers.
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     pos = pd.Index(list(ids.keys())).get_indexer(uniques)
@@ -205,35 +206,24 @@ def map_keys(values: pd.Series | np.ndarray, ids: dict) -> np.ndarray:
     return found[codes]  # code -1 (a missing value) takes the appended -1
 
 
-ARROW_LOOKUP_MIN_KEYS = 20_000
+DICT_LOOKUP_MIN_KEYS = 20_000
+_SLICE = 50_000
 
 
-def _map_keys_arrow(values: pd.Series | np.ndarray | pd.Index, ids: dict) -> np.ndarray | None:
-    """``map_keys`` for text keys in Arrow's ``index_in``, which runs without the GIL: pandas'
-    factorize and hash-table build over a million order numbers held it for a tenth of a second at a
-    time, and the GUI thread froze while an import ran in the background. None: not text keys."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    # Only for many keys (order numbers): a few thousand customer or product codes hash fast,
-    # and turning a million Python strings into Arrow costs more than it saves.
-    if len(ids) < ARROW_LOOKUP_MIN_KEYS:
+def _map_keys_by_dict(values: pd.Series | np.ndarray | pd.Index, ids: dict) -> np.ndarray | None:
+    """``map_keys`` for many text keys (order numbers) straight through the dict, a slice at a time
+    in a Python loop, which lets the GUI thread take the GIL between values: pandas' factorize and
+    hash-table build over a million order numbers held it for a tenth of a second at a time, and the
+    GUI froze while an import ran in the background. None: few keys, or not text keys."""
+    # A few thousand customer or product codes hash fast in pandas, in one short call.
+    if len(ids) < DICT_LOOKUP_MIN_KEYS:
         return None
-    keys = list(ids.keys())
-    if not all(isinstance(k, str) for k in keys[:100]):
+    if not all(isinstance(k, str) for k in itertools.islice(ids, 100)):
         return None
-    array = getattr(values, "array", values)
-    try:
-        if isinstance(array, pd.arrays.ArrowExtensionArray) or isinstance(getattr(values, "dtype", None),
-                                                                           pd.ArrowDtype):
-            data = array._pa_array  # noqa: SLF001 - the Arrow data pandas already holds
-        else:
-            data = pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
-        if not (pa.types.is_string(data.type) or pa.types.is_large_string(data.type)):
-            return None
-        index = pc.index_in(data, value_set=pa.array(keys, type=data.type))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
-        return None
-    pos = index.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    lookup = np.append(np.asarray(list(ids.values()), dtype=np.int64), -1)
-    return lookup[pos]  # -1 (unknown or missing) takes the appended -1
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.to_numpy(dtype=object, na_value=None)  # pd.NA would not compare with a key
+    get = ids.get
+    out = np.empty(len(values), dtype=np.int64)
+    for a in range(0, len(values), _SLICE):
+        out[a:a + _SLICE] = [get(v, -1) if isinstance(v, str) else -1 for v in values[a:a + _SLICE]]
+    return out
