@@ -201,7 +201,7 @@ def test_gbk_columns_are_decoded_once_per_distinct_value_and_ascii_columns_kept(
 def test_a_blank_line_whose_spaces_stand_inside_an_earlier_row_keeps_the_row_numbers_true():
     # found by comparing with a second reader: the skipped blank line was looked up by its text and
     # found inside the first row, so the rows after it would have been numbered wrongly
-    from crmdesk.importers.arrow_csv import line_offset, read_body
+    from crmdesk.importers.raw_csv import line_offset, read_body
 
     data = "h1,h2,h3\n1.5,  ,1.5\n\n  \n4,5,6\n".encode("utf-8")
     frame, numbers = read_body(data, line_offset(data, 1), ",", 3, None, 1, "utf-8")

@@ -193,12 +193,16 @@ def column_lengths(kind: str) -> dict[str, int]:
 def _longer_than(values: pd.Series, length: int, chunk: int = 100_000) -> np.ndarray:
     """Per row: is the text longer than ``length``? ``len`` mapped over Python strings (pandas'
     ``.str.len`` wraps each call), in slices, so that no single call holds the GIL long enough to
-    stall the GUI thread while an import runs in the background."""
+    stall the GUI thread while an import runs in the background. A slice whose longest value fits
+    (nearly every one) needs no per-row answer."""
     text = (values if isinstance(values.dtype, pd.StringDtype) else values.astype(STRING)).to_numpy(
         dtype=object, na_value="")
-    parts = [np.fromiter(map(len, text[a:a + chunk]), dtype=np.int64, count=len(text[a:a + chunk])) > length
-             for a in range(0, len(text), chunk)]
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+    over = np.zeros(len(text), dtype=bool)
+    for a in range(0, len(text), chunk):
+        part = text[a:a + chunk]
+        if len(part) and max(map(len, part)) > length:
+            over[a:a + len(part)] = np.fromiter(map(len, part), dtype=np.int64, count=len(part)) > length
+    return over
 
 
 def check_lengths(kind: str, frame: pd.DataFrame, checks, header_of: dict[str, str], raw_of) -> None:

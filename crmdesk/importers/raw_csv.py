@@ -241,11 +241,11 @@ def _decoded(values: np.ndarray, encoding: str) -> np.ndarray | None:
     else each distinct value turned back into its bytes and decoded once (rows of a value share its
     one string); None when one does not decode. The distinct values are found by a dict: pandas'
     factorize is ten times slower on strings that hold surrogates (and holds the GIL meanwhile)."""
-    if "".join(values).isascii():
-        return values
+    if "".join(values[:1000]).isascii() and "".join(values).isascii():
+        return values  # codes, numbers, dates: the whole column checked only when its start is ASCII
+    distinct = dict.fromkeys(values.tolist())
     try:
-        text = {u: u if u.isascii() else u.encode("utf-8", "surrogateescape").decode(encoding)
-                for u in dict.fromkeys(values.tolist())}
+        text = {u: u if u.isascii() else u.encode("utf-8", "surrogateescape").decode(encoding) for u in distinct}
     except UnicodeError:
         return None
-    return np.array(list(map(text.__getitem__, values)), dtype=object)
+    return np.fromiter(map(text.__getitem__, values), dtype=object, count=len(values))
