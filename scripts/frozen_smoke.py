@@ -1,6 +1,6 @@
 """Runs the frozen app's command line over a small demo shop: every report (table and xlsx), a
 backup, the import of real CSV exports (tests/data/real, and the Superstore CSV of ../shared/data
-when it is there) and, on POSIX, an import on a terminal — the paths the self-test
+when it is there), an address book matched to the customers and, on POSIX, an import on a terminal — the paths the self-test
 does not walk, in the packaged interpreter (left-out modules, bytecode without docstrings).
 
     .venv/bin/python scripts/frozen_smoke.py [dist/crmdesk/crmdesk]
@@ -83,6 +83,8 @@ def main() -> int:
         if hasattr(os, "openpty"):  # stderr a terminal: the import draws its progress bar (rich)
             failed += not run_on_a_terminal([str(exe), "--db", db, "--user", "owner", "import",
                                              str(ROOT / "crmdesk" / "resources" / "selftest" / "sales_gbk.csv")], env)
+        run("contacts match (vobject, rapidfuzz)", "--user", "owner", "contacts", "import", "--match", "--dry-run",
+            str(ROOT / "tests" / "data" / "real" / "vcard" / "android_v21_adr_multiple_line.vcf"))
         run("import real CSV", "--user", "owner", "import", str(ROOT / "tests" / "data" / "real" / "supermarket_sales_300.csv"))
         if SUPERSTORE.is_file():  # beside a checkout with ../shared (not on the Windows build runner)
             run("import Superstore CSV", "--user", "owner", "import", str(SUPERSTORE))

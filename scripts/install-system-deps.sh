@@ -6,7 +6,10 @@
 set -euo pipefail
 
 packages=(fontconfig libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0
-          icu-devtools gcc)  # icupkg and a C compiler: the Linux build's slim ICU data (installer/slim_icu.py)
+          icu-devtools gcc g++)  # icupkg and C/C++ compilers: the Linux build (slim ICU data, numpy without BLAS)
+# numpy is built from source for the packaged app: a Python without its headers needs them
+include=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["include"])' 2>/dev/null || true)
+if [ -n "$include" ] && [ ! -f "$include/Python.h" ]; then packages+=(python3-dev); fi
 if [ "${1:-}" = "--gui" ]; then
   packages+=(libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
              libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libx11-xcb1)

@@ -74,10 +74,14 @@ def promotion_targets(session: Session, actor: Actor, f: ReportFilters, options:
     df = df.sort_values(["bought_product", "score", "customer_code"], ascending=[False, False, True],
                         kind="stable").head(limit)
     contacts = primary_contacts(session, df["customer_id"].tolist())
-    df["contact_name"] = df["customer_id"].map(contacts["contact_name"]).fillna("")
-    own_phone = df["customer_id"].map(custs["mobile"]).fillna("")
-    own_phone = own_phone.where(own_phone != "", df["customer_id"].map(custs["phone"]).fillna(""))
-    phone = df["customer_id"].map(contacts["contact_phone"]).fillna("")
+    # a lookup that finds nothing (no contacts at all) maps to float NaN: text, then "" for missing
+    def text(values: pd.Series) -> pd.Series:
+        return df["customer_id"].map(values).astype(object).fillna("")
+
+    df["contact_name"] = text(contacts["contact_name"])
+    own_phone = text(custs["mobile"])
+    own_phone = own_phone.where(own_phone != "", text(custs["phone"]))
+    phone = text(contacts["contact_phone"])
     df["phone"] = phone.where(phone != "", own_phone)
     df["last_purchase_date"] = df["last"].dt.date
     df["amount"] = yuan(df["amount_u"].astype("int64"))
