@@ -53,6 +53,8 @@ def insert(conn: Connection, table: Table, columns: dict[str, Sequence[Any] | np
 def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], columns: list[str]) -> pd.DataFrame:
     """Rows of ``table`` whose ``key`` is in ``values`` (chunked IN queries), as a DataFrame."""
     values = list(values)
+    if any(isinstance(v, np.generic) for v in values):  # the driver binds Python values only
+        values = [_plain(v) for v in values]
     cols = [table.c[c] for c in columns]
     rows: list = []
     # Whole-number columns become one int64 block per query: a million rows through from_records
@@ -67,7 +69,7 @@ def fetch_in(conn: Connection, table: Table, key: str, values: Iterable[Any], co
             chunk = values[start:start + IN_CHUNK]
             if mark:  # building a 5,000-item IN through the SQL compiler costs more than running it
                 sql = f"{prefix} WHERE {quoted} IN ({', '.join([mark] * len(chunk))})"
-                cursor.execute(sql, tuple(_plain(v) for v in chunk))
+                cursor.execute(sql, tuple(chunk))
             else:
                 stmt = select(*cols).where(table.c[key].in_(chunk))
                 compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
