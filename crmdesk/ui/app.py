@@ -89,6 +89,13 @@ def prepare_application(app: QApplication, lang: str | None) -> str:
 AHEAD_STEPS = ("crmdesk.services.customer_query", "crmdesk.services.customers", "numpy", "pandas",
                "crmdesk.importers.detect", "crmdesk.importers", "crmdesk.services.backups", "crmdesk.rules",
                "matplotlib", "crmdesk.charts.fonts")
+HEAVY_FROM = "numpy"
+# The heavy steps start once the login dialog has been on screen this long, so that its first
+# paint and keystrokes, and a login confirmed at once (a remembered user, Enter), do not share the
+# GIL with pandas' import (a step cannot stop halfway): a typed password takes longer than this.
+HEAVY_AFTER_LOGIN_SHOWN_MS = 250
+_HEAVY_WAIT_AT_MOST_S = 2.0  # no dialog with an event loop (a path without login): go on anyway
+_heavy_may_start = threading.Event()
 _ahead: threading.Thread | None = None
 _ahead_may_run = threading.Event()
 _ahead_may_run.set()
@@ -102,6 +109,8 @@ def _import_main_window_needs() -> None:
 
     try:
         for name in AHEAD_STEPS:
+            if name == HEAVY_FROM:
+                _heavy_may_start.wait(_HEAVY_WAIT_AT_MOST_S)
             _ahead_may_run.wait()  # the GUI thread is building the main window: it gets the GIL alone
             importlib.import_module(name)
         from crmdesk.charts.fonts import configure_matplotlib
@@ -125,6 +134,9 @@ def pause_ahead(paused: bool) -> None:
 def import_ahead() -> threading.Thread:
     global _ahead
     _ahead_may_run.set()
+    _heavy_may_start.clear()
+    # fires in the login dialog's event loop, i.e. once it is shown
+    QTimer.singleShot(HEAVY_AFTER_LOGIN_SHOWN_MS, _heavy_may_start.set)
     _ahead = threading.Thread(target=_import_main_window_needs, name="crmdesk-import-ahead", daemon=True)
     _ahead.start()
     return _ahead
