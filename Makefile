@@ -48,6 +48,7 @@ NUMPY_VERSION = $(shell $(BIN)/python -c 'import numpy; print(numpy.__version__)
 NUMPY_WHEELS := build/wheels
 
 $(DIST_STAMP): pyproject.toml | $(STAMP)
+	-bash scripts/install-system-deps.sh  # the compilers numpy's build needs, icupkg for slim_icu
 	test -x $(DIST_VENV)/bin/python || $(PY) -m venv $(DIST_VENV)
 	$(DIST_VENV)/bin/python -m pip install -q --upgrade pip
 	ls $(NUMPY_WHEELS)/numpy-$(NUMPY_VERSION)-*.whl >/dev/null 2>&1 || \
@@ -59,7 +60,6 @@ $(DIST_STAMP): pyproject.toml | $(STAMP)
 	touch $(DIST_STAMP)
 
 dist: $(DIST_STAMP)
-	-bash scripts/install-system-deps.sh
 	$(DIST_VENV)/bin/python -m PyInstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller installer/crmdesk.spec
 	@du -sh --apparent-size dist/crmdesk
 

@@ -2,7 +2,7 @@
 """Try the app as the shop's people would, in a real X window (Xvfb): owner, sales1, counter1."""
 import sys, time
 from pathlib import Path
-sys.path.insert(0, "/work/main")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, not an installed crmdesk
 from PySide6.QtCore import QCoreApplication, QEventLoop
 from crmdesk.ui.app import create_application, prepare_application
 from crmdesk.ui.context import AppContext
